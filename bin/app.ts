@@ -1,0 +1,62 @@
+// The CDK app: validates every environment definition, then creates one Stage per environment.
+// This file is the only place that reads the file system for the kit; constructs get typed props.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { ConfigError, validateEnvironments, type ConfigProblem, type EnvironmentConfig } from '../lib/config';
+import { GenAiLifecycleStage } from '../lib/stage';
+import { environments } from './environments';
+
+const projectRoot = path.resolve(__dirname, '..');
+
+/** `prod-eu` -> `ProdEu`: the stage id users pass to `cdk deploy 'ProdEu/*'`. */
+export function stageIdOf(name: string): string {
+  return name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+}
+
+/** Resolves paths in the definitions against the project root and checks that they exist. */
+export function resolveLocalPaths(envs: readonly EnvironmentConfig[], root: string): { envs: EnvironmentConfig[]; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const resolved = envs.map((env) => {
+    const seed = env.datasets?.seed;
+    if (!seed) return env;
+    const source = path.resolve(root, seed.source);
+    if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) {
+      problems.push({ path: `${env.name}.datasets.seed.source`, value: seed.source, message: `is not a folder (looked for ${source})`, fix: 'create the folder or correct the path; it is relative to the project root' });
+    }
+    return { ...env, datasets: { ...env.datasets, seed: { ...seed, source } } };
+  });
+  return { envs: resolved, problems };
+}
+
+/**
+ * Context that takes precedence over the CLI's: the CDK CLI asks apps to write policy findings to a report
+ * and only fails for the stacks it was told to select, so a bare `cdk synth` (which selects no stage stacks)
+ * would pass with findings. The kit fails synthesis itself, whatever the selection.
+ */
+export const STRICT_SYNTH_CONTEXT = { '@aws-cdk/core:failSynthOnValidationErrors': true } as const;
+
+/** Builds the app for the given definitions; throws a ConfigError listing every problem. */
+export function buildApp(envs: readonly EnvironmentConfig[], app = new App({ postCliContext: STRICT_SYNTH_CONTEXT })): App {
+  const problems = validateEnvironments(envs);
+  const local = resolveLocalPaths(envs, projectRoot);
+  problems.push(...local.problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  for (const config of local.envs) {
+    new GenAiLifecycleStage(app, stageIdOf(config.name), { config });
+  }
+  return app;
+}
+
+if (require.main === module) {
+  try {
+    buildApp(environments).synth();
+  } catch (err) {
+    // A config mistake or a policy finding is the user's to fix: show the list (the validation report is
+    // already printed above), not a stack trace from inside CDK.
+    const validationFailed = err instanceof Error && err.message.startsWith('Validation failed');
+    if (!(err instanceof ConfigError) && !validationFailed) throw err;
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+}

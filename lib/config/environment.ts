@@ -1,0 +1,99 @@
+// The typed definition of one deployment environment (dev, staging, prod, ...): the one object a platform
+// team edits. Everything a stage builds is derived from it; nothing in the kit reads files or process.env.
+import type { DatasetPrefix } from './dataset-layout';
+
+
+/** What happens to stateful data (buckets, keys, logs) when its stack is deleted or the resource replaced. */
+export type DataRemoval = 'retain' | 'destroy';
+
+/** The kind of work the use case asks of the model. Narrow scopes size cheaper. */
+export type UseCaseTask = 'chat' | 'summarization' | 'extraction' | 'classification' | 'generation' | 'code';
+
+/** Every task the config accepts, for validation and error messages. */
+export const USE_CASE_TASKS: readonly UseCaseTask[] = ['chat', 'summarization', 'extraction', 'classification', 'generation', 'code'];
+
+/**
+ * The use case, scoped as narrowly as possible (lifecycle stage 1). Sizes, limits and costs downstream are
+ * derived from it: the serving instance, the context length an endpoint is compiled for, API throttling.
+ */
+export interface UseCaseScope {
+  /** One sentence a reviewer can read: what the model is for. */
+  readonly description: string;
+  /** The kind of task. */
+  readonly task: UseCaseTask;
+  /** The longest prompt (system prompt, template, retrieved passages and user input) in tokens. */
+  readonly maxInputTokens: number;
+  /** The longest answer in tokens. */
+  readonly maxOutputTokens: number;
+  /** Requests in flight at once at peak; sizes the KV cache and the number of instances. */
+  readonly concurrency: number;
+  /**
+   * Peak requests per second across all callers; sets API throttling.
+   * @default - concurrency (one request per second per concurrent caller)
+   */
+  readonly peakRequestsPerSecond?: number;
+  /**
+   * The model: a Hugging Face id from the model catalog, or a Bedrock model id.
+   * @default - no model is selected yet; model-dependent resources are not created
+   */
+  readonly model?: string;
+  /**
+   * Numeric precision of the served weights.
+   * @default 'bf16'
+   */
+  readonly precision?: 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8' | 'int4';
+}
+
+/** Settings of the DatasetStore in one environment. */
+export interface DatasetSettings {
+  /**
+   * Days after which a noncurrent (overwritten or deleted) object version is removed.
+   * @default 90
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Days after which server access logs are removed.
+   * @default 365
+   */
+  readonly accessLogRetentionDays?: number;
+  /**
+   * A local folder uploaded to a prefix of the store at deploy time (e.g. a starter dataset), as
+   * `{ prefix: 'train/', source: 'datasets/starter' }`. The path is resolved by `bin/`, never by a construct.
+   * @default - nothing is seeded
+   */
+  readonly seed?: { readonly prefix: `${DatasetPrefix}`; readonly source: string };
+}
+
+/** One deployment environment. */
+export interface EnvironmentConfig {
+  /** Short lowercase name (`dev`); it also names the CDK stage (`Dev`) and tags every resource. */
+  readonly name: string;
+  /**
+   * The AWS account. Leave it unset to deploy to the account of the credentials in use.
+   * @default - the account of the deploying credentials (environment-agnostic stacks)
+   */
+  readonly account?: string;
+  /** The AWS region, e.g. `us-east-1`. */
+  readonly region: string;
+  /** Whether stateful data is kept (`retain`) or deleted with the stack (`destroy`, throwaway environments only). */
+  readonly dataRemoval: DataRemoval;
+  /** Days CloudWatch logs are kept; one of the values CloudWatch Logs accepts. */
+  readonly logRetentionDays: number;
+  /**
+   * Production guards: termination protection, retention checks, WAF on the API.
+   * @default false
+   */
+  readonly production?: boolean;
+  /** The use case this environment serves. */
+  readonly scope: UseCaseScope;
+  /**
+   * Dataset store settings.
+   * @default - the defaults of each field
+   */
+  readonly datasets?: DatasetSettings;
+  /**
+   * Tags applied to every resource of the environment, in addition to `environment: <name>`.
+   * @default - only the environment tag
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,250 @@
+// Checks environment definitions before anything is synthesized, and reports every problem at once: the
+// path, the bad value, what is allowed and what to do. Pure: no CDK constructs, no I/O.
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { DATASET_PREFIXES } from './dataset-layout';
+import { type EnvironmentConfig, USE_CASE_TASKS } from './environment';
+
+/** One thing wrong with a config. */
+export interface ConfigProblem {
+  /** Where: `prod.scope.maxInputTokens`. */
+  readonly path: string;
+  /** The value found there. */
+  readonly value: unknown;
+  /** What is wrong and what is allowed. */
+  readonly message: string;
+  /** What to do about it. */
+  readonly fix: string;
+}
+
+/** Thrown by `assertValidEnvironments` with every problem found. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: readonly ConfigProblem[]) {
+    super(formatProblems(problems));
+    this.name = 'ConfigError';
+  }
+}
+
+/** `prod.region: "us-east-9" is not an AWS region ... Fix: ...`, one problem per line. */
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.path}: ${show(p.value)} ${p.message}. Fix: ${p.fix}`;
+}
+
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+  const n = problems.length;
+  return [`${n} problem${n === 1 ? '' : 's'} in the environment definitions (bin/environments.ts):`, ...problems.map((p) => `  - ${formatProblem(p)}`)].join('\n');
+}
+
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+const PRECISIONS = ['fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'] as const;
+const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'datasets', 'tags'];
+const SCOPE_FIELDS = ['description', 'task', 'maxInputTokens', 'maxOutputTokens', 'concurrency', 'peakRequestsPerSecond', 'model', 'precision'];
+const DATASET_FIELDS = ['noncurrentVersionExpirationDays', 'accessLogRetentionDays', 'seed'];
+// Generous upper bounds that catch unit slips (bytes for tokens, seconds for days) without limiting real use.
+const MAX_CONTEXT_TOKENS = 2_000_000;
+const MAX_CONCURRENCY = 100_000;
+const MAX_DAYS = 3653;
+
+/**
+ * Checks a set of environment definitions and returns every problem found (empty when valid).
+ * Accepts `unknown` values so definitions loaded from anywhere get the same checks as typed ones.
+ */
+export function validateEnvironments(envs: readonly unknown[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (envs.length === 0) {
+    problems.push({ path: 'environments', value: envs, message: 'is empty; at least one environment is needed', fix: 'define dev, staging or prod in bin/environments.ts' });
+  }
+  const seen = new Map<string, number>();
+  envs.forEach((env, i) => {
+    const name = isRecord(env) && typeof env.name === 'string' && env.name !== '' ? env.name : `environments[${i}]`;
+    problems.push(...validateEnvironment(env, name));
+    const first = seen.get(name);
+    if (first !== undefined) {
+      problems.push({ path: `${name}.name`, value: name, message: `is used by environments[${first}] and environments[${i}]; names must be unique`, fix: 'rename one of them' });
+    } else {
+      seen.set(name, i);
+    }
+  });
+  return problems;
+}
+
+/** Throws a `ConfigError` listing every problem, or returns the definitions typed. */
+export function assertValidEnvironments(envs: readonly unknown[]): readonly EnvironmentConfig[] {
+  const problems = validateEnvironments(envs);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return envs as readonly EnvironmentConfig[];
+}
+
+/** Checks one environment definition; `at` prefixes every path. */
+export function validateEnvironment(env: unknown, at: string): ConfigProblem[] {
+  const c = new Collector(at);
+  if (!isRecord(env)) {
+    c.add('', env, 'is not an object', 'define the environment as an object literal typed EnvironmentConfig');
+    return c.problems;
+  }
+  c.unknownFields('', env, TOP_LEVEL_FIELDS);
+
+  if (typeof env.name !== 'string' || !/^[a-z][a-z0-9-]{0,19}$/.test(env.name)) {
+    c.add('name', env.name, 'is not a valid environment name; allowed: 1-20 characters, lowercase letters, digits and hyphens, starting with a letter', 'use a short name such as "dev" or "prod-eu"');
+  }
+  if (env.account !== undefined && (typeof env.account !== 'string' || !/^\d{12}$/.test(env.account))) {
+    c.add('account', env.account, 'is not an AWS account id; allowed: exactly 12 digits, or leave it unset', 'copy the id from `aws sts get-caller-identity`, or remove the field to deploy to the current account');
+  }
+  const regions = RegionInfo.regions.map((r) => r.name);
+  if (typeof env.region !== 'string' || !regions.includes(env.region)) {
+    c.add('region', env.region, `is not an AWS region; allowed: ${regions.join(', ')}`, `use a region name${typeof env.region === 'string' ? nearest(env.region, regions) : ''}`);
+  }
+  if (env.dataRemoval !== 'retain' && env.dataRemoval !== 'destroy') {
+    c.add('dataRemoval', env.dataRemoval, 'is not a removal choice; allowed: "retain", "destroy"', 'use "retain" unless the environment is throwaway');
+  }
+  if (env.production !== undefined && typeof env.production !== 'boolean') {
+    c.add('production', env.production, 'is not a boolean', 'use true or false');
+  }
+  if (env.production === true && env.dataRemoval === 'destroy') {
+    c.add('dataRemoval', env.dataRemoval, 'deletes data with the stack, which a production environment must not do', 'use "retain" in production');
+  }
+  if (typeof env.logRetentionDays !== 'number' || !LOG_RETENTION_DAYS.includes(env.logRetentionDays)) {
+    c.add('logRetentionDays', env.logRetentionDays, `is not a CloudWatch Logs retention; allowed: ${LOG_RETENTION_DAYS.join(', ')}`, 'pick the nearest allowed value');
+  } else if (env.production === true && env.logRetentionDays < 365) {
+    c.add('logRetentionDays', env.logRetentionDays, 'is under a year, too short for a production audit trail; allowed in production: 365 or more', 'use 365 or more');
+  }
+  validateScope(c, env.scope);
+  validateDatasets(c, env.datasets);
+  validateTags(c, env.tags);
+  return c.problems;
+}
+
+function validateScope(c: Collector, scope: unknown): void {
+  if (!isRecord(scope)) {
+    c.add('scope', scope, 'is missing or not an object', 'describe the use case: { description, task, maxInputTokens, maxOutputTokens, concurrency }');
+    return;
+  }
+  c.unknownFields('scope', scope, SCOPE_FIELDS);
+  if (typeof scope.description !== 'string' || scope.description.trim() === '') {
+    c.add('scope.description', scope.description, 'is empty; a reviewer needs one sentence on what the model is for', 'write it, e.g. "Answer customer questions about orders"');
+  }
+  if (!USE_CASE_TASKS.includes(scope.task as never)) {
+    c.add('scope.task', scope.task, `is not a task; allowed: ${USE_CASE_TASKS.join(', ')}`, 'pick the narrowest task that fits the use case');
+  }
+  c.integer('scope.maxInputTokens', scope.maxInputTokens, 1, MAX_CONTEXT_TOKENS, 'tokens');
+  c.integer('scope.maxOutputTokens', scope.maxOutputTokens, 1, MAX_CONTEXT_TOKENS, 'tokens');
+  c.integer('scope.concurrency', scope.concurrency, 1, MAX_CONCURRENCY, 'requests in flight');
+  if (scope.peakRequestsPerSecond !== undefined) {
+    const rps = scope.peakRequestsPerSecond;
+    if (typeof rps !== 'number' || !Number.isFinite(rps) || rps <= 0 || rps > 10_000) {
+      c.add('scope.peakRequestsPerSecond', rps, 'is not a request rate; allowed: a number above 0 and at most 10000', 'use the expected peak, or remove it to derive it from concurrency');
+    }
+  }
+  if (scope.model !== undefined && (typeof scope.model !== 'string' || scope.model.trim() === '')) {
+    c.add('scope.model', scope.model, 'is not a model id', 'use a Hugging Face id from the model catalog or a Bedrock model id, or remove the field');
+  }
+  if (scope.precision !== undefined && !PRECISIONS.includes(scope.precision as never)) {
+    c.add('scope.precision', scope.precision, `is not a precision; allowed: ${PRECISIONS.join(', ')}`, 'use bf16 unless the model is quantized');
+  }
+}
+
+function validateDatasets(c: Collector, datasets: unknown): void {
+  if (datasets === undefined) return;
+  if (!isRecord(datasets)) {
+    c.add('datasets', datasets, 'is not an object', 'remove it to use the defaults, or give { noncurrentVersionExpirationDays, accessLogRetentionDays, seed }');
+    return;
+  }
+  c.unknownFields('datasets', datasets, DATASET_FIELDS);
+  if (datasets.noncurrentVersionExpirationDays !== undefined) {
+    c.integer('datasets.noncurrentVersionExpirationDays', datasets.noncurrentVersionExpirationDays, 1, MAX_DAYS, 'days');
+  }
+  if (datasets.accessLogRetentionDays !== undefined) {
+    c.integer('datasets.accessLogRetentionDays', datasets.accessLogRetentionDays, 1, MAX_DAYS, 'days');
+  }
+  const seed = datasets.seed;
+  if (seed === undefined) return;
+  if (!isRecord(seed)) {
+    c.add('datasets.seed', seed, 'is not an object', 'use { prefix: "train/", source: "datasets/starter" }');
+    return;
+  }
+  if (!DATASET_PREFIXES.includes(seed.prefix as never)) {
+    c.add('datasets.seed.prefix', seed.prefix, `is not a prefix of the dataset store; allowed: ${DATASET_PREFIXES.join(', ')}`, 'seed one of the store\'s prefixes');
+  }
+  if (typeof seed.source !== 'string' || seed.source.trim() === '') {
+    c.add('datasets.seed.source', seed.source, 'is not a folder path', 'give a folder relative to the project root');
+  }
+}
+
+function validateTags(c: Collector, tags: unknown): void {
+  if (tags === undefined) return;
+  if (!isRecord(tags)) {
+    c.add('tags', tags, 'is not an object of tag keys to values', 'use { "cost-center": "ml-platform" }');
+    return;
+  }
+  for (const [key, value] of Object.entries(tags)) {
+    if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith('aws:') || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(key)) {
+      c.add(`tags["${key}"]`, key, 'is not a valid tag key; allowed: 1-128 letters, digits, spaces and _ . : / = + - @, not starting with "aws:"', 'rename the tag');
+    }
+    if (typeof value !== 'string' || value.length > 256 || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(value)) {
+      c.add(`tags["${key}"]`, value, 'is not a valid tag value; allowed: a string of at most 256 letters, digits, spaces and _ . : / = + - @', 'shorten or simplify the value');
+    }
+  }
+}
+
+/** Accumulates problems under one environment's path. */
+class Collector {
+  readonly problems: ConfigProblem[] = [];
+  constructor(private readonly at: string) {}
+
+  add(field: string, value: unknown, message: string, fix: string): void {
+    this.problems.push({ path: field === '' ? this.at : `${this.at}.${field}`, value, message, fix });
+  }
+
+  integer(field: string, value: unknown, min: number, max: number, unit: string): void {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.add(field, value, `is not a whole number of ${unit} from ${min} to ${max}`, `use a whole number between ${min} and ${max}`);
+    }
+  }
+
+  unknownFields(field: string, obj: Record<string, unknown>, allowed: readonly string[]): void {
+    for (const key of Object.keys(obj)) {
+      if (!allowed.includes(key)) {
+        this.add(field === '' ? key : `${field}.${key}`, obj[key], `is not a known field; allowed: ${allowed.join(', ')}`, `remove it or correct the spelling${nearest(key, allowed)}`);
+      }
+    }
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return '(missing)';
+  const s = JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** ` (did you mean "us-east-1"?)` when a close candidate exists. */
+function nearest(value: string, candidates: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const cand of candidates) {
+    const d = editDistance(value.toLowerCase(), cand.toLowerCase());
+    if (d < bestDistance) {
+      best = cand;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(value.length / 4)) ? ` (did you mean "${best}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}

@@ -1,0 +1,44 @@
+// Customer-managed KMS keys as every construct of the kit creates them: rotated, and with the key policy
+// statement the Control Tower control CT.KMS.PR.3 asks for (grants only for AWS services).
+import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+
+export interface KitKeyProps {
+  readonly description: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** A rotated customer-managed key whose grants can only be created by or for AWS services. */
+export function createKitKey(scope: Construct, id: string, props: KitKeyProps): kms.Key {
+  const key = new kms.Key(scope, id, {
+    description: props.description,
+    enableKeyRotation: true,
+    removalPolicy: props.removalPolicy,
+  });
+  // Services such as SageMaker and Lambda create grants on the caller's behalf; nobody else needs to.
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'DenyGrantsNotForAwsResources',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
+  return key;
+}
+
+/** Lets CloudWatch Logs in the key's region encrypt log groups of the key's account with it. */
+export function allowCloudWatchLogs(key: kms.IKey): void {
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowCloudWatchLogs',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+    },
+  }));
+}

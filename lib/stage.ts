@@ -1,0 +1,60 @@
+// Composes the kit's constructs for one environment from its validated config: one CDK Stage per
+// environment, so `cdk deploy 'Dev/*'` deploys exactly one of them.
+import { Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags, Validations } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from './config/environment';
+import { assertValidEnvironments } from './config/validate';
+import { DatasetStore } from './constructs/dataset-store';
+import { addPolicyChecks } from './validation/policy-checks';
+
+export interface GenAiLifecycleStageProps extends Omit<StageProps, 'env'> {
+  /** The environment definition; validated before anything is built. */
+  readonly config: EnvironmentConfig;
+  /**
+   * Register cdk-nag AwsSolutions and the Control Tower guard rules on this stage.
+   * @default true
+   */
+  readonly policyChecks?: boolean;
+}
+
+/** Every resource of the lifecycle for one environment. */
+export class GenAiLifecycleStage extends Stage {
+  readonly config: EnvironmentConfig;
+  /** Stateful data: the dataset store and its keys. Deployed first, never replaced lightly. */
+  readonly dataStack: Stack;
+  readonly datasets: DatasetStore;
+
+  constructor(scope: Construct, id: string, props: GenAiLifecycleStageProps) {
+    const [config] = assertValidEnvironments([props.config]);
+    super(scope, id, { ...props, env: { account: config.account, region: config.region } });
+    this.config = config;
+    if (props.policyChecks ?? true) addPolicyChecks(this);
+
+    const production = config.production ?? false;
+    const removalPolicy = config.dataRemoval === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.dataStack = new Stack(this, 'Data', {
+      description: `genai-lifecycle-cdk ${config.name}: datasets, feedback, captures, documents and model artifacts`,
+      terminationProtection: production,
+    });
+    this.datasets = new DatasetStore(this.dataStack, 'Datasets', {
+      removalPolicy,
+      autoDeleteObjects: config.dataRemoval === 'destroy',
+      noncurrentVersionExpiration: Duration.days(config.datasets?.noncurrentVersionExpirationDays ?? 90),
+      accessLogRetention: Duration.days(config.datasets?.accessLogRetentionDays ?? 365),
+      seed: config.datasets?.seed && { ...config.datasets.seed, logRetention: config.logRetentionDays as logs.RetentionDays },
+    });
+
+    if (!production && config.logRetentionDays < 365) {
+      Validations.of(this).acknowledge({
+        id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
+        reason: `CT.CLOUDWATCH.PR.2: ${config.name} is not a production environment and keeps logs ${config.logRetentionDays} days by its definition (logRetentionDays); production environments must keep 365 or more, which config validation enforces.`,
+      });
+    }
+
+    Tags.of(this).add('environment', config.name);
+    Tags.of(this).add('managed-by', 'genai-lifecycle-cdk');
+    for (const [key, value] of Object.entries(config.tags ?? {})) Tags.of(this).add(key, value);
+  }
+}
