@@ -48,15 +48,24 @@ export function buildApp(envs: readonly EnvironmentConfig[], app = new App({ pos
   return app;
 }
 
-if (require.main === module) {
+/**
+ * Synthesizes the app and returns the process exit code. A config mistake or a policy finding is the
+ * user's to fix: it prints the list (the validation report is printed above it by CDK), not a stack trace.
+ */
+export function main(envs: readonly EnvironmentConfig[], app?: App): number {
   try {
-    buildApp(environments).synth();
+    buildApp(envs, app).synth();
+    return 0;
   } catch (err) {
-    // A config mistake or a policy finding is the user's to fix: show the list (the validation report is
-    // already printed above), not a stack trace from inside CDK.
-    const validationFailed = err instanceof Error && err.message.startsWith('Validation failed');
+    const validationFailed = err instanceof Error && err.name === 'ValidationFailed';
     if (!(err instanceof ConfigError) && !validationFailed) throw err;
-    console.error((err as Error).message);
-    process.exit(1);
+    // The policy report is already on stderr; repeat only its last line (where the full report is).
+    const message = (err as Error).message;
+    console.error(validationFailed ? message.slice(message.lastIndexOf('Validation failed')) : message);
+    return 1;
   }
+}
+
+if (require.main === module) {
+  process.exitCode = main(environments);
 }

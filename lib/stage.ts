@@ -1,7 +1,7 @@
 // Composes the kit's constructs for one environment from its validated config: one CDK Stage per
 // environment, so `cdk deploy 'Dev/*'` deploys exactly one of them.
 import { Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags, Validations } from 'aws-cdk-lib';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config/environment';
 import { assertValidEnvironments } from './config/validate';

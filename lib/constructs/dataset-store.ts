@@ -10,7 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { DATASET_PREFIXES, DatasetPrefix } from '../config/dataset-layout';
+import { DATASET_PREFIXES, type DatasetPrefix } from '../config/dataset-layout';
 import { allowCloudWatchLogs, createKitKey } from './private/kms';
 import { throwIfProblems } from './private/problems';
 
@@ -85,6 +85,8 @@ export interface DatasetStoreProps {
    */
   readonly seed?: DatasetSeed;
 }
+
+const ACCESS_LOG_PREFIX = 'datasets/';
 
 abstract class DatasetStoreBase extends Construct implements IDatasetStore {
   abstract readonly bucket: s3.IBucket;
@@ -195,8 +197,6 @@ export class DatasetStore extends DatasetStoreBase {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      serverAccessLogsBucket: this.accessLogBucket,
-      serverAccessLogsPrefix: 'datasets/',
       // Lets users put legal holds on the exact object versions a model was trained on. No default
       // retention is set, so nothing is locked unless someone asks for it.
       objectLockEnabled: true,
@@ -209,6 +209,7 @@ export class DatasetStore extends DatasetStoreBase {
       removalPolicy,
       autoDeleteObjects,
     });
+    this.enableAccessLogs(ACCESS_LOG_PREFIX);
     // EventBridge delivery set on the bucket itself: the L2's `eventBridgeEnabled` would add a custom
     // resource Lambda to do what CloudFormation does natively.
     (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
@@ -227,6 +228,29 @@ export class DatasetStore extends DatasetStoreBase {
   /** Objects stored (daily, S3 storage metrics), all versions. */
   metricNumberOfObjects(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.storageMetric('NumberOfObjects', 'AllStorageTypes', props);
+  }
+
+  /**
+   * Server access logging with a bucket policy for the S3 logging service, written out here rather than
+   * through the L2's `serverAccessLogsBucket`: that one depends on the
+   * `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` flag and, in apps without it, falls back to ACLs
+   * that bucket-owner-enforced ownership forbids.
+   */
+  private enableAccessLogs(prefix: string): void {
+    (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: this.accessLogBucket.bucketName,
+      logFilePrefix: prefix,
+    };
+    this.accessLogBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'S3ServerAccessLogsPolicy',
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [this.accessLogBucket.arnForObjects(`${prefix}*`)],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      },
+    }));
   }
 
   private addSeed(seed: DatasetSeed, removalPolicy: RemovalPolicy): void {

@@ -1,0 +1,62 @@
+import { environments, prod, staging } from '../../bin/environments';
+import { type EnvironmentConfig, formatProblem, validateEnvironment, validateEnvironments } from '../../lib/config';
+
+/** A copy of `prod` with some fields replaced; `undefined` removes a field. */
+function prodWith(patch: Record<string, unknown>): unknown {
+  const copy: Record<string, unknown> = { ...prod, ...patch };
+  for (const [k, v] of Object.entries(patch)) if (v === undefined) delete copy[k];
+  return copy;
+}
+
+describe('validateEnvironments', () => {
+  test('the shipped environments are valid', () => {
+    expect(validateEnvironments(environments)).toEqual([]);
+  });
+
+  // GIVEN one broken field WHEN validated THEN exactly that path is reported with value, rule and fix
+  const cases: [string, unknown, string, RegExp][] = [
+    ['an unknown region', prodWith({ region: 'us-east-9' }), 'prod.region', /^prod\.region: "us-east-9" is not an AWS region; allowed: .*us-east-1.* Fix: use a region name \(did you mean "us-east-1"\?\)/],
+    ['an account id that is not 12 digits', prodWith({ account: '12345' }), 'prod.account', /"12345" is not an AWS account id; allowed: exactly 12 digits/],
+    ['an uppercase name', prodWith({ name: 'Prod' }), 'Prod.name', /"Prod" is not a valid environment name/],
+    ['a removal choice that does not exist', prodWith({ dataRemoval: 'keep' }), 'prod.dataRemoval', /"keep" is not a removal choice; allowed: "retain", "destroy"/],
+    ['production data deleted with the stack', prodWith({ dataRemoval: 'destroy' }), 'prod.dataRemoval', /must not do\. Fix: use "retain" in production/],
+    ['a log retention CloudWatch does not accept', prodWith({ logRetentionDays: 400.5 }), 'prod.logRetentionDays', /400\.5 is not a CloudWatch Logs retention; allowed: 1, 3, 5/],
+    ['a production log retention under a year', prodWith({ logRetentionDays: 90 }), 'prod.logRetentionDays', /90 is under a year/],
+    ['a missing scope', prodWith({ scope: undefined }), 'prod.scope', /\(missing\) is missing or not an object/],
+    ['a negative token budget', prodWith({ scope: { ...prod.scope, maxInputTokens: -1 } }), 'prod.scope.maxInputTokens', /-1 is not a whole number of tokens from 1 to 2000000/],
+    ['a fractional concurrency', prodWith({ scope: { ...prod.scope, concurrency: 2.5 } }), 'prod.scope.concurrency', /2\.5 is not a whole number of requests in flight/],
+    ['an unknown task', prodWith({ scope: { ...prod.scope, task: 'poetry' } }), 'prod.scope.task', /"poetry" is not a task; allowed: chat, summarization/],
+    ['an unknown precision', prodWith({ scope: { ...prod.scope, precision: 'int3' } }), 'prod.scope.precision', /"int3" is not a precision; allowed: fp32, bf16, fp16, fp8, int8, int4/],
+    ['an empty description', prodWith({ scope: { ...prod.scope, description: ' ' } }), 'prod.scope.description', /is empty/],
+    ['a zero request rate', prodWith({ scope: { ...prod.scope, peakRequestsPerSecond: 0 } }), 'prod.scope.peakRequestsPerSecond', /0 is not a request rate/],
+    ['a misspelt field', prodWith({ regoin: 'us-east-1' }), 'prod.regoin', /is not a known field; allowed: name, account, region.*\(did you mean "region"\?\)/],
+    ['a seed into a prefix the store does not have', prodWith({ datasets: { seed: { prefix: 'training/', source: 'x' } } }), 'prod.datasets.seed.prefix', /"training\/" is not a prefix of the dataset store; allowed: raw\/, train\//],
+    ['a noncurrent expiry of zero days', prodWith({ datasets: { noncurrentVersionExpirationDays: 0 } }), 'prod.datasets.noncurrentVersionExpirationDays', /0 is not a whole number of days from 1 to 3653/],
+    ['a tag key in the aws: namespace', prodWith({ tags: { 'aws:owner': 'me' } }), 'prod.tags["aws:owner"]', /is not a valid tag key/],
+    ['an environment that is not an object', 'prod', 'environments[0]', /"prod" is not an object/],
+  ];
+
+  test.each(cases)('fails when given %s', (_name, env, path, message) => {
+    const problems = validateEnvironments([env]);
+    expect(problems.map((p) => p.path)).toEqual([path]);
+    expect(formatProblem(problems[0])).toMatch(message);
+  });
+
+  test('fails when two environments share a name', () => {
+    const problems = validateEnvironments([prod, { ...staging, name: 'prod' }]);
+    expect(problems.map(formatProblem)).toEqual([expect.stringMatching(/^prod\.name: "prod" is used by environments\[0\] and environments\[1\]; names must be unique/)]);
+  });
+
+  test('fails when there are no environments', () => {
+    expect(validateEnvironments([]).map((p) => p.path)).toEqual(['environments']);
+  });
+
+  test('reports every problem of a definition at once', () => {
+    // GIVEN a definition with four independent mistakes
+    const broken = { ...prod, region: 'eu-middle-1', logRetentionDays: 2, scope: { ...prod.scope, maxOutputTokens: 0, task: 'x' } } as unknown as EnvironmentConfig;
+    // WHEN validated THEN all four are reported, not just the first
+    expect(validateEnvironment(broken, 'prod').map((p) => p.path)).toEqual([
+      'prod.region', 'prod.logRetentionDays', 'prod.scope.task', 'prod.scope.maxOutputTokens',
+    ]);
+  });
+});

@@ -1,0 +1,100 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { buildApp } from '../bin/app';
+import { environments, prod } from '../bin/environments';
+import { GenAiLifecycleStage } from '../lib/stage';
+import { type Finding, newApp, synthesize, templateOf } from './support/synth';
+
+// The shipped environments, synthesized once exactly as `cdk synth` does.
+const app = buildApp(environments, newApp());
+const result = synthesize(app);
+const stages = Object.fromEntries(app.node.children.filter(GenAiLifecycleStage.isStage).map((s) => [s.node.id, s as GenAiLifecycleStage]));
+
+describe('GenAiLifecycleStage (shipped environments)', () => {
+  test('synthesizes every environment into its own assembly', () => {
+    expect(result.error).toBeUndefined();
+    expect(Object.keys(stages)).toEqual(['Dev', 'Staging', 'Prod']);
+    expect(stages.Prod.dataStack.region).toBe('us-west-2');
+  });
+
+  test.each(['Dev', 'Staging', 'Prod'])('%s has zero unacknowledged cdk-nag, guard and CloudFormation findings', (stage) => {
+    expect(result.findings.filter((f) => f.constructPath.startsWith(`${stage}/`))).toEqual([]);
+  });
+
+  test('no finding at all is left in the report', () => {
+    expect(result.findings).toEqual([]);
+  });
+
+  test('prod: the dataset bucket is KMS-encrypted, versioned, retained, private, logged and TLS-only', () => {
+    const t = templateOf(stages.Prod.dataStack);
+    const datasets = stages.Prod.datasets;
+    const bucketId = stages.Prod.dataStack.getLogicalId(datasets.bucket.node.defaultChild as never);
+    t.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+      }),
+    });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    t.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+    expect(stages.Prod.dataStack.terminationProtection).toBe(true);
+  });
+
+  test('dev: throwaway data is deleted with the stack and seeded from datasets/starter', () => {
+    const t = templateOf(stages.Dev.dataStack);
+    t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    t.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    t.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: 'train/', Prune: false });
+    t.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } })] } });
+  });
+
+  test('every resource is tagged with its environment', () => {
+    templateOf(stages.Prod.dataStack).hasResourceProperties('AWS::S3::Bucket', {
+      Tags: Match.arrayWith([{ Key: 'cost-center', Value: 'ml-platform' }, { Key: 'environment', Value: 'prod' }, { Key: 'managed-by', Value: 'genai-lifecycle-cdk' }]),
+    });
+  });
+});
+
+describe('policy checks fail synthesis', () => {
+  // GIVEN a stage with a bucket that breaks cdk-nag and Control Tower rules, and a resource that breaks
+  // the CloudFormation schema WHEN synthesized THEN synthesis fails and names each rule.
+  const planted = newApp();
+  const stage = new GenAiLifecycleStage(planted, 'Planted', { config: { ...prod, name: 'planted' } });
+  const extra = new Stack(stage, 'Extra');
+  new s3.Bucket(extra, 'Careless', { encryption: s3.BucketEncryption.S3_MANAGED });
+  new CfnResource(extra, 'Malformed', { type: 'AWS::SQS::Queue', properties: { MessageRetentionPeriod: 'a week', NotAQueueProperty: true } });
+  const outcome = synthesize(planted);
+  const rules = (plugin: string): string[] => outcome.findings.filter((f: Finding) => f.plugin === plugin).map((f) => f.rule);
+
+  test('synthesis throws', () => {
+    expect(outcome.error?.name).toBe('ValidationFailed');
+    expect(outcome.error?.message).toContain('Planted/Extra/Careless/Resource');
+  });
+
+  test('cdk-nag AwsSolutions findings are reported', () => {
+    expect(rules('AwsSolutions')).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+  });
+
+  test('Control Tower guard findings are reported', () => {
+    expect(rules('cdk-validator-cfnguard')).toEqual(expect.arrayContaining(['s3_bucket_logging_enabled_check', 's3_bucket_default_encryption_kms_check']));
+  });
+
+  test('CloudFormation schema findings are reported', () => {
+    const cfn = outcome.findings.filter((f) => f.plugin === 'CloudFormation Validate');
+    expect(cfn.length).toBeGreaterThan(0);
+    expect(cfn.every((f) => f.constructPath.startsWith('Planted/Extra/Malformed'))).toBe(true);
+  });
+
+  test('the shipped stage inside the same app stays clean', () => {
+    expect(outcome.findings.filter((f) => f.constructPath.startsWith('Planted/Data/'))).toEqual([]);
+  });
+});
