@@ -3,9 +3,11 @@
 import { Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags, Validations } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from './config/environment';
+import type { EnvironmentConfig, UseCaseScope } from './config/environment';
 import { assertValidEnvironments } from './config/validate';
 import { DatasetStore } from './constructs/dataset-store';
+import { ModelCatalog } from './sizing/models';
+import { estimateServing, type ServingEstimate } from './sizing/serving';
 import { addPolicyChecks } from './validation/policy-checks';
 
 export interface GenAiLifecycleStageProps extends Omit<StageProps, 'env'> {
@@ -24,11 +26,17 @@ export class GenAiLifecycleStage extends Stage {
   /** Stateful data: the dataset store and its keys. Deployed first, never replaced lightly. */
   readonly dataStack: Stack;
   readonly datasets: DatasetStore;
+  /**
+   * The serving estimate of the scope's model (memory, fitting instances, the cheapest), from which
+   * endpoints take their sizes; undefined for a Bedrock model or when no model is chosen yet.
+   */
+  readonly servingEstimate?: ServingEstimate;
 
   constructor(scope: Construct, id: string, props: GenAiLifecycleStageProps) {
     const [config] = assertValidEnvironments([props.config]);
     super(scope, id, { ...props, env: { account: config.account, region: config.region } });
     this.config = config;
+    this.servingEstimate = estimateScope(config.scope);
     if (props.policyChecks ?? true) addPolicyChecks(this);
 
     const production = config.production ?? false;
@@ -57,4 +65,15 @@ export class GenAiLifecycleStage extends Stage {
     Tags.of(this).add('managed-by', 'genai-lifecycle-cdk');
     for (const [key, value] of Object.entries(config.tags ?? {})) Tags.of(this).add(key, value);
   }
+}
+
+/** The scope's serving needs: context is the whole prompt budget plus the answer, at peak concurrency. */
+export function estimateScope(scope: UseCaseScope): ServingEstimate | undefined {
+  if (scope.model === undefined || ModelCatalog.DEFAULT.lookup(scope.model)?.managed !== false) return undefined;
+  return estimateServing({
+    model: scope.model,
+    precision: scope.precision ?? 'bf16',
+    contextTokens: scope.maxInputTokens + scope.maxOutputTokens,
+    concurrency: scope.concurrency,
+  });
 }

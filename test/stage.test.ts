@@ -57,6 +57,16 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     t.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } })] } });
   });
 
+  test('each stage sizes its scope: prod (16 concurrent 7168-token sequences of Llama-3.1-8B at bf16)', () => {
+    const estimate = stages.Prod.servingEstimate!;
+    // weights 8,030,261,248 x 2 B = 14.96 GiB; KV 131,072 B/token x 7,168 tokens x 16 = 14.0 GiB
+    expect(estimate.memory.weightsGiB).toBeCloseTo(14.96, 2);
+    expect(estimate.memory.kvCacheGiB).toBeCloseTo(14.0, 2);
+    expect(estimate.recommended?.instanceType).toBe(estimate.candidates[0].instanceType);
+    // dev serves one sequence, so it needs less
+    expect(stages.Dev.servingEstimate!.memory.totalGiB).toBeLessThan(estimate.memory.totalGiB);
+  });
+
   test('every resource is tagged with its environment', () => {
     templateOf(stages.Prod.dataStack).hasResourceProperties('AWS::S3::Bucket', {
       Tags: Match.arrayWith([{ Key: 'cost-center', Value: 'ml-platform' }, { Key: 'environment', Value: 'prod' }, { Key: 'managed-by', Value: 'genai-lifecycle-cdk' }]),

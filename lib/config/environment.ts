@@ -1,5 +1,6 @@
 // The typed definition of one deployment environment (dev, staging, prod, ...): the one object a platform
 // team edits. Everything a stage builds is derived from it; nothing in the kit reads files or process.env.
+import type { PrecisionLike } from '../sizing/precision';
 import type { DatasetPrefix } from './dataset-layout';
 
 
@@ -41,7 +42,7 @@ export interface UseCaseScope {
    * Numeric precision of the served weights.
    * @default 'bf16'
    */
-  readonly precision?: 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8' | 'int4';
+  readonly precision?: PrecisionLike;
 }
 
 /** Settings of the DatasetStore in one environment. */

@@ -1,6 +1,9 @@
 // Checks environment definitions before anything is synthesized, and reports every problem at once: the
 // path, the bad value, what is allowed and what to do. Pure: no CDK constructs, no I/O.
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { ModelCatalog } from '../sizing/models';
+import { PRECISIONS, type PrecisionLike } from '../sizing/precision';
+import { estimateServing, noInstanceFitsAdvice } from '../sizing/serving';
 import { DATASET_PREFIXES } from './dataset-layout';
 import { type EnvironmentConfig, USE_CASE_TASKS } from './environment';
 
@@ -26,7 +29,7 @@ export class ConfigError extends Error {
 
 /** `prod.region: "us-east-9" is not an AWS region ... Fix: ...`, one problem per line. */
 export function formatProblem(p: ConfigProblem): string {
-  return `${p.path}: ${show(p.value)} ${p.message}. Fix: ${p.fix}`;
+  return `${p.path}: ${show(p.value)} ${p.message.replace(/\.$/, '')}. Fix: ${p.fix}`;
 }
 
 export function formatProblems(problems: readonly ConfigProblem[]): string {
@@ -39,7 +42,6 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-const PRECISIONS = ['fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'] as const;
 const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'datasets', 'tags'];
 const SCOPE_FIELDS = ['description', 'task', 'maxInputTokens', 'maxOutputTokens', 'concurrency', 'peakRequestsPerSecond', 'model', 'precision'];
 const DATASET_FIELDS = ['noncurrentVersionExpirationDays', 'accessLogRetentionDays', 'seed'];
@@ -138,11 +140,35 @@ function validateScope(c: Collector, scope: unknown): void {
       c.add('scope.peakRequestsPerSecond', rps, 'is not a request rate; allowed: a number above 0 and at most 10000', 'use the expected peak, or remove it to derive it from concurrency');
     }
   }
-  if (scope.model !== undefined && (typeof scope.model !== 'string' || scope.model.trim() === '')) {
-    c.add('scope.model', scope.model, 'is not a model id', 'use a Hugging Face id from the model catalog or a Bedrock model id, or remove the field');
-  }
-  if (scope.precision !== undefined && !PRECISIONS.includes(scope.precision as never)) {
+  const precisionOk = scope.precision === undefined || PRECISIONS.includes(scope.precision as never);
+  if (!precisionOk) {
     c.add('scope.precision', scope.precision, `is not a precision; allowed: ${PRECISIONS.join(', ')}`, 'use bf16 unless the model is quantized');
+  }
+  if (scope.model !== undefined) validateScopeModel(c, scope, precisionOk);
+}
+
+/** The model must be in the catalog, take the scope's context, and fit on at least one instance. */
+function validateScopeModel(c: Collector, scope: Record<string, unknown>, precisionOk: boolean): void {
+  const entry = typeof scope.model === 'string' ? ModelCatalog.DEFAULT.lookup(scope.model) : undefined;
+  if (entry === undefined) {
+    const ids = ModelCatalog.DEFAULT.ids();
+    c.add('scope.model', scope.model, `is not in the model catalog; allowed: ${ids.join(', ')}`, `use a catalog id${typeof scope.model === 'string' ? nearest(scope.model, ids) : ''}, or add the model to the catalog (ModelCatalog.withModels)`);
+    return;
+  }
+  if (entry.managed) return;
+  const { maxInputTokens, maxOutputTokens } = scope;
+  if (typeof maxInputTokens !== 'number' || typeof maxOutputTokens !== 'number' || !precisionOk) return;
+  const contextTokens = maxInputTokens + maxOutputTokens;
+  const maxContext = entry.architecture.maxContextTokens;
+  if (maxContext !== undefined && contextTokens > maxContext) {
+    c.add('scope.maxInputTokens', maxInputTokens, `plus maxOutputTokens (${maxOutputTokens}) is ${contextTokens} tokens, beyond the ${maxContext} that ${entry.id} takes (max_position_embeddings)`, 'shorten the prompt budget or choose a model with a longer context');
+    return;
+  }
+  if (contextTokens > MAX_CONTEXT_TOKENS) return;
+  // One sequence is the least a deployment serves: if that cannot fit on any single instance, no endpoint can.
+  const estimate = estimateServing({ model: entry.id, precision: (scope.precision ?? 'bf16') as PrecisionLike, contextTokens, concurrency: 1 });
+  if (estimate.recommended === null) {
+    c.add('scope.model', scope.model, `cannot be served with ${contextTokens} tokens of context: ${noInstanceFitsAdvice(estimate)}`, '`npm run estimate -- serve --model <id> --precision <p>` shows the numbers');
   }
 }
 

@@ -33,6 +33,9 @@ describe('validateEnvironments', () => {
     ['a seed into a prefix the store does not have', prodWith({ datasets: { seed: { prefix: 'training/', source: 'x' } } }), 'prod.datasets.seed.prefix', /"training\/" is not a prefix of the dataset store; allowed: raw\/, train\//],
     ['a noncurrent expiry of zero days', prodWith({ datasets: { noncurrentVersionExpirationDays: 0 } }), 'prod.datasets.noncurrentVersionExpirationDays', /0 is not a whole number of days from 1 to 3653/],
     ['a tag key in the aws: namespace', prodWith({ tags: { 'aws:owner': 'me' } }), 'prod.tags["aws:owner"]', /is not a valid tag key/],
+    ['a model the catalog does not know', prodWith({ scope: { ...prod.scope, model: 'meta-llama/Llama-3.1-8B-Instruc' } }), 'prod.scope.model', /"meta-llama\/Llama-3\.1-8B-Instruc" is not in the model catalog; allowed: .*Fix: use a catalog id \(did you mean "meta-llama\/Llama-3\.1-8B-Instruct"\?\)/],
+    ['a context longer than the model takes', prodWith({ scope: { ...prod.scope, model: 'google/gemma-2-9b-it', maxInputTokens: 8000, maxOutputTokens: 1000 } }), 'prod.scope.maxInputTokens', /8000 plus maxOutputTokens \(1000\) is 9000 tokens, beyond the 8192 that google\/gemma-2-9b-it takes/],
+    ['a model no single instance can hold', prodWith({ scope: { ...prod.scope, model: 'meta-llama/Llama-3.1-405B-Instruct', precision: 'fp32' } }), 'prod.scope.model', /cannot be served with 7168 tokens of context: No single instance in the catalog can hold Llama-3\.1-405B-Instruct at fp32 .*lower the precision to/],
     ['an environment that is not an object', 'prod', 'environments[0]', /"prod" is not an object/],
   ];
 
@@ -49,6 +52,10 @@ describe('validateEnvironments', () => {
 
   test('fails when there are no environments', () => {
     expect(validateEnvironments([]).map((p) => p.path)).toEqual(['environments']);
+  });
+
+  test('accepts a Bedrock model id without sizing it', () => {
+    expect(validateEnvironments([prodWith({ scope: { ...prod.scope, model: 'anthropic.claude-3-5-sonnet-20240620-v1:0' } })])).toEqual([]);
   });
 
   test('reports every problem of a definition at once', () => {

@@ -1,0 +1,337 @@
+/**
+ * Serving estimate: memory of weights and KV cache at a precision, every instance that holds the model
+ * with the tensor-parallel degree it would use, the cheapest of them, why each other instance cannot,
+ * and an upper bound on decode throughput and cost per token.
+ */
+import { AcceleratorKind } from './accelerators';
+import { describeAccelerators, InstanceCatalog, shardUnits, type InstanceSpec, acceleratorMemoryBytes } from './instances';
+import { displayName, ModelCatalog, resolveArchitecture, type ModelArchitecture, type Unvalidated } from './models';
+import {
+  bytesPerQuantizedWeight, isPrecision, kvCacheBytesPerToken, Precision, PRECISIONS, precisionSpec, weightBytes, type PrecisionLike,
+} from './precision';
+import { bytesToGiB, SECONDS_PER_HOUR } from './units';
+import { IssueCollector, SizingInputError, type FieldNames, show } from './validation';
+
+/** vLLM gpu_memory_utilization default (vllm config/cache.py); LMI examples set OPTION_GPU_MEMORY_UTILIZATION=0.9. */
+export const DEFAULT_MEMORY_UTILIZATION = 0.9;
+export const DEFAULT_CONTEXT_TOKENS = 4096;
+
+/** What to serve and how much of it at once: the environment's scope. */
+export interface ServingInput {
+  /** A catalog id (Hugging Face id) or a custom architecture. */
+  readonly model: string | ModelArchitecture;
+  /** @default Precision.BF16 */
+  readonly precision?: PrecisionLike;
+  /** Tokens per sequence: max input plus max output tokens (vLLM max_model_len). @default 4096 */
+  readonly contextTokens?: number;
+  /** Sequences decoded at once, each with a full-context KV cache. @default 1 */
+  readonly concurrency?: number;
+  /** Fraction of accelerator memory the server may fill (vLLM gpu_memory_utilization). @default 0.9 */
+  readonly memoryUtilization?: number;
+  /** @default InstanceCatalog.DEFAULT */
+  readonly instances?: InstanceCatalog;
+  /** @default ModelCatalog.DEFAULT */
+  readonly models?: ModelCatalog;
+}
+
+export interface ServingMemory {
+  readonly weightsBytes: number;
+  readonly kvCacheBytesPerToken: number;
+  readonly kvCacheBytes: number;
+  readonly weightsGiB: number;
+  readonly kvCacheGiB: number;
+  /** Memory the server leaves free: totalGiB x (1 - memoryUtilization). */
+  readonly reserveGiB: number;
+  /** Accelerator memory needed: (weights + KV cache) / memoryUtilization = weights + KV cache + reserve. */
+  readonly totalGiB: number;
+  readonly memoryUtilization: number;
+  /** Bytes one decode step reads besides the KV cache: weights (active experts only), minus the input embedding table, which is looked up rather than read. */
+  readonly decodeWeightBytesReadPerStep: number;
+}
+
+/** An instance that holds the model. */
+export interface ServingCandidate {
+  readonly instanceType: string;
+  /** e.g. `4x L40S`. */
+  readonly accelerators: string;
+  readonly acceleratorKind: AcceleratorKind;
+  /**
+   * Shards of one model copy, counted in GPUs or NeuronCores (the unit of TENSOR_PARALLEL_DEGREE /
+   * HF_NUM_CORES): all of the instance's when the head counts allow (LMI's default "max"), else the largest
+   * degree that divides them.
+   */
+  readonly tensorParallelDegree: number;
+  /** Every degree that divides the head counts, fits the instance and holds the model. */
+  readonly fittingTensorParallelDegrees: readonly number[];
+  /** Memory of the shards at `tensorParallelDegree`. */
+  readonly memoryGiB: number;
+  /** memoryGiB x memoryUtilization: what weights and KV cache may fill. */
+  readonly usableGiB: number;
+  /** usableGiB minus weights and KV cache. */
+  readonly headroomGiB: number;
+  /** @default null when no price is known */
+  readonly usdPerHour: number | null;
+  readonly priceSource: string | null;
+  /** Upper bound, all `concurrency` sequences together: bandwidth x TP / bytes read per step x concurrency. */
+  readonly decodeTokensPerSecondUpperBound: number;
+  /** The same bound for one of the sequences. */
+  readonly decodeTokensPerSecondPerStreamUpperBound: number;
+  /** usdPerHour / (decodeTokensPerSecondUpperBound x 3600) x 1e6: a floor on cost per million output tokens. */
+  readonly usdPerMillionTokens: number | null;
+}
+
+export enum RejectionCode {
+  /** Not enough memory even on all the shards the head counts allow. */
+  INSUFFICIENT_MEMORY = 'insufficient-memory',
+  /** The instance has the memory, but the head counts limit tensor parallelism to fewer shards. */
+  TENSOR_PARALLEL_LIMIT = 'tensor-parallel-limit',
+  /** The accelerator cannot run the precision (fp8 before Ada/Hopper). */
+  PRECISION_UNSUPPORTED = 'precision-unsupported',
+}
+
+export interface RejectedInstance {
+  readonly instanceType: string;
+  readonly code: RejectionCode;
+  /** Why, in numbers. */
+  readonly reason: string;
+  /** Memory of all accelerators of the instance. */
+  readonly acceleratorMemoryGiB: number;
+  /** The largest degree that divides the head counts on this instance. */
+  readonly maxTensorParallelDegree: number;
+  /** GPUs or NeuronCores on the instance: what tensor parallelism counts. */
+  readonly shardCount: number;
+  /** `GPU` or `NeuronCore`. */
+  readonly shardLabel: string;
+  /** Usable memory at that degree. */
+  readonly usableGiB: number;
+}
+
+export interface ServingEstimate {
+  readonly model: string;
+  readonly architecture: ModelArchitecture;
+  readonly precision: Precision;
+  readonly contextTokens: number;
+  readonly concurrency: number;
+  readonly memory: ServingMemory;
+  /** The cheapest candidate (tie: lower cost per token); unpriced candidates only when none has a price; null when none fits. */
+  readonly recommended: ServingCandidate | null;
+  /** Every instance that holds the model, cheapest first, unpriced last. */
+  readonly candidates: readonly ServingCandidate[];
+  /** Every other instance of the catalog, with the reason. */
+  readonly rejected: readonly RejectedInstance[];
+  /** When nothing fits: the first lighter precision (bf16, fp8, int8, int4) at which some instance would. */
+  readonly lighterPrecisionThatFits: Precision | null;
+  /** What to do next and caveats of the model, one sentence each. */
+  readonly advice: readonly string[];
+}
+
+/** Problems with a serving input, one sentence each (empty when valid). `names` renames fields in messages. */
+export function validateServingInput(input: Unvalidated<ServingInput>, names: FieldNames = {}): string[] {
+  const { architecture, issues } = resolveArchitecture(input.model, input.models ?? ModelCatalog.DEFAULT, names);
+  return [...issues, ...validateServingOptions(input, names, architecture)];
+}
+
+/** Problems with everything but the model itself; the context is checked against `architecture` when given. */
+export function validateServingOptions(input: Unvalidated<ServingInput>, names: FieldNames = {}, architecture?: ModelArchitecture): string[] {
+  const c = new IssueCollector(names);
+  if (input.precision !== undefined && !isPrecision(input.precision)) {
+    c.add(`${c.name('precision')} is ${show(input.precision)}: use one of ${PRECISIONS.join(', ')} (int4 means AWQ, GPTQ or NF4).`);
+  }
+  c.integer('contextTokens', input.contextTokens, 1, 'prompt plus output tokens per sequence, e.g. 8192');
+  c.integer('concurrency', input.concurrency, 1, 'sequences decoded at once, e.g. 4');
+  c.fraction('memoryUtilization', input.memoryUtilization, 'share of accelerator memory the server may use, e.g. 0.9');
+  const max = architecture?.maxContextTokens;
+  const context = input.contextTokens;
+  if (architecture && max !== undefined && context !== undefined && Number.isInteger(context) && context > max) {
+    c.add(`${c.name('contextTokens')} is ${context}: ${architecture.id} supports at most ${max} tokens ` +
+      '(max_position_embeddings); lower it, or describe a custom model with a larger maxContextTokens if you add rope scaling.');
+  }
+  return [...c.issues];
+}
+
+/** Sizes serving `input.model` on every instance of the catalog. Throws SizingInputError on bad input. */
+export function estimateServing(input: ServingInput, names: FieldNames = {}): ServingEstimate {
+  const c = new IssueCollector(names);
+  c.addAll(validateServingInput(input, names));
+  c.throwIfAny();
+  const architecture = requireArchitecture(input.model, input.models);
+  const precision = (input.precision ?? Precision.BF16) as Precision;
+  const contextTokens = input.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
+  const concurrency = input.concurrency ?? 1;
+  const utilization = input.memoryUtilization ?? DEFAULT_MEMORY_UTILIZATION;
+
+  const instances = (input.instances ?? InstanceCatalog.DEFAULT).all();
+  const evaluate = (p: Precision) => {
+    const memory = servingMemory(architecture, p, contextTokens, concurrency, utilization);
+    const outcomes = instances.map((spec) => assess(spec, architecture, p, memory, concurrency, contextTokens));
+    return { memory, outcomes };
+  };
+  const { memory, outcomes } = evaluate(precision);
+  const candidates = outcomes.filter((o): o is ServingCandidate => !('reason' in o)).sort(byCost);
+  const rejected = outcomes.filter((o): o is RejectedInstance => 'reason' in o);
+  const lighter = LIGHTER_ORDER.filter((p) => bytesPerQuantizedWeight(p) < bytesPerQuantizedWeight(precision));
+  const lighterPrecisionThatFits = candidates.length > 0 ? null
+    : lighter.find((p) => evaluate(p).outcomes.some((o) => !('reason' in o))) ?? null;
+  const estimate: ServingEstimate = {
+    model: architecture.id, architecture, precision, contextTokens, concurrency, memory,
+    recommended: candidates[0] ?? null, candidates, rejected, lighterPrecisionThatFits, advice: [],
+  };
+  const chosen = instances.find((spec) => spec.instanceType === estimate.recommended?.instanceType);
+  const fp16Instead = precision === Precision.BF16 && chosen !== undefined && !chosen.accelerator.supportsBf16
+    ? [`${chosen.accelerator.name} (${chosen.accelerator.generation}) has no bf16: the server runs the model in fp16, with the same memory.`] : [];
+  return { ...estimate, advice: [...servingAdvice(estimate), ...fp16Instead] };
+}
+
+/** Lighter precisions in the order of least quality loss, for suggestions. */
+const LIGHTER_ORDER: readonly Precision[] = [Precision.BF16, Precision.FP8, Precision.INT8, Precision.INT4];
+
+/** The architecture of a model already validated. */
+export function requireArchitecture(model: string | ModelArchitecture, models = ModelCatalog.DEFAULT): ModelArchitecture {
+  const { architecture, issues } = resolveArchitecture(model, models);
+  if (architecture === undefined) throw new SizingInputError(issues);
+  return architecture;
+}
+
+function servingMemory(
+  model: ModelArchitecture, precision: Precision, contextTokens: number, concurrency: number, utilization: number,
+): ServingMemory {
+  const weightsBytes = weightBytes(model, precision).totalBytes;
+  const perToken = kvCacheBytesPerToken(model, precision);
+  const kvCacheBytes = perToken * contextTokens * concurrency;
+  const totalBytes = (weightsBytes + kvCacheBytes) / utilization;
+  const spec = precisionSpec(precision);
+  const embeddingBytesEach = spec.keepsEmbeddingsAt16Bit ? 2 : spec.bytesPerElement;
+  const inputEmbeddingBytes = model.tieWordEmbeddings || model.vocabSize === undefined || model.hiddenSize === undefined
+    ? 0 : model.vocabSize * model.hiddenSize * embeddingBytesEach;
+  const activeBytes = weightBytes(model, precision, model.activeParameters ?? model.parameters).totalBytes;
+  return {
+    weightsBytes,
+    kvCacheBytesPerToken: perToken,
+    kvCacheBytes,
+    weightsGiB: bytesToGiB(weightsBytes),
+    kvCacheGiB: bytesToGiB(kvCacheBytes),
+    reserveGiB: bytesToGiB(totalBytes - weightsBytes - kvCacheBytes),
+    totalGiB: bytesToGiB(totalBytes),
+    memoryUtilization: utilization,
+    decodeWeightBytesReadPerStep: activeBytes - inputEmbeddingBytes,
+  };
+}
+
+/**
+ * Tensor-parallel degrees allowed on an instance: powers of two and the full shard count (12 or 24
+ * NeuronCores), at most the shards on the instance, dividing the attention and KV head counts. Strict on
+ * purpose: vLLM can replicate KV heads when the degree exceeds them, but then each shard holds copies and
+ * the memory arithmetic here would no longer hold.
+ */
+export function tensorParallelDegrees(spec: InstanceSpec, model: ModelArchitecture): number[] {
+  const count = shardUnits(spec).count;
+  const options = new Set<number>([count]);
+  for (let tp = 1; tp <= count; tp *= 2) options.add(tp);
+  return [...options]
+    .filter((tp) => model.kvHeads % tp === 0 && (model.attentionHeads ?? model.kvHeads) % tp === 0)
+    .sort((a, b) => a - b);
+}
+
+function assess(
+  spec: InstanceSpec, model: ModelArchitecture, precision: Precision, memory: ServingMemory,
+  concurrency: number, contextTokens: number,
+): ServingCandidate | RejectedInstance {
+  const units = shardUnits(spec);
+  const degrees = tensorParallelDegrees(spec, model);
+  const maxDegree = degrees[degrees.length - 1];
+  const usableBytes = (tp: number) => tp * units.memoryBytesEach * memory.memoryUtilization;
+  const neededBytes = memory.weightsBytes + memory.kvCacheBytes;
+  const rejection = (code: RejectionCode, reason: string): RejectedInstance => ({
+    instanceType: spec.instanceType, code, reason, acceleratorMemoryGiB: bytesToGiB(acceleratorMemoryBytes(spec)),
+    maxTensorParallelDegree: maxDegree, shardCount: units.count, shardLabel: units.label, usableGiB: bytesToGiB(usableBytes(maxDegree)),
+  });
+
+  if (precisionSpec(precision).requiresFp8Hardware && !spec.accelerator.supportsFp8) {
+    return rejection(RejectionCode.PRECISION_UNSUPPORTED,
+      `${precision} needs FP8 tensor cores (Ada or Hopper); ${spec.accelerator.name} is ${spec.accelerator.generation}`);
+  }
+  const fitting = degrees.filter((tp) => usableBytes(tp) >= neededBytes);
+  if (fitting.length === 0) {
+    const need = `needs ${gib(memory.totalGiB)} GiB`;
+    const has = `${gib(bytesToGiB(maxDegree * units.memoryBytesEach))} GiB (${gib(bytesToGiB(usableBytes(maxDegree)))} usable at ${memory.memoryUtilization.toFixed(2)})`;
+    if (maxDegree === units.count) {
+      const verb = spec.acceleratorCount === 1 ? 'has' : 'have';
+      return rejection(RejectionCode.INSUFFICIENT_MEMORY, `${need}; ${describeAccelerators(spec)} ${verb} ${has}`);
+    }
+    const code = usableBytes(units.count) >= neededBytes ? RejectionCode.TENSOR_PARALLEL_LIMIT : RejectionCode.INSUFFICIENT_MEMORY;
+    return rejection(code, `${need}; tensor parallelism must divide ${headCounts(model)}, so one copy spans at most ` +
+      `${maxDegree} of ${units.count} ${units.label}s: ${has}`);
+  }
+
+  const bandwidth = units.bandwidthBytesPerSecondEach * maxDegree;
+  const stepBytes = memory.decodeWeightBytesReadPerStep + concurrency * memory.kvCacheBytesPerToken * contextTokens;
+  const perStream = bandwidth / stepBytes;
+  const aggregate = perStream * concurrency;
+  const price = spec.usdPerHour ?? null;
+  return {
+    instanceType: spec.instanceType,
+    accelerators: describeAccelerators(spec),
+    acceleratorKind: spec.accelerator.kind,
+    tensorParallelDegree: maxDegree,
+    fittingTensorParallelDegrees: fitting,
+    memoryGiB: bytesToGiB(maxDegree * units.memoryBytesEach),
+    usableGiB: bytesToGiB(usableBytes(maxDegree)),
+    headroomGiB: bytesToGiB(usableBytes(maxDegree) - neededBytes),
+    usdPerHour: price,
+    priceSource: spec.priceSource ?? null,
+    decodeTokensPerSecondUpperBound: aggregate,
+    decodeTokensPerSecondPerStreamUpperBound: perStream,
+    usdPerMillionTokens: price === null ? null : (price / (aggregate * SECONDS_PER_HOUR)) * 1e6,
+  };
+}
+
+function byCost(a: ServingCandidate, b: ServingCandidate): number {
+  if (a.usdPerHour !== null && b.usdPerHour !== null) {
+    return a.usdPerHour - b.usdPerHour || (a.usdPerMillionTokens ?? 0) - (b.usdPerMillionTokens ?? 0) || a.instanceType.localeCompare(b.instanceType);
+  }
+  if (a.usdPerHour !== null) return -1;
+  if (b.usdPerHour !== null) return 1;
+  return a.memoryGiB - b.memoryGiB || a.instanceType.localeCompare(b.instanceType);
+}
+
+export function headCounts(model: ModelArchitecture): string {
+  return model.attentionHeads === undefined || model.attentionHeads === model.kvHeads
+    ? `the ${model.kvHeads} KV heads`
+    : `the ${model.attentionHeads} attention and ${model.kvHeads} KV heads`;
+}
+
+/** GiB with one decimal, for messages. */
+export function gib(value: number): string {
+  return value.toFixed(1);
+}
+
+/** What to do when no instance of the catalog holds the model. */
+export function noInstanceFitsAdvice(estimate: ServingEstimate): string {
+  const largest = Math.max(0, ...estimate.rejected.filter((r) => r.code !== RejectionCode.PRECISION_UNSUPPORTED).map((r) => r.usableGiB));
+  const needed = estimate.memory.weightsGiB + estimate.memory.kvCacheGiB;
+  const head = `No single instance in the catalog can hold ${displayName(estimate.model)} at ${estimate.precision} ` +
+    `(${gib(needed)} GiB of weights and KV cache; the most any instance offers is ${gib(largest)} GiB usable)`;
+  const kvHeavy = estimate.memory.kvCacheGiB > estimate.memory.weightsGiB ? ', or shorten the context or lower the concurrency' : '';
+  const lighter = estimate.lighterPrecisionThatFits;
+  return lighter === null
+    ? `${head}: choose a smaller model${kvHeavy}.`
+    : `${head}: lower the precision to ${lighter} (an instance then holds it) or choose a smaller model${kvHeavy}.`;
+}
+
+function servingAdvice(estimate: ServingEstimate): string[] {
+  const advice: string[] = [];
+  const best = estimate.recommended;
+  if (best === null) advice.push(noInstanceFitsAdvice(estimate));
+  else if (best.usdPerHour === null) advice.push('No fitting instance has a known price: pass prices (InstanceCatalog.withPrices, or --price) to rank them.');
+  const perToken = (c: ServingCandidate) => c.usdPerMillionTokens ?? Infinity;
+  const lowest = estimate.candidates.reduce<ServingCandidate | undefined>((low, c) => (low === undefined || perToken(c) < perToken(low) ? c : low), undefined);
+  if (best && lowest && lowest !== best && perToken(lowest) < perToken(best)) {
+    advice.push(`Cheapest per token at the decode bound: ${lowest.instanceType} ($${perToken(lowest).toFixed(2)} per million tokens ` +
+      `against $${perToken(best).toFixed(2)}), if the traffic keeps it busy.`);
+  }
+  if (best?.acceleratorKind === AcceleratorKind.NEURON) {
+    advice.push('Neuron instances need the model compiled for a fixed batch size and sequence length (optimum-neuron); the degree counts NeuronCores.');
+  }
+  advice.push(...(estimate.architecture.notes ?? []));
+  return advice;
+}

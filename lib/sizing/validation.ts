@@ -1,0 +1,88 @@
+/**
+ * Input validation for the sizing engine: every check adds to one list of issues, and the caller throws
+ * once with all of them, so a user fixes every problem in one pass instead of one per run.
+ */
+
+/** Thrown when sizing inputs are invalid; `issues` holds one sentence per problem. */
+export class SizingInputError extends Error {
+  public readonly issues: readonly string[];
+
+  public constructor(issues: readonly string[]) {
+    const plural = issues.length === 1 ? 'problem' : 'problems';
+    super(`Invalid sizing input (${issues.length} ${plural}):\n  - ${issues.join('\n  - ')}`);
+    this.name = 'SizingInputError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * Names the fields in messages. The engine's own names (`contextTokens`) are the default; a CLI or a
+ * construct passes its own (`--context`, `maxInputTokens + maxOutputTokens`) so a message names what the
+ * user actually typed.
+ */
+export type FieldNames = Readonly<Record<string, string>>;
+
+/** Collects issues; `throwIfAny` raises one SizingInputError with all of them. */
+export class IssueCollector {
+  private readonly list: string[] = [];
+
+  public constructor(private readonly names: FieldNames = {}) {}
+
+  /** The display name of a field. */
+  public name(field: string): string {
+    return this.names[field] ?? field;
+  }
+
+  public add(issue: string): void {
+    this.list.push(issue);
+  }
+
+  public addAll(issues: readonly string[]): void {
+    this.list.push(...issues);
+  }
+
+  public get issues(): readonly string[] {
+    return [...this.list];
+  }
+
+  /** A whole number >= min; `undefined` passes (the caller applies the default). */
+  public integer(field: string, value: number | undefined, min: number, hint: string): void {
+    if (value === undefined) return;
+    if (!Number.isInteger(value) || value < min) {
+      this.add(`${this.name(field)} is ${show(value)}: use a whole number of at least ${min} (${hint}).`);
+    }
+  }
+
+  /** A finite number > 0; `undefined` passes. */
+  public positive(field: string, value: number | undefined, hint: string): void {
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      this.add(`${this.name(field)} is ${show(value)}: use a number greater than 0 (${hint}).`);
+    }
+  }
+
+  /** A fraction in (0, 1]; `undefined` passes. */
+  public fraction(field: string, value: number | undefined, hint: string): void {
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1) {
+      this.add(`${this.name(field)} is ${show(value)}: use a fraction greater than 0 and at most 1 (${hint}).`);
+    }
+  }
+
+  /** One of a closed set of values; `undefined` passes. */
+  public oneOf(field: string, value: string | undefined, allowed: readonly string[], hint: string): void {
+    if (value === undefined) return;
+    if (!allowed.includes(value)) {
+      this.add(`${this.name(field)} is ${show(value)}: use one of ${allowed.join(', ')} (${hint}).`);
+    }
+  }
+
+  public throwIfAny(): void {
+    if (this.list.length > 0) throw new SizingInputError(this.list);
+  }
+}
+
+/** Shows a value the way the user wrote it: strings quoted, numbers as numbers. */
+export function show(value: unknown): string {
+  return typeof value === 'string' ? `"${value}"` : String(value);
+}
