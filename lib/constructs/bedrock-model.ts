@@ -1,0 +1,183 @@
+// A managed model on Amazon Bedrock that the API can call instead of a SageMaker endpoint: a foundation
+// model, a cross-region (system-defined) inference profile, a custom model deployment or provisioned
+// throughput. It grants invocation on exactly the ARNs a call goes through.
+import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { throwIfProblems } from './private/problems';
+
+/** The geographies of Bedrock's system-defined cross-region inference profiles (the id prefix). */
+export enum CrossRegionGeography {
+  US = 'us',
+  EU = 'eu',
+  APAC = 'apac',
+  /** Routes to any commercial region. */
+  GLOBAL = 'global',
+}
+
+/** The kind of model a BedrockModelSource names. */
+export enum BedrockModelKind {
+  FOUNDATION_MODEL = 'foundation-model',
+  CROSS_REGION_PROFILE = 'cross-region-profile',
+  CUSTOM_MODEL_DEPLOYMENT = 'custom-model-deployment',
+  PROVISIONED_THROUGHPUT = 'provisioned-throughput',
+}
+
+/** Where a Bedrock model comes from. */
+export class BedrockModelSource {
+  /** An on-demand foundation model in the stack's region, e.g. `amazon.nova-lite-v1:0`. */
+  static foundationModel(modelId: string): BedrockModelSource {
+    return new BedrockModelSource(BedrockModelKind.FOUNDATION_MODEL, modelId);
+  }
+
+  /** A system-defined cross-region inference profile (`us.meta.llama3-1-8b-instruct-v1:0`) for the model. */
+  static crossRegion(geography: CrossRegionGeography, modelId: string): BedrockModelSource {
+    return new BedrockModelSource(BedrockModelKind.CROSS_REGION_PROFILE, modelId, geography);
+  }
+
+  /** A custom model served on demand: the ARN of its custom model deployment. */
+  static customModelDeployment(deploymentArn: string): BedrockModelSource {
+    return new BedrockModelSource(BedrockModelKind.CUSTOM_MODEL_DEPLOYMENT, deploymentArn);
+  }
+
+  /** Provisioned throughput bought for a base or custom model: the provisioned model's ARN. */
+  static provisionedThroughput(provisionedModelArn: string): BedrockModelSource {
+    return new BedrockModelSource(BedrockModelKind.PROVISIONED_THROUGHPUT, provisionedModelArn);
+  }
+
+  private constructor(
+    readonly kind: BedrockModelKind,
+    /** A model id for foundation models and profiles, an ARN otherwise. */
+    readonly identifier: string,
+    readonly geography?: CrossRegionGeography,
+  ) {}
+}
+
+export interface BedrockModelProps {
+  /** The model to call. */
+  readonly source: BedrockModelSource;
+  /**
+   * Create an application inference profile over the foundation model or cross-region profile, so that
+   * usage and cost are tracked with this environment's tags. Not available for custom or provisioned models.
+   * @default true for foundation models and cross-region profiles
+   */
+  readonly applicationInferenceProfile?: boolean;
+  /**
+   * Name of the application inference profile.
+   * @default - derived from the construct path
+   */
+  readonly profileName?: string;
+}
+
+/** A Bedrock model callable by Converse / ConverseStream / InvokeModel. */
+export interface IBedrockModel {
+  /** What to pass as `modelId` to Converse: a model id, a profile id, or an ARN. */
+  readonly invocationId: string;
+  /** Lets the grantee invoke the model, streaming included. */
+  grantInvoke(grantee: iam.IGrantable): iam.Grant;
+}
+
+// provider.model-name[-version][:n], as Bedrock model ids are written (e.g. anthropic.claude-3-5-haiku-20241022-v1:0).
+const MODEL_ID = /^[a-z0-9-]+\.[a-z0-9.-]+(:[0-9a-z:]+)?$/;
+
+/** A managed model on Bedrock, with grants for exactly the resources an invocation uses. */
+export class BedrockModel extends Construct implements IBedrockModel {
+  readonly invocationId: string;
+  readonly source: BedrockModelSource;
+  /** The application inference profile, when one is created. */
+  readonly applicationProfile?: bedrock.CfnApplicationInferenceProfile;
+  private readonly invokeStatements: iam.PolicyStatementProps[];
+
+  constructor(scope: Construct, id: string, props: BedrockModelProps) {
+    super(scope, id);
+    this.source = props.source;
+    const stack = Stack.of(this);
+    const kind = props.source.kind;
+    const profileCapable = kind === BedrockModelKind.FOUNDATION_MODEL || kind === BedrockModelKind.CROSS_REGION_PROFILE;
+    validate(this, props, profileCapable);
+
+    const modelArn = (region: string) => stack.formatArn({ service: 'bedrock', region, account: '', resource: 'foundation-model', resourceName: props.source.identifier });
+    let underlying: string;
+    const statements: iam.PolicyStatementProps[] = [];
+    switch (kind) {
+      case BedrockModelKind.FOUNDATION_MODEL:
+        underlying = modelArn(stack.region);
+        statements.push({ resources: [underlying] });
+        break;
+      case BedrockModelKind.CROSS_REGION_PROFILE: {
+        const profileId = `${props.source.geography}.${props.source.identifier}`;
+        underlying = stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: profileId });
+        statements.push({ resources: [underlying] });
+        break;
+      }
+      default:
+        underlying = props.source.identifier;
+        statements.push({ resources: [underlying] });
+    }
+
+    let invocationId = kind === BedrockModelKind.CROSS_REGION_PROFILE ? `${props.source.geography}.${props.source.identifier}` : props.source.identifier;
+    const profileArns = kind === BedrockModelKind.CROSS_REGION_PROFILE ? [underlying] : [];
+    if (profileCapable && (props.applicationInferenceProfile ?? true)) {
+      const profileName = props.profileName ?? profileNameFor(this);
+      this.applicationProfile = new bedrock.CfnApplicationInferenceProfile(this, 'Profile', {
+        inferenceProfileName: profileName,
+        // The description takes the same restricted characters as the name (no '/').
+        description: `Usage and cost of ${props.source.identifier} for ${profileName}`,
+        modelSource: { copyFrom: underlying },
+      });
+      invocationId = this.applicationProfile.attrInferenceProfileArn;
+      statements.push({ resources: [this.applicationProfile.attrInferenceProfileArn] });
+      profileArns.push(this.applicationProfile.attrInferenceProfileArn);
+    }
+    if (kind === BedrockModelKind.CROSS_REGION_PROFILE) {
+      // A profile routes to the foundation model in whichever region it picks; allow that only through
+      // this environment's profiles (Bedrock user guide, "Prerequisites for inference profiles").
+      statements.push({
+        resources: [modelArn('*')],
+        conditions: { StringEquals: { 'bedrock:InferenceProfileArn': profileArns } },
+      });
+    }
+    this.invocationId = invocationId;
+    this.invokeStatements = statements;
+  }
+
+  /** bedrock:InvokeModel (Converse) and bedrock:InvokeModelWithResponseStream (ConverseStream). */
+  grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    const actions = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'];
+    const [first, ...rest] = this.invokeStatements;
+    const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: first.resources!, conditions: first.conditions });
+    for (const s of rest) iam.Grant.addToPrincipal({ grantee, actions, resourceArns: s.resources!, conditions: s.conditions });
+    return grant;
+  }
+}
+
+function profileNameFor(scope: Construct): string {
+  // Up to 64 characters, single separators between letters and digits (the CloudFormation pattern
+  // ^([0-9a-zA-Z:.][ _-]?)+$): the path, flattened, with a stable hash suffix.
+  const base = scope.node.path.replace(/[^0-9a-zA-Z]+/g, '-').replace(/^-|-$/g, '').slice(0, 55);
+  return `${base}-${scope.node.addr.slice(0, 8)}`;
+}
+
+function validate(scope: Construct, props: BedrockModelProps, profileCapable: boolean): void {
+  const problems: string[] = [];
+  const { kind, identifier } = props.source;
+  if (Token.isUnresolved(identifier)) return;
+  if (profileCapable && !MODEL_ID.test(identifier)) {
+    problems.push(`source model id "${identifier}" is not a Bedrock model id (provider.model-version, e.g. "amazon.nova-lite-v1:0"). Copy the id from the Bedrock console's model catalog.`);
+  }
+  if (!profileCapable) {
+    const expected = kind === BedrockModelKind.CUSTOM_MODEL_DEPLOYMENT ? 'custom-model-deployment' : 'provisioned-model';
+    const arn = identifier.startsWith('arn:') ? Arn.split(identifier, ArnFormat.SLASH_RESOURCE_NAME) : undefined;
+    if (arn?.service !== 'bedrock' || arn.resource !== expected) {
+      problems.push(`source "${identifier}" is not a Bedrock ${expected} ARN (arn:aws:bedrock:REGION:ACCOUNT:${expected}/ID).`);
+    }
+    if (props.applicationInferenceProfile) {
+      problems.push(`applicationInferenceProfile is true, but application inference profiles copy foundation models or cross-region profiles only, not a ${kind}. Remove the option.`);
+    }
+  }
+  if (props.profileName !== undefined && !(props.profileName.length <= 64 && /^([0-9a-zA-Z:.][ _-]?)+$/.test(props.profileName))) {
+    problems.push(`profileName "${props.profileName}" is not a valid inference profile name: up to 64 letters, digits, ':' and '.', with single ' ', '_' or '-' between them.`);
+  }
+  throwIfProblems(scope, 'BedrockModel', problems);
+}
