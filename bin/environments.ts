@@ -10,16 +10,19 @@ const supportAssistant: UseCaseScope = {
   maxOutputTokens: 1024,
   concurrency: 4,
   peakRequestsPerSecond: 5,
-  model: 'meta-llama/Llama-3.1-8B-Instruct',
+  // Apache-2.0 and not gated on the Hub, so an endpoint can download it without a token.
+  model: 'Qwen/Qwen2.5-7B-Instruct',
   precision: 'bf16',
 };
 
+/** Dev iterates on prompts against a managed model: nothing to provision, billed per token. */
 export const dev: EnvironmentConfig = {
   name: 'dev',
   region: 'us-east-1',
   dataRemoval: 'destroy',
   logRetentionDays: 14,
-  scope: { ...supportAssistant, concurrency: 1, peakRequestsPerSecond: 1 },
+  scope: { ...supportAssistant, model: 'meta.llama3-1-8b-instruct-v1:0', concurrency: 1, peakRequestsPerSecond: 1 },
+  serving: { crossRegion: 'us' },
   datasets: {
     noncurrentVersionExpirationDays: 7,
     accessLogRetentionDays: 30,
@@ -27,15 +30,24 @@ export const dev: EnvironmentConfig = {
   },
 };
 
+/** Staging serves the open model quantized to int4 (AWQ): the cheapest GPU that holds it. */
 export const staging: EnvironmentConfig = {
   name: 'staging',
   region: 'us-east-1',
   dataRemoval: 'retain',
   logRetentionDays: 90,
-  scope: supportAssistant,
+  scope: { ...supportAssistant, precision: 'int4' },
+  serving: {
+    endpoint: {
+      weights: { huggingFaceId: 'Qwen/Qwen2.5-7B-Instruct-AWQ' },
+      quantization: 'awq',
+      dataCapturePercent: 100,
+    },
+  },
   datasets: { noncurrentVersionExpirationDays: 30, accessLogRetentionDays: 90 },
 };
 
+/** Prod serves the open model at bf16 on an autoscaled, alarmed endpoint that captures traffic. */
 export const prod: EnvironmentConfig = {
   name: 'prod',
   region: 'us-west-2',
@@ -43,6 +55,9 @@ export const prod: EnvironmentConfig = {
   logRetentionDays: 365,
   production: true,
   scope: { ...supportAssistant, concurrency: 16, peakRequestsPerSecond: 20 },
+  serving: {
+    endpoint: { minInstances: 2, maxInstances: 4, dataCapturePercent: 20 },
+  },
   datasets: { noncurrentVersionExpirationDays: 90, accessLogRetentionDays: 365 },
   tags: { 'cost-center': 'ml-platform' },
 };

@@ -3,9 +3,12 @@
 import { Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags, Validations } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig, UseCaseScope } from './config/environment';
+import type { ContainerName, EnvironmentConfig, QuantizationName, UseCaseScope } from './config/environment';
 import { assertValidEnvironments } from './config/validate';
+import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
+import { InferenceEndpoint, ModelSource } from './constructs/inference-endpoint';
+import { Quantization, ServingContainer } from './serving';
 import { ModelCatalog } from './sizing/models';
 import { estimateServing, type ServingEstimate } from './sizing/serving';
 import { addPolicyChecks } from './validation/policy-checks';
@@ -26,6 +29,12 @@ export class GenAiLifecycleStage extends Stage {
   /** Stateful data: the dataset store and its keys. Deployed first, never replaced lightly. */
   readonly dataStack: Stack;
   readonly datasets: DatasetStore;
+  /** Serving: the model endpoint or Bedrock model, and the roles around it. Stateless; replaceable. */
+  readonly servingStack: Stack;
+  /** The Bedrock model, when the scope's model is a Bedrock id. */
+  readonly bedrockModel?: BedrockModel;
+  /** The SageMaker endpoint, when the scope's model is an open model. */
+  readonly endpoint?: InferenceEndpoint;
   /**
    * The serving estimate of the scope's model (memory, fitting instances, the cheapest), from which
    * endpoints take their sizes; undefined for a Bedrock model or when no model is chosen yet.
@@ -54,6 +63,20 @@ export class GenAiLifecycleStage extends Stage {
       seed: config.datasets?.seed && { ...config.datasets.seed, logRetention: config.logRetentionDays as logs.RetentionDays },
     });
 
+    this.servingStack = new Stack(this, 'Serving', {
+      description: `genai-lifecycle-cdk ${config.name}: model serving (${config.scope.model ?? 'no model yet'})`,
+    });
+    const model = config.scope.model === undefined ? undefined : ModelCatalog.DEFAULT.lookup(config.scope.model);
+    if (model?.managed) {
+      this.bedrockModel = new BedrockModel(this.servingStack, 'Model', {
+        source: config.serving?.crossRegion
+          ? BedrockModelSource.crossRegion(config.serving.crossRegion as CrossRegionGeography, model.id)
+          : BedrockModelSource.foundationModel(model.id),
+      });
+    } else if (model) {
+      this.endpoint = this.createEndpoint(config, model.id);
+    }
+
     if (!production && config.logRetentionDays < 365) {
       Validations.of(this).acknowledge({
         id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
@@ -65,7 +88,53 @@ export class GenAiLifecycleStage extends Stage {
     Tags.of(this).add('managed-by', 'genai-lifecycle-cdk');
     for (const [key, value] of Object.entries(config.tags ?? {})) Tags.of(this).add(key, value);
   }
+
+  private createEndpoint(config: EnvironmentConfig, modelId: string): InferenceEndpoint {
+    const settings = config.serving?.endpoint ?? {};
+    const weights = settings.weights;
+    const source = weights === undefined ? ModelSource.huggingFace(modelId)
+      : 'huggingFaceId' in weights ? ModelSource.huggingFace(weights.huggingFaceId, { revision: weights.revision })
+        : ModelSource.fromDatasetStore(this.datasets, weights.datasetKeyPrefix);
+    const minInstances = settings.minInstances ?? 1;
+    const maxInstances = settings.maxInstances ?? minInstances;
+    return new InferenceEndpoint(this.servingStack, 'Endpoint', {
+      source,
+      model: modelId,
+      container: CONTAINERS[settings.container ?? 'lmi-vllm'],
+      quantization: QUANTIZATIONS[settings.quantization ?? 'none'],
+      instanceType: settings.instanceType,
+      // At the least scale, the instances together decode the scope's peak concurrency.
+      limits: {
+        maxInputTokens: config.scope.maxInputTokens,
+        maxOutputTokens: config.scope.maxOutputTokens,
+        concurrency: Math.ceil(config.scope.concurrency / minInstances),
+      },
+      datasets: this.datasets,
+      dataCaptureSamplingPercentage: settings.dataCapturePercent,
+      autoScaling: maxInstances > minInstances || minInstances > 1 ? { minInstances, maxInstances } : undefined,
+      alarms: settings.alarms === false ? false : {},
+    });
+  }
 }
+
+const CONTAINERS: Record<ContainerName, ServingContainer> = {
+  'lmi-vllm': ServingContainer.LMI_VLLM,
+  'lmi-tensorrt-llm': ServingContainer.LMI_TENSORRT_LLM,
+  'hf-tgi': ServingContainer.HF_TGI,
+  'hf-vllm': ServingContainer.HF_VLLM,
+  'neuron': ServingContainer.NEURON,
+};
+
+const QUANTIZATIONS: Record<QuantizationName, Quantization> = {
+  'none': Quantization.NONE,
+  'fp8': Quantization.FP8,
+  'int8-smoothquant': Quantization.INT8_SMOOTHQUANT,
+  'awq': Quantization.awq({ preQuantized: true }),
+  'awq-at-load': Quantization.awq({ preQuantized: false }),
+  'gptq': Quantization.GPTQ,
+  'bitsandbytes-int8': Quantization.BITSANDBYTES_INT8,
+  'bitsandbytes-nf4': Quantization.BITSANDBYTES_NF4,
+};
 
 /** The scope's serving needs: context is the whole prompt budget plus the answer, at peak concurrency. */
 export function estimateScope(scope: UseCaseScope): ServingEstimate | undefined {

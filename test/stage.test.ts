@@ -57,14 +57,47 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     t.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } })] } });
   });
 
-  test('each stage sizes its scope: prod (16 concurrent 7168-token sequences of Llama-3.1-8B at bf16)', () => {
+  test('each stage sizes its scope: prod (16 concurrent 7168-token sequences of Qwen2.5-7B at bf16)', () => {
     const estimate = stages.Prod.servingEstimate!;
-    // weights 8,030,261,248 x 2 B = 14.96 GiB; KV 131,072 B/token x 7,168 tokens x 16 = 14.0 GiB
-    expect(estimate.memory.weightsGiB).toBeCloseTo(14.96, 2);
-    expect(estimate.memory.kvCacheGiB).toBeCloseTo(14.0, 2);
+    // weights 7,615,616,512 x 2 B = 14.19 GiB; KV 2 x 28 layers x 4 KV heads x 128 x 2 B = 57,344 B/token,
+    // x 7,168 tokens x 16 sequences = 6.125 GiB
+    expect(estimate.memory.weightsGiB).toBeCloseTo(14.185, 3);
+    expect(estimate.memory.kvCacheGiB).toBeCloseTo(6.125, 3);
     expect(estimate.recommended?.instanceType).toBe(estimate.candidates[0].instanceType);
-    // dev serves one sequence, so it needs less
-    expect(stages.Dev.servingEstimate!.memory.totalGiB).toBeLessThan(estimate.memory.totalGiB);
+    // staging serves int4: less memory; dev serves a Bedrock model: nothing to size
+    expect(stages.Staging.servingEstimate!.memory.totalGiB).toBeLessThan(estimate.memory.totalGiB / 2);
+    expect(stages.Dev.servingEstimate).toBeUndefined();
+  });
+
+  test('dev serves a Bedrock model through a US cross-region profile, nothing on SageMaker', () => {
+    const t = templateOf(stages.Dev.servingStack);
+    t.hasResourceProperties('AWS::Bedrock::ApplicationInferenceProfile', {
+      ModelSource: { CopyFrom: { 'Fn::Join': ['', ['arn:aws:bedrock:us-east-1:', { Ref: 'AWS::AccountId' }, ':inference-profile/us.meta.llama3-1-8b-instruct-v1:0']] } },
+    });
+    t.resourceCountIs('AWS::SageMaker::Endpoint', 0);
+  });
+
+  test('staging serves the AWQ checkpoint with LMI vLLM on the cheapest GPU that holds it, with no runtime quantize setting', () => {
+    const endpoint = stages.Staging.endpoint!;
+    expect(endpoint.placement.instanceType).toBe(endpoint.estimate.candidates.find((c) => c.acceleratorKind === 'gpu')!.instanceType);
+    templateOf(stages.Staging.servingStack).hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: { Environment: Match.objectLike({ HF_MODEL_ID: 'Qwen/Qwen2.5-7B-Instruct-AWQ', OPTION_ROLLING_BATCH: 'vllm', OPTION_MAX_MODEL_LEN: '7168' }) },
+    });
+    expect(endpoint.environment.OPTION_QUANTIZE).toBeUndefined();
+  });
+
+  test('prod: the endpoint autoscales from 2 to 4 instances, captures 20% to the dataset store, and alarms', () => {
+    const t = templateOf(stages.Prod.servingStack);
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 4, ScalableDimension: 'sagemaker:variant:DesiredInstanceCount' });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantConcurrentRequestsPerModelHighResolution' }, TargetValue: 8 }),
+    });
+    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      DataCaptureConfig: Match.objectLike({ EnableCapture: true, InitialSamplingPercentage: 20, DestinationS3Uri: Match.anyValue(), KmsKeyId: Match.anyValue() }),
+    });
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    // 16 concurrent requests over at least 2 instances: each decodes 8 at once
+    expect(stages.Prod.endpoint!.environment.OPTION_MAX_ROLLING_BATCH_SIZE).toBe('8');
   });
 
   test('every resource is tagged with its environment', () => {

@@ -45,6 +45,49 @@ export interface UseCaseScope {
   readonly precision?: PrecisionLike;
 }
 
+/** Serving containers by name, as the config writes them. */
+export const CONTAINER_NAMES = ['lmi-vllm', 'lmi-tensorrt-llm', 'hf-tgi', 'hf-vllm', 'neuron'] as const;
+export type ContainerName = (typeof CONTAINER_NAMES)[number];
+
+/** Quantizations by name: `awq` serves a pre-quantized AWQ checkpoint, `awq-at-load` quantizes fp16 weights. */
+export const QUANTIZATION_NAMES = ['none', 'fp8', 'int8-smoothquant', 'awq', 'awq-at-load', 'gptq', 'bitsandbytes-int8', 'bitsandbytes-nf4'] as const;
+export type QuantizationName = (typeof QUANTIZATION_NAMES)[number];
+
+/** Bedrock cross-region inference profile geographies. */
+export const CROSS_REGION_NAMES = ['us', 'eu', 'apac', 'global'] as const;
+
+/** How an open model is served on a SageMaker endpoint. */
+export interface EndpointSettings {
+  /**
+   * Where the weights come from: a Hugging Face id (pin `revision` to a commit), or a key prefix under the
+   * dataset store's `models/` (fine-tuned or optimized weights).
+   * @default - scope.model from the Hugging Face Hub
+   */
+  readonly weights?: { readonly huggingFaceId: string; readonly revision?: string } | { readonly datasetKeyPrefix: string };
+  /** @default 'lmi-vllm' */
+  readonly container?: ContainerName;
+  /** @default 'none'; it must agree with scope.precision */
+  readonly quantization?: QuantizationName;
+  /** @default - the cheapest instance that holds the scope */
+  readonly instanceType?: string;
+  /** @default 1 */
+  readonly minInstances?: number;
+  /** @default minInstances */
+  readonly maxInstances?: number;
+  /** Percentage of requests captured to the dataset store. @default - no capture */
+  readonly dataCapturePercent?: number;
+  /** CloudWatch alarms (5xx, latency, GPU memory) with an SNS topic. @default true */
+  readonly alarms?: boolean;
+}
+
+/** How the environment serves its scope's model. */
+export interface ServingSettings {
+  /** Bedrock models only: call through a cross-region inference profile. @default - the model in the environment's region */
+  readonly crossRegion?: (typeof CROSS_REGION_NAMES)[number];
+  /** Open models only: the SageMaker endpoint. @default - every field's default */
+  readonly endpoint?: EndpointSettings;
+}
+
 /** Settings of the DatasetStore in one environment. */
 export interface DatasetSettings {
   /**
@@ -87,6 +130,12 @@ export interface EnvironmentConfig {
   readonly production?: boolean;
   /** The use case this environment serves. */
   readonly scope: UseCaseScope;
+  /**
+   * How the scope's model is served: a Bedrock model id is served by Bedrock, an open model by a SageMaker
+   * endpoint.
+   * @default - every field's default
+   */
+  readonly serving?: ServingSettings;
   /**
    * Dataset store settings.
    * @default - the defaults of each field

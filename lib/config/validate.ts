@@ -5,7 +5,7 @@ import { ModelCatalog } from '../sizing/models';
 import { PRECISIONS, type PrecisionLike } from '../sizing/precision';
 import { estimateServing, noInstanceFitsAdvice } from '../sizing/serving';
 import { DATASET_PREFIXES } from './dataset-layout';
-import { type EnvironmentConfig, USE_CASE_TASKS } from './environment';
+import { CONTAINER_NAMES, CROSS_REGION_NAMES, type EnvironmentConfig, QUANTIZATION_NAMES, type QuantizationName, USE_CASE_TASKS } from './environment';
 
 /** One thing wrong with a config. */
 export interface ConfigProblem {
@@ -42,7 +42,13 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'datasets', 'tags'];
+const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'serving', 'datasets', 'tags'];
+const SERVING_FIELDS = ['crossRegion', 'endpoint'];
+const ENDPOINT_FIELDS = ['weights', 'container', 'quantization', 'instanceType', 'minInstances', 'maxInstances', 'dataCapturePercent', 'alarms'];
+// What each quantization is sized at (lib/serving Quantization.precision), to check scope.precision agrees.
+const QUANTIZATION_PRECISION: Record<QuantizationName, string> = {
+  'none': 'bf16', 'fp8': 'fp8', 'int8-smoothquant': 'int8', 'awq': 'int4', 'awq-at-load': 'int4', 'gptq': 'int4', 'bitsandbytes-int8': 'int8', 'bitsandbytes-nf4': 'int4',
+};
 const SCOPE_FIELDS = ['description', 'task', 'maxInputTokens', 'maxOutputTokens', 'concurrency', 'peakRequestsPerSecond', 'model', 'precision'];
 const DATASET_FIELDS = ['noncurrentVersionExpirationDays', 'accessLogRetentionDays', 'seed'];
 // Generous upper bounds that catch unit slips (bytes for tokens, seconds for days) without limiting real use.
@@ -114,6 +120,8 @@ export function validateEnvironment(env: unknown, at: string): ConfigProblem[] {
     c.add('logRetentionDays', env.logRetentionDays, 'is under a year, too short for a production audit trail; allowed in production: 365 or more', 'use 365 or more');
   }
   validateScope(c, env.scope);
+  validateServing(c, env.serving, env.scope, env.production === true);
+  validateProductionCapture(c, env);
   validateDatasets(c, env.datasets);
   validateTags(c, env.tags);
   return c.problems;
@@ -169,6 +177,78 @@ function validateScopeModel(c: Collector, scope: Record<string, unknown>, precis
   const estimate = estimateServing({ model: entry.id, precision: (scope.precision ?? 'bf16') as PrecisionLike, contextTokens, concurrency: 1 });
   if (estimate.recommended === null) {
     c.add('scope.model', scope.model, `cannot be served with ${contextTokens} tokens of context: ${noInstanceFitsAdvice(estimate)}`, '`npm run estimate -- serve --model <id> --precision <p>` shows the numbers');
+  }
+}
+
+function validateServing(c: Collector, serving: unknown, scope: unknown, production: boolean): void {
+  if (serving === undefined) return;
+  if (!isRecord(serving)) {
+    c.add('serving', serving, 'is not an object', 'remove it to use the defaults, or give { crossRegion } for Bedrock or { endpoint } for an open model');
+    return;
+  }
+  c.unknownFields('serving', serving, SERVING_FIELDS);
+  const model = isRecord(scope) && typeof scope.model === 'string' ? ModelCatalog.DEFAULT.lookup(scope.model) : undefined;
+  if (serving.crossRegion !== undefined) {
+    if (!CROSS_REGION_NAMES.includes(serving.crossRegion as never)) {
+      c.add('serving.crossRegion', serving.crossRegion, `is not a cross-region geography; allowed: ${CROSS_REGION_NAMES.join(', ')}`, 'use the geography of the environment\'s region');
+    } else if (model && !model.managed) {
+      c.add('serving.crossRegion', serving.crossRegion, `applies to Bedrock models, but scope.model ${model.id} is an open model served by an endpoint`, 'remove serving.crossRegion, or choose a Bedrock model id');
+    }
+  }
+  const endpoint = serving.endpoint;
+  if (endpoint === undefined) return;
+  if (!isRecord(endpoint)) {
+    c.add('serving.endpoint', endpoint, 'is not an object', 'remove it to use the defaults');
+    return;
+  }
+  c.unknownFields('serving.endpoint', endpoint, ENDPOINT_FIELDS);
+  if (model?.managed) {
+    c.add('serving.endpoint', endpoint, `applies to open models, but scope.model ${model.id} is a Bedrock model`, 'remove serving.endpoint, or choose an open model from the catalog');
+  }
+  if (endpoint.container !== undefined && !CONTAINER_NAMES.includes(endpoint.container as never)) {
+    c.add('serving.endpoint.container', endpoint.container, `is not a serving container; allowed: ${CONTAINER_NAMES.join(', ')}`, 'use lmi-vllm unless you need another');
+  }
+  const quantization = endpoint.quantization;
+  if (quantization !== undefined && !QUANTIZATION_NAMES.includes(quantization as never)) {
+    c.add('serving.endpoint.quantization', quantization, `is not a quantization; allowed: ${QUANTIZATION_NAMES.join(', ')}`, 'use none, or the method of your checkpoint');
+  } else if (isRecord(scope) && (scope.precision === undefined || PRECISIONS.includes(scope.precision as never))) {
+    const expected = QUANTIZATION_PRECISION[(quantization ?? 'none') as QuantizationName];
+    const precision = scope.precision ?? 'bf16';
+    if (precision !== expected && !(expected === 'bf16' && ['bf16', 'fp16', 'fp32'].includes(precision as string))) {
+      c.add('scope.precision', precision, `disagrees with serving.endpoint.quantization "${quantization ?? 'none'}", which serves weights at ${expected}`, `set scope.precision to "${expected}" so sizing matches what is served`);
+    }
+  }
+  const weights = endpoint.weights;
+  if (weights !== undefined) {
+    const hub = isRecord(weights) && typeof weights.huggingFaceId === 'string' && /^[\w.-]+\/[\w.-]+$/.test(weights.huggingFaceId);
+    const store = isRecord(weights) && typeof weights.datasetKeyPrefix === 'string' && weights.datasetKeyPrefix.startsWith('models/') && weights.datasetKeyPrefix.endsWith('/');
+    if (!hub && !store) {
+      c.add('serving.endpoint.weights', weights, 'is neither { huggingFaceId: "org/name" } nor { datasetKeyPrefix: "models/.../" }', 'give a Hub id, or the prefix of uncompressed weights under the dataset store\'s models/');
+    }
+  }
+  if (endpoint.instanceType !== undefined && (typeof endpoint.instanceType !== 'string' || !endpoint.instanceType.startsWith('ml.'))) {
+    c.add('serving.endpoint.instanceType', endpoint.instanceType, 'is not a SageMaker instance type (ml.*)', 'remove it to let the scope choose, or use e.g. "ml.g6e.xlarge"');
+  }
+  const min = endpoint.minInstances ?? 1;
+  if (endpoint.minInstances !== undefined) c.integer('serving.endpoint.minInstances', endpoint.minInstances, 1, 100, 'instances');
+  if (endpoint.maxInstances !== undefined) {
+    c.integer('serving.endpoint.maxInstances', endpoint.maxInstances, typeof min === 'number' ? min : 1, 100, 'instances');
+  }
+  if (endpoint.dataCapturePercent !== undefined) c.integer('serving.endpoint.dataCapturePercent', endpoint.dataCapturePercent, 1, 100, 'percent');
+  if (endpoint.alarms !== undefined && typeof endpoint.alarms !== 'boolean') c.add('serving.endpoint.alarms', endpoint.alarms, 'is not a boolean', 'use true or false');
+  if (production && endpoint.alarms === false) {
+    c.add('serving.endpoint.alarms', endpoint.alarms, 'turns alarms off, which a production endpoint must have', 'remove it');
+  }
+}
+
+/** A production endpoint captures traffic: evaluation and alignment learn from it. */
+function validateProductionCapture(c: Collector, env: Record<string, unknown>): void {
+  const scope = env.scope;
+  const model = isRecord(scope) && typeof scope.model === 'string' ? ModelCatalog.DEFAULT.lookup(scope.model) : undefined;
+  if (env.production !== true || model === undefined || model.managed) return;
+  const endpoint = isRecord(env.serving) && isRecord(env.serving.endpoint) ? env.serving.endpoint : undefined;
+  if (endpoint?.dataCapturePercent === undefined) {
+    c.add('serving.endpoint.dataCapturePercent', undefined, 'is missing; a production endpoint captures traffic for evaluation and alignment', 'set a sampling percentage, e.g. 20');
   }
 }
 

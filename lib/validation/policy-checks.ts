@@ -4,10 +4,12 @@
 import { type IPolicyValidationContext, type IPolicyValidationPlugin, type PolicyValidationPluginReport, type Stage, Validations } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DeferredAcknowledgements } from './deferred-acknowledgements';
 
 /** Registers the kit's policy checkers on a stage; any unacknowledged finding fails `cdk synth`. */
 export function addPolicyChecks(stage: Stage): void {
   Validations.of(stage).addPlugins(
+    new DeferredAcknowledgements(),
     new AwsSolutionsChecks(stage),
     new FailOnEveryViolation(new CfnGuardValidator({ controlTowerRulesEnabled: true })),
   );

@@ -36,6 +36,14 @@ describe('validateEnvironments', () => {
     ['a model the catalog does not know', prodWith({ scope: { ...prod.scope, model: 'meta-llama/Llama-3.1-8B-Instruc' } }), 'prod.scope.model', /"meta-llama\/Llama-3\.1-8B-Instruc" is not in the model catalog; allowed: .*Fix: use a catalog id \(did you mean "meta-llama\/Llama-3\.1-8B-Instruct"\?\)/],
     ['a context longer than the model takes', prodWith({ scope: { ...prod.scope, model: 'google/gemma-2-9b-it', maxInputTokens: 8000, maxOutputTokens: 1000 } }), 'prod.scope.maxInputTokens', /8000 plus maxOutputTokens \(1000\) is 9000 tokens, beyond the 8192 that google\/gemma-2-9b-it takes/],
     ['a model no single instance can hold', prodWith({ scope: { ...prod.scope, model: 'meta-llama/Llama-3.1-405B-Instruct', precision: 'fp32' } }), 'prod.scope.model', /cannot be served with 7168 tokens of context: No single instance in the catalog can hold Llama-3\.1-405B-Instruct at fp32 .*lower the precision to/],
+    ['endpoint settings for a Bedrock model', prodWith({ scope: { ...prod.scope, model: 'amazon.nova-lite-v1:0' } }), 'prod.serving.endpoint', /applies to open models, but scope\.model amazon\.nova-lite-v1:0 is a Bedrock model/],
+    ['a cross-region profile for an open model', prodWith({ serving: { ...prod.serving, crossRegion: 'us' } }), 'prod.serving.crossRegion', /applies to Bedrock models, but scope\.model Qwen\/Qwen2\.5-7B-Instruct is an open model/],
+    ['an unknown container', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, container: 'triton' } } }), 'prod.serving.endpoint.container', /"triton" is not a serving container; allowed: lmi-vllm, lmi-tensorrt-llm, hf-tgi, hf-vllm, neuron/],
+    ['a quantization that disagrees with the precision', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, quantization: 'awq' } } }), 'prod.scope.precision', /"bf16" disagrees with serving\.endpoint\.quantization "awq", which serves weights at int4/],
+    ['weights that are neither a Hub id nor a models/ prefix', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, weights: { datasetKeyPrefix: 'train/x/' } } } }), 'prod.serving.endpoint.weights', /is neither \{ huggingFaceId/],
+    ['fewer maximum than minimum instances', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, minInstances: 3, maxInstances: 2 } } }), 'prod.serving.endpoint.maxInstances', /2 is not a whole number of instances from 3 to 100/],
+    ['a production endpoint without data capture', prodWith({ serving: { endpoint: { minInstances: 2 } } }), 'prod.serving.endpoint.dataCapturePercent', /is missing; a production endpoint captures traffic/],
+    ['a production endpoint without alarms', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, alarms: false } } }), 'prod.serving.endpoint.alarms', /turns alarms off/],
     ['an environment that is not an object', 'prod', 'environments[0]', /"prod" is not an object/],
   ];
 
@@ -55,7 +63,7 @@ describe('validateEnvironments', () => {
   });
 
   test('accepts a Bedrock model id without sizing it', () => {
-    expect(validateEnvironments([prodWith({ scope: { ...prod.scope, model: 'anthropic.claude-3-5-sonnet-20240620-v1:0' } })])).toEqual([]);
+    expect(validateEnvironments([prodWith({ scope: { ...prod.scope, model: 'anthropic.claude-3-5-sonnet-20240620-v1:0' }, serving: undefined })])).toEqual([]);
   });
 
   test('reports every problem of a definition at once', () => {

@@ -1,13 +1,14 @@
 // Customer-managed KMS keys as every construct of the kit creates them: rotated, and with the key policy
 // statement the Control Tower control CT.KMS.PR.3 asks for (grants only for AWS services).
-import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 
 export interface KitKeyProps {
   readonly description: string;
-  readonly removalPolicy: RemovalPolicy;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** A rotated customer-managed key whose grants can only be created by or for AWS services. */
@@ -15,7 +16,7 @@ export function createKitKey(scope: Construct, id: string, props: KitKeyProps): 
   const key = new kms.Key(scope, id, {
     description: props.description,
     enableKeyRotation: true,
-    removalPolicy: props.removalPolicy,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
   });
   // Services such as SageMaker and Lambda create grants on the caller's behalf; nobody else needs to.
   key.addToResourcePolicy(new iam.PolicyStatement({

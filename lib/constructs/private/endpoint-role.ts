@@ -1,0 +1,56 @@
+// The SageMaker execution role of an inference endpoint: pull its image, read its weights, write logs,
+// metrics and data capture, and (in a VPC) manage its network interfaces. Nothing else.
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { acknowledgeWildcardResources } from './acknowledge';
+
+export interface EndpointRoleProps {
+  /** ECR repository ARN of the serving image; undefined for a custom image, whose pull the user grants. */
+  readonly repositoryArn?: string;
+  /** The endpoint's name, to scope its log group. */
+  readonly endpointName: string;
+  /** The endpoint runs in a VPC. */
+  readonly inVpc: boolean;
+}
+
+export function createEndpointRole(scope: Construct, id: string, props: EndpointRoleProps): iam.Role {
+  const stack = Stack.of(scope);
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    description: `Execution role of SageMaker endpoint ${props.endpointName}`,
+  });
+  if (props.repositoryArn) {
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      resources: [props.repositoryArn],
+    }));
+  }
+  // ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions (Service
+  // Authorization Reference), so they can only be granted on "*".
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+  role.addToPolicy(new iam.PolicyStatement({
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints', 'AWS/SageMaker'] } },
+  }));
+  const logGroup = `/aws/sagemaker/Endpoints/${props.endpointName}`;
+  const logStreams = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${logGroup}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  role.addToPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+    resources: [logStreams],
+  }));
+  if (props.inVpc) {
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: [
+        'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
+        'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs',
+      ],
+      resources: ['*'],
+    }));
+  }
+  acknowledgeWildcardResources(role, ['*'], 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited to the SageMaker namespaces by condition) and the VPC network-interface actions SageMaker needs support no resource-level permissions.');
+  acknowledgeWildcardResources(role, [logStreams], 'SageMaker names the endpoint\'s log streams itself (one per instance and container) inside this endpoint\'s own log group.');
+  return role;
+}

@@ -1,0 +1,241 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { DatasetStore } from '../../lib/constructs/dataset-store';
+import { InferenceEndpoint, type InferenceEndpointProps, ModelSource } from '../../lib/constructs/inference-endpoint';
+import { Quantization, ServingContainer } from '../../lib/serving';
+import { containerEnvironment } from '../../lib/serving';
+import { InstanceCatalog, InstanceType } from '../../lib/sizing';
+import { newApp, synthesize, templateOf } from '../support/synth';
+
+const LIMITS = { maxInputTokens: 3072, maxOutputTokens: 1024, concurrency: 4 };
+const QWEN = 'Qwen/Qwen2.5-7B-Instruct';
+
+// One app for the file: every stack below is synthesized once, under the strict CloudFormation validation.
+const app = newApp();
+function stackIn(id: string, region?: string): Stack {
+  return new Stack(app, id, region ? { env: { account: '111122223333', region } } : {});
+}
+function endpoint(id: string, props: Partial<InferenceEndpointProps>, region = 'us-east-1') {
+  const stack = stackIn(id, region);
+  const datasets = new DatasetStore(stack, 'Datasets');
+  const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, datasets, ...props });
+  return { stack, ep, datasets };
+}
+
+const basic = endpoint('Basic', { instanceType: InstanceType.G6E_XLARGE, dataCaptureSamplingPercentage: 10 });
+const caller = new iam.Role(basic.stack, 'Caller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+basic.ep.grantInvoke(caller);
+const neuron = endpoint('Neuron', { container: ServingContainer.NEURON, instanceType: InstanceType.INF2_XLARGE, alarms: false });
+const fromStore = (() => {
+  const stack = stackIn('FromStore', 'eu-central-1');
+  const datasets = new DatasetStore(stack, 'Datasets');
+  const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.fromDatasetStore(datasets, 'models/qwen-sft/'), model: QWEN, limits: LIMITS, datasets, alarms: false });
+  return { stack, ep };
+})();
+const components = endpoint('Components', {
+  autoScaling: { minInstances: 0, maxInstances: 2 },
+  inferenceComponents: { minCopies: 0, adapters: { support: 'models/adapters/support/' } },
+});
+const agnostic = (() => {
+  const stack = stackIn('Agnostic');
+  const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, alarms: false });
+  return { stack, ep };
+})();
+const regional = ['eu-central-1', 'af-south-1', 'cn-north-1', 'us-gov-west-1'].map((region) =>
+  endpoint(`In-${region}`, { alarms: false }, region));
+const result = synthesize(app);
+
+describe('InferenceEndpoint', () => {
+  test('synthesizes every variant under strict CloudFormation validation', () => {
+    expect(result.error).toBeUndefined();
+  });
+
+  test('the container receives exactly the settings of its container, quantization and placement', () => {
+    const spec = InstanceCatalog.DEFAULT.get('ml.g6e.xlarge');
+    const expected = containerEnvironment({ container: ServingContainer.LMI_VLLM, quantization: Quantization.NONE, modelId: QWEN, instance: spec, tensorParallelDegree: 1, ...{ maxInputTokens: 3072, maxOutputTokens: 1024 }, maxConcurrentRequests: 4 });
+    expect(expected).toEqual({
+      HF_MODEL_ID: QWEN, OPTION_ROLLING_BATCH: 'vllm', TENSOR_PARALLEL_DEGREE: '1', OPTION_MAX_ROLLING_BATCH_SIZE: '4',
+      OPTION_DTYPE: 'bf16', OPTION_MAX_MODEL_LEN: '4096', OPTION_GPU_MEMORY_UTILIZATION: '0.9',
+    });
+    templateOf(basic.stack).hasResourceProperties('AWS::SageMaker::Model', {
+      EnableNetworkIsolation: false,
+      PrimaryContainer: { Image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.36.0-lmi28.0.0-cu130', Environment: expected },
+    });
+  });
+
+  test('startup timeouts allow the weights to download and load (at least 600 s)', () => {
+    const variant = templateOf(basic.stack).findResources('AWS::SageMaker::EndpointConfig');
+    const pv = (Object.values(variant)[0] as { Properties: { ProductionVariants: Record<string, number>[] } }).Properties.ProductionVariants[0];
+    expect(pv.ContainerStartupHealthCheckTimeoutInSeconds).toBeGreaterThanOrEqual(600);
+    expect(pv.ModelDataDownloadTimeoutInSeconds).toBeGreaterThanOrEqual(600);
+  });
+
+  test('no KmsKeyId on instance families with local NVMe storage (g6e), a key on those without (inf2)', () => {
+    templateOf(basic.stack).hasResourceProperties('AWS::SageMaker::EndpointConfig', { KmsKeyId: Match.absent() });
+    templateOf(neuron.stack).hasResourceProperties('AWS::SageMaker::EndpointConfig', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointVolumeKey'), 'Arn'] } });
+  });
+
+  test('data capture goes to the captures prefix, encrypted with the dataset key', () => {
+    templateOf(basic.stack).hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      DataCaptureConfig: {
+        EnableCapture: true, InitialSamplingPercentage: 10,
+        DestinationS3Uri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^Datasets') }, `/captures/${basic.ep.endpointName}`]] },
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatasetsKey'), 'Arn'] },
+        CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+        CaptureContentTypeHeader: { JsonContentTypes: ['application/json'] },
+      },
+    });
+  });
+
+  test('the execution role may pull its image, log to its own group, write captures and nothing more', () => {
+    const t = templateOf(basic.stack);
+    const roleId = basic.stack.getLogicalId(basic.ep.role.node.defaultChild as never);
+    const policies = t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+    const statements = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((s) => ([] as string[]).concat(s.Action)).sort();
+    expect(actions).toEqual([
+      'cloudwatch:PutMetricData', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer',
+      'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents',
+      's3:AbortMultipartUpload', 's3:PutObject',
+    ]);
+    expect(statements.find((s) => ([] as string[]).concat(s.Action).includes('ecr:BatchGetImage'))!.Resource)
+      .toEqual('arn:aws:ecr:us-east-1:763104351884:repository/djl-inference');
+    expect(JSON.stringify(t.findResources('AWS::IAM::Role'))).not.toMatch(/FullAccess/);
+  });
+
+  test('grantInvoke allows invoke and streaming invoke on this endpoint only', () => {
+    templateOf(basic.stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Caller') }],
+      PolicyDocument: { Statement: [{ Action: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'], Effect: 'Allow', Resource: `arn:aws:sagemaker:us-east-1:111122223333:endpoint/${basic.ep.endpointName}` }] },
+    });
+  });
+
+  test('alarms on 5xx, p90 latency and GPU memory notify an encrypted topic', () => {
+    const t = templateOf(basic.stack);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Invocation5XXErrors', Namespace: 'AWS/SageMaker', Threshold: 5, Dimensions: [{ Name: 'EndpointName', Value: basic.ep.endpointName }, { Name: 'VariantName', Value: 'AllTraffic' }] });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ModelLatency', ExtendedStatistic: 'p90', Threshold: 60_000_000 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'GPUMemoryUtilization', Namespace: '/aws/sagemaker/Endpoints', Threshold: 95 });
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    expect(basic.ep.alarms).toHaveLength(3);
+  });
+
+  test('Neuron serves with the Neuron image and NeuronCores as the tensor-parallel unit', () => {
+    expect(neuron.ep.environment).toMatchObject({ SM_ON_MODEL: QWEN, SM_ON_TENSOR_PARALLEL_SIZE: '2', SM_ON_BATCH_SIZE: '4', SM_ON_SEQUENCE_LENGTH: '4096' });
+    templateOf(neuron.stack).hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: { Image: Match.stringLikeRegexp('/huggingface-vllm-inference-neuronx:') },
+    });
+  });
+
+  test('weights from the dataset store are delivered uncompressed to /opt/ml/model, network-isolated', () => {
+    templateOf(fromStore.stack).hasResourceProperties('AWS::SageMaker::Model', {
+      EnableNetworkIsolation: true,
+      PrimaryContainer: {
+        Image: '763104351884.dkr.ecr.eu-central-1.amazonaws.com/djl-inference:0.36.0-lmi28.0.0-cu130',
+        Environment: Match.objectLike({ HF_MODEL_ID: '/opt/ml/model' }),
+        ModelDataSource: { S3DataSource: { S3Uri: { 'Fn::Join': ['', ['s3://', { Ref: Match.anyValue() }, '/models/qwen-sft/']] }, S3DataType: 'S3Prefix', CompressionType: 'None' } },
+      },
+    });
+  });
+
+  test.each([
+    ['eu-central-1', '763104351884.dkr.ecr.eu-central-1.amazonaws.com'],
+    ['af-south-1', '626614931356.dkr.ecr.af-south-1.amazonaws.com'],
+    ['cn-north-1', '727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn'],
+    ['us-gov-west-1', '442386744353.dkr.ecr.us-gov-west-1.amazonaws.com'],
+  ])('the image resolves in %s to %s', (region, registry) => {
+    const { stack } = regional.find((r) => r.stack.region === region)!;
+    templateOf(stack).hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: { Image: `${registry}/djl-inference:0.36.0-lmi28.0.0-cu130` },
+    });
+  });
+
+  test('an environment-agnostic stack looks the image up in a mapping of the DLC registries', () => {
+    const t = templateOf(agnostic.stack);
+    const mappings = t.toJSON().Mappings.DlcRegistries;
+    expect(mappings['cn-north-1']).toEqual({ account: '727897471807', domain: 'amazonaws.com.cn' });
+    expect(mappings['us-east-1']).toEqual({ account: '763104351884', domain: 'amazonaws.com' });
+    t.hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: { Image: { 'Fn::Join': ['', [{ 'Fn::FindInMap': ['DlcRegistries', { Ref: 'AWS::Region' }, 'account'] }, '.dkr.ecr.', { Ref: 'AWS::Region' }, '.', { 'Fn::FindInMap': ['DlcRegistries', { Ref: 'AWS::Region' }, 'domain'] }, '/djl-inference:0.36.0-lmi28.0.0-cu130']] } },
+    });
+  });
+
+  test('inference components: the model and an adapter as components, copies scaling to zero', () => {
+    const t = templateOf(components.stack);
+    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      ExecutionRoleArn: Match.anyValue(),
+      ProductionVariants: [Match.objectLike({ ManagedInstanceScaling: { Status: 'ENABLED', MinInstanceCount: 0, MaxInstanceCount: 2 }, RoutingConfig: { RoutingStrategy: 'LEAST_OUTSTANDING_REQUESTS' }, ModelName: Match.absent() })],
+    });
+    t.hasResourceProperties('AWS::SageMaker::InferenceComponent', { Specification: Match.objectLike({ ComputeResourceRequirements: Match.objectLike({ NumberOfAcceleratorDevicesRequired: 1 }) }), RuntimeConfig: { CopyCount: 1 } });
+    t.hasResourceProperties('AWS::SageMaker::InferenceComponent', { Specification: { BaseInferenceComponentName: Match.anyValue(), Container: { ArtifactUrl: Match.anyValue() } } });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0, ScalableDimension: 'sagemaker:inference-component:DesiredCopyCount' });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'StepScaling' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'NoCapacityInvocationFailures' });
+  });
+
+  test('without an instance type, the cheapest instance that holds the model with the container is chosen', () => {
+    expect(agnostic.ep.placement.instanceType).toBe(agnostic.ep.estimate.candidates.filter((c) => c.acceleratorKind === 'gpu')[0].instanceType);
+  });
+
+  test('fromEndpointAttributes grants on the named endpoint', () => {
+    const stack = new Stack(newApp(), 'S', { env: { account: '111122223333', region: 'us-east-1' } });
+    const imported = InferenceEndpoint.fromEndpointAttributes(stack, 'E', { endpointName: 'my-endpoint' });
+    expect(imported.endpointArn).toBe('arn:aws:sagemaker:us-east-1:111122223333:endpoint/my-endpoint');
+  });
+
+  test('metrics name the endpoint and variant', () => {
+    expect(basic.ep.metricModelLatency().dimensions).toEqual({ EndpointName: basic.ep.endpointName, VariantName: 'AllTraffic' });
+    expect(basic.ep.metricGpuMemoryUtilization().namespace).toBe('/aws/sagemaker/Endpoints');
+  });
+});
+
+describe('InferenceEndpoint validation', () => {
+  function build(props: Partial<InferenceEndpointProps>, region = 'us-east-1'): () => InferenceEndpoint {
+    return () => {
+      const stack = new Stack(newApp(), 'S', { env: { account: '111122223333', region } });
+      return new InferenceEndpoint(stack, 'E', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, alarms: false, ...props });
+    };
+  }
+
+  test('fails when the instance is too small, naming the numbers and the cheapest that fits', () => {
+    expect(build({ source: ModelSource.huggingFace('meta-llama/Llama-3.1-70B-Instruct'), instanceType: InstanceType.G5_2XLARGE, limits: { ...LIMITS, maxInputTokens: 7168, concurrency: 4 } }))
+      .toThrow(/Llama-3\.1-70B-Instruct at bf16 needs 157\.1 GiB \(weights 131\.4, KV cache 10\.0, reserve 10%\); ml\.g5\.2xlarge: needs 157\.1 GiB; 1x A10G has 24\.0 GiB \(21\.6 usable at 0\.90\)\. Cheapest that fits with LMI \(vLLM\) and .*: ml\.g6e\.12xlarge \(TP 4\)\./);
+  });
+
+  test('fails when fp8 is asked of an A10G', () => {
+    expect(build({ quantization: Quantization.FP8, instanceType: InstanceType.G5_2XLARGE })).toThrow(/FP8/);
+  });
+
+  test('fails when bitsandbytes is asked of a Neuron instance', () => {
+    expect(build({ container: ServingContainer.NEURON, quantization: Quantization.BITSANDBYTES_NF4, instanceType: InstanceType.INF2_XLARGE })).toThrow(/bitsandbytes/i);
+  });
+
+  test('fails when vLLM is asked to quantize to AWQ at load', () => {
+    expect(build({ quantization: Quantization.awq({ preQuantized: false }) })).toThrow(/serves AWQ checkpoints only and cannot quantize full-precision weights to AWQ at load/);
+  });
+
+  test('fails when a GPU container is put on an Inferentia instance', () => {
+    expect(build({ instanceType: InstanceType.INF2_XLARGE })).toThrow(/Neuron|Inferentia/);
+  });
+
+  test('fails when the region has no Deep Learning Containers registry the kit knows, listing the supported ones', () => {
+    expect(build({}, 'eu-isoe-west-1')).toThrow(/eu-isoe-west-1[\s\S]*us-east-1/);
+  });
+
+  test('fails when the weights come from the Hub but the container is network-isolated', () => {
+    expect(build({ networkIsolation: true })).toThrow(/networkIsolation is true, but the weights come from the Hugging Face Hub/);
+  });
+
+  test('fails when data capture has no dataset store, and limits are not whole numbers, reporting both', () => {
+    expect(build({ dataCaptureSamplingPercentage: 20, limits: { ...LIMITS, concurrency: 0 } }))
+      .toThrow(/2 problems[\s\S]*limits\.concurrency is 0[\s\S]*dataCaptureSamplingPercentage is set but datasets is not/);
+  });
+
+  test('fails when an instance type is not in the catalog', () => {
+    expect(build({ instanceType: 'ml.x99.huge' })).toThrow(/instanceType "ml\.x99\.huge" is not in the instance catalog/);
+  });
+
+  test('fails when a plain endpoint is asked to scale to zero', () => {
+    expect(build({ autoScaling: { minInstances: 0, maxInstances: 2 } })).toThrow(/only inference components scale to zero/);
+  });
+});
