@@ -1,6 +1,6 @@
 // Composes the kit's constructs for one environment from its validated config: one CDK Stage per
 // environment, so `cdk deploy 'Dev/*'` deploys exactly one of them.
-import { Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags, Validations } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ContainerName, EnvironmentConfig, QuantizationName, UseCaseScope } from './config/environment';
@@ -8,6 +8,7 @@ import { assertValidEnvironments } from './config/validate';
 import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
 import { InferenceEndpoint, ModelSource } from './constructs/inference-endpoint';
+import { ModelOptimizationRole } from './constructs/model-optimization-role';
 import { Quantization, ServingContainer } from './serving';
 import { ModelCatalog } from './sizing/models';
 import { estimateServing, type ServingEstimate } from './sizing/serving';
@@ -35,6 +36,8 @@ export class GenAiLifecycleStage extends Stage {
   readonly bedrockModel?: BedrockModel;
   /** The SageMaker endpoint, when the scope's model is an open model. */
   readonly endpoint?: InferenceEndpoint;
+  /** The role optimization jobs run as, when the scope's model is an open model. */
+  readonly optimizationRole?: ModelOptimizationRole;
   /**
    * The serving estimate of the scope's model (memory, fitting instances, the cheapest), from which
    * endpoints take their sizes; undefined for a Bedrock model or when no model is chosen yet.
@@ -63,6 +66,8 @@ export class GenAiLifecycleStage extends Stage {
       seed: config.datasets?.seed && { ...config.datasets.seed, logRetention: config.logRetentionDays as logs.RetentionDays },
     });
 
+    new CfnOutput(this.dataStack, 'DatasetBucketName', { value: this.datasets.bucket.bucketName });
+
     this.servingStack = new Stack(this, 'Serving', {
       description: `genai-lifecycle-cdk ${config.name}: model serving (${config.scope.model ?? 'no model yet'})`,
     });
@@ -75,6 +80,12 @@ export class GenAiLifecycleStage extends Stage {
       });
     } else if (model) {
       this.endpoint = this.createEndpoint(config, model.id);
+      this.optimizationRole = new ModelOptimizationRole(this.servingStack, 'OptimizationRole', { datasets: this.datasets });
+      new CfnOutput(this.servingStack, 'OptimizationRoleArn', {
+        value: this.optimizationRole.roleArn,
+        description: 'Pass to `npm run optimize -- --role`',
+      });
+      new CfnOutput(this.servingStack, 'EndpointName', { value: this.endpoint.endpointName });
     }
 
     if (!production && config.logRetentionDays < 365) {

@@ -100,6 +100,12 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     expect(stages.Prod.endpoint!.environment.OPTION_MAX_ROLLING_BATCH_SIZE).toBe('8');
   });
 
+  test('environments with an open model get the optimization role, and say where it and the bucket are', () => {
+    templateOf(stages.Prod.servingStack).hasOutput('OptimizationRoleArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OptimizationRole'), 'Arn'] } });
+    templateOf(stages.Prod.dataStack).hasOutput('DatasetBucketName', {});
+    expect(stages.Dev.optimizationRole).toBeUndefined();
+  });
+
   test('every resource is tagged with its environment', () => {
     templateOf(stages.Prod.dataStack).hasResourceProperties('AWS::S3::Bucket', {
       Tags: Match.arrayWith([{ Key: 'cost-center', Value: 'ml-platform' }, { Key: 'environment', Value: 'prod' }, { Key: 'managed-by', Value: 'genai-lifecycle-cdk' }]),

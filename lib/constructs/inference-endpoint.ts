@@ -12,7 +12,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DatasetPrefix } from '../config/dataset-layout';
-import { Quantization, ServingContainer, compatibilityProblems, containerEnvironment, hasLocalNvmeStorage, startupTimeouts } from '../serving';
+import { Quantization, QuantizationMethod, ServingContainer, compatibilityProblems, containerEnvironment, hasLocalNvmeStorage, startupTimeouts } from '../serving';
 import { AcceleratorKind } from '../sizing/accelerators';
 import { InstanceCatalog, type InstanceType } from '../sizing/instances';
 import type { ModelArchitecture } from '../sizing/models';
@@ -532,9 +532,10 @@ function choosePlacement(
   const compatible = estimate.candidates.filter((c) =>
     compatibilityProblems(container, quantization, InstanceCatalog.DEFAULT.get(c.instanceType)).length === 0);
   const cheapest = compatible[0];
+  const serving = `${container.name} and ${quantization.method === QuantizationMethod.NONE ? 'no quantization' : quantization}`;
   const alternative = cheapest
-    ? `Cheapest that fits with ${container.name} and ${quantization}: ${cheapest.instanceType} (TP ${cheapest.tensorParallelDegree}).`
-    : `No instance in the catalog holds it with ${container.name} and ${quantization}; quantize, shorten the context, lower the concurrency or choose a smaller model.`;
+    ? `Cheapest that fits with ${serving}: ${cheapest.instanceType} (TP ${cheapest.tensorParallelDegree}).`
+    : `No instance in the catalog holds it with ${serving}; quantize, shorten the context, lower the concurrency or choose a smaller model.`;
   if (instanceType === undefined) {
     if (!cheapest) {
       // Say why the combination fails where it would otherwise fit, rather than only that nothing fits.
@@ -553,7 +554,8 @@ function choosePlacement(
   const fit = estimate.candidates.find((c) => c.instanceType === type);
   const rejection = estimate.rejected.find((r) => r.instanceType === type);
   const problems = [...incompatible];
-  if (!fit) problems.push(`${describeNeed(estimate)}; ${type}: ${rejection?.reason ?? 'does not hold it'}. ${alternative}`);
+  // The rejection reason restates the need; keep only what the instance has.
+  if (!fit) problems.push(`${describeNeed(estimate)}; ${type}: ${(rejection?.reason ?? 'does not hold it').replace(/^needs [\d.,]+ GiB; /, '')}. ${alternative}`);
   throwIfProblems(scope, 'InferenceEndpoint', problems);
   return fit!;
 }

@@ -199,7 +199,7 @@ describe('InferenceEndpoint validation', () => {
 
   test('fails when the instance is too small, naming the numbers and the cheapest that fits', () => {
     expect(build({ source: ModelSource.huggingFace('meta-llama/Llama-3.1-70B-Instruct'), instanceType: InstanceType.G5_2XLARGE, limits: { ...LIMITS, maxInputTokens: 7168, concurrency: 4 } }))
-      .toThrow(/Llama-3\.1-70B-Instruct at bf16 needs 157\.1 GiB \(weights 131\.4, KV cache 10\.0, reserve 10%\); ml\.g5\.2xlarge: needs 157\.1 GiB; 1x A10G has 24\.0 GiB \(21\.6 usable at 0\.90\)\. Cheapest that fits with LMI \(vLLM\) and .*: ml\.g6e\.12xlarge \(TP 4\)\./);
+      .toThrow(/Llama-3\.1-70B-Instruct at bf16 needs 157\.1 GiB \(weights 131\.4, KV cache 10\.0, reserve 10%\); ml\.g5\.2xlarge: 1x A10G has 24\.0 GiB \(21\.6 usable at 0\.90\)\. Cheapest that fits with LMI \(vLLM\) and no quantization: ml\.g6e\.12xlarge \(TP 4\)\./);
   });
 
   test('fails when fp8 is asked of an A10G', () => {
