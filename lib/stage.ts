@@ -30,8 +30,11 @@ export class GenAiLifecycleStage extends Stage {
   /** Stateful data: the dataset store and its keys. Deployed first, never replaced lightly. */
   readonly dataStack: Stack;
   readonly datasets: DatasetStore;
-  /** Serving: the model endpoint or Bedrock model, and the roles around it. Stateless; replaceable. */
-  readonly servingStack: Stack;
+  /**
+   * Serving: the model endpoint or Bedrock model, and the roles around it. Stateless; replaceable.
+   * Undefined until the scope names a model.
+   */
+  readonly servingStack?: Stack;
   /** The Bedrock model, when the scope's model is a Bedrock id. */
   readonly bedrockModel?: BedrockModel;
   /** The SageMaker endpoint, when the scope's model is an open model. */
@@ -68,24 +71,22 @@ export class GenAiLifecycleStage extends Stage {
 
     new CfnOutput(this.dataStack, 'DatasetBucketName', { value: this.datasets.bucket.bucketName });
 
-    this.servingStack = new Stack(this, 'Serving', {
-      description: `genai-lifecycle-cdk ${config.name}: model serving (${config.scope.model ?? 'no model yet'})`,
-    });
     const model = config.scope.model === undefined ? undefined : ModelCatalog.DEFAULT.lookup(config.scope.model);
-    if (model?.managed) {
-      this.bedrockModel = new BedrockModel(this.servingStack, 'Model', {
-        source: config.serving?.crossRegion
-          ? BedrockModelSource.crossRegion(config.serving.crossRegion as CrossRegionGeography, model.id)
-          : BedrockModelSource.foundationModel(model.id),
-      });
-    } else if (model) {
-      this.endpoint = this.createEndpoint(config, model.id);
-      this.optimizationRole = new ModelOptimizationRole(this.servingStack, 'OptimizationRole', { datasets: this.datasets });
-      new CfnOutput(this.servingStack, 'OptimizationRoleArn', {
-        value: this.optimizationRole.roleArn,
-        description: 'Pass to `npm run optimize -- --role`',
-      });
-      new CfnOutput(this.servingStack, 'EndpointName', { value: this.endpoint.endpointName });
+    if (model) {
+      const servingStack = new Stack(this, 'Serving', { description: `genai-lifecycle-cdk ${config.name}: serving ${model.id}` });
+      this.servingStack = servingStack;
+      if (model.managed) {
+        this.bedrockModel = new BedrockModel(servingStack, 'Model', {
+          source: config.serving?.crossRegion
+            ? BedrockModelSource.crossRegion(config.serving.crossRegion as CrossRegionGeography, model.id)
+            : BedrockModelSource.foundationModel(model.id),
+        });
+      } else {
+        this.endpoint = this.createEndpoint(servingStack, config, model.id);
+        this.optimizationRole = new ModelOptimizationRole(servingStack, 'OptimizationRole', { datasets: this.datasets });
+        new CfnOutput(servingStack, 'OptimizationRoleArn', { value: this.optimizationRole.roleArn, description: 'Pass to `npm run optimize -- --role`' });
+        new CfnOutput(servingStack, 'EndpointName', { value: this.endpoint.endpointName });
+      }
     }
 
     if (!production && config.logRetentionDays < 365) {
@@ -100,7 +101,7 @@ export class GenAiLifecycleStage extends Stage {
     for (const [key, value] of Object.entries(config.tags ?? {})) Tags.of(this).add(key, value);
   }
 
-  private createEndpoint(config: EnvironmentConfig, modelId: string): InferenceEndpoint {
+  private createEndpoint(scope: Stack, config: EnvironmentConfig, modelId: string): InferenceEndpoint {
     const settings = config.serving?.endpoint ?? {};
     const weights = settings.weights;
     const source = weights === undefined ? ModelSource.huggingFace(modelId)
@@ -108,7 +109,7 @@ export class GenAiLifecycleStage extends Stage {
         : ModelSource.fromDatasetStore(this.datasets, weights.datasetKeyPrefix);
     const minInstances = settings.minInstances ?? 1;
     const maxInstances = settings.maxInstances ?? minInstances;
-    return new InferenceEndpoint(this.servingStack, 'Endpoint', {
+    return new InferenceEndpoint(scope, 'Endpoint', {
       source,
       model: modelId,
       container: CONTAINERS[settings.container ?? 'lmi-vllm'],

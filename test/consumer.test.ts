@@ -42,7 +42,7 @@ describe('the packed package in a fresh CDK app', () => {
       const app = new App({ outdir: ${JSON.stringify(path.join(work, 'cdk.out'))}, postCliContext: { '@aws-cdk/core:failSynthOnValidationErrors': true } });
       const stage = new GenAiLifecycleStage(app, 'Consumer', { config: {
         name: 'consumer', region: 'eu-west-1', dataRemoval: 'retain', logRetentionDays: 365,
-        scope: { description: 'Summarize tickets', task: 'summarization', maxInputTokens: 4096, maxOutputTokens: 512, concurrency: 2 },
+        scope: { description: 'Summarize tickets', task: 'summarization', maxInputTokens: 4096, maxOutputTokens: 512, concurrency: 2, model: 'amazon.nova-lite-v1:0' },
       } });
       const assembly = app.synth();
       console.log(JSON.stringify({ stacks: assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.stacks.map((s) => s.stackName)), store: typeof DatasetStore }));
@@ -50,6 +50,6 @@ describe('the packed package in a fresh CDK app', () => {
     const run = spawnSync(process.execPath, ['app.js'], { cwd: appDir, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ stacks: ['Consumer-Data'], store: 'function' });
+    expect(JSON.parse(run.stdout)).toEqual({ stacks: ['Consumer-Data', 'Consumer-Serving'], store: 'function' });
   });
 });

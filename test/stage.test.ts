@@ -70,7 +70,7 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
   });
 
   test('dev serves a Bedrock model through a US cross-region profile, nothing on SageMaker', () => {
-    const t = templateOf(stages.Dev.servingStack);
+    const t = templateOf(stages.Dev.servingStack!);
     t.hasResourceProperties('AWS::Bedrock::ApplicationInferenceProfile', {
       ModelSource: { CopyFrom: { 'Fn::Join': ['', ['arn:aws:bedrock:us-east-1:', { Ref: 'AWS::AccountId' }, ':inference-profile/us.meta.llama3-1-8b-instruct-v1:0']] } },
     });
@@ -80,14 +80,14 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
   test('staging serves the AWQ checkpoint with LMI vLLM on the cheapest GPU that holds it, with no runtime quantize setting', () => {
     const endpoint = stages.Staging.endpoint!;
     expect(endpoint.placement.instanceType).toBe(endpoint.estimate.candidates.find((c) => c.acceleratorKind === 'gpu')!.instanceType);
-    templateOf(stages.Staging.servingStack).hasResourceProperties('AWS::SageMaker::Model', {
+    templateOf(stages.Staging.servingStack!).hasResourceProperties('AWS::SageMaker::Model', {
       PrimaryContainer: { Environment: Match.objectLike({ HF_MODEL_ID: 'Qwen/Qwen2.5-7B-Instruct-AWQ', OPTION_ROLLING_BATCH: 'vllm', OPTION_MAX_MODEL_LEN: '7168' }) },
     });
     expect(endpoint.environment.OPTION_QUANTIZE).toBeUndefined();
   });
 
   test('prod: the endpoint autoscales from 2 to 4 instances, captures 20% to the dataset store, and alarms', () => {
-    const t = templateOf(stages.Prod.servingStack);
+    const t = templateOf(stages.Prod.servingStack!);
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 4, ScalableDimension: 'sagemaker:variant:DesiredInstanceCount' });
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantConcurrentRequestsPerModelHighResolution' }, TargetValue: 8 }),
@@ -101,7 +101,7 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
   });
 
   test('environments with an open model get the optimization role, and say where it and the bucket are', () => {
-    templateOf(stages.Prod.servingStack).hasOutput('OptimizationRoleArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OptimizationRole'), 'Arn'] } });
+    templateOf(stages.Prod.servingStack!).hasOutput('OptimizationRoleArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OptimizationRole'), 'Arn'] } });
     templateOf(stages.Prod.dataStack).hasOutput('DatasetBucketName', {});
     expect(stages.Dev.optimizationRole).toBeUndefined();
   });
@@ -121,6 +121,7 @@ describe('policy checks fail synthesis', () => {
   const extra = new Stack(stage, 'Extra');
   new s3.Bucket(extra, 'Careless', { encryption: s3.BucketEncryption.S3_MANAGED });
   new CfnResource(extra, 'Malformed', { type: 'AWS::SQS::Queue', properties: { MessageRetentionPeriod: 'a week', NotAQueueProperty: true } });
+  const bare = new GenAiLifecycleStage(planted, 'Bare', { config: { ...prod, name: 'bare', scope: { ...prod.scope, model: undefined }, serving: undefined } });
   const outcome = synthesize(planted);
   const rules = (plugin: string): string[] => outcome.findings.filter((f: Finding) => f.plugin === plugin).map((f) => f.rule);
 
@@ -143,7 +144,12 @@ describe('policy checks fail synthesis', () => {
     expect(cfn.every((f) => f.constructPath.startsWith('Planted/Extra/Malformed'))).toBe(true);
   });
 
-  test('the shipped stage inside the same app stays clean', () => {
-    expect(outcome.findings.filter((f) => f.constructPath.startsWith('Planted/Data/'))).toEqual([]);
+  test('the shipped stages inside the same app stay clean', () => {
+    expect(outcome.findings.filter((f) => f.constructPath.startsWith('Planted/Data/') || f.constructPath.startsWith('Planted/Serving/'))).toEqual([]);
+  });
+
+  test('a stage whose scope names no model yet has no serving stack and no findings', () => {
+    expect(bare.servingStack).toBeUndefined();
+    expect(outcome.findings.filter((f) => f.constructPath.startsWith('Bare'))).toEqual([]);
   });
 });

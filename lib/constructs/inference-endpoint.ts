@@ -400,7 +400,7 @@ export class InferenceEndpoint extends EndpointBase {
           container: { artifactUrl: `s3://${props.datasets!.bucket.bucketName}/${prefix}` },
         },
       });
-      adapter.addDependency(base);
+      adapter.node.addDependency(base);
     }
     const minCopies = ic.minCopies ?? 1;
     const maxCopies = ic.maxCopies ?? (props.autoScaling?.maxInstances ?? 1) * Math.max(1, Math.floor(devices / this.placement.tensorParallelDegree));
