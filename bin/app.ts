@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ConfigError, validateEnvironments, type ConfigProblem, type EnvironmentConfig } from '../lib/config';
+import { PropsError } from '../lib/constructs/private/problems';
 import { GenAiLifecycleStage } from '../lib/stage';
 import { environments } from './environments';
 
@@ -58,7 +59,7 @@ export function main(envs: readonly EnvironmentConfig[], app?: App): number {
     return 0;
   } catch (err) {
     const validationFailed = err instanceof Error && err.name === 'ValidationFailed';
-    if (!(err instanceof ConfigError) && !validationFailed) throw err;
+    if (!(err instanceof ConfigError) && !(err instanceof PropsError) && !validationFailed) throw err;
     // The policy report is already on stderr; repeat only its last line (where the full report is).
     const message = (err as Error).message;
     console.error(validationFailed ? message.slice(message.lastIndexOf('Validation failed')) : message);

@@ -15,6 +15,17 @@ const supportAssistant: UseCaseScope = {
   precision: 'bf16',
 };
 
+/** The prompt templates every environment serves; raise `version` on every change. */
+const promptTemplates = [
+  {
+    id: 'support-answer',
+    version: '1',
+    system: 'You are a support assistant for an online shop. Answer in at most three sentences. If you do not know, say so and offer a human agent.',
+    examples: [{ user: 'Order 7 has not arrived. Question: where is it?', assistant: 'Order 7 is on its way and should arrive within two business days. You can track it from your shipping email.' }],
+    user: 'Order {{orderId}}. Question: {{question}}',
+  },
+];
+
 /** Dev iterates on prompts against a managed model: nothing to provision, billed per token. */
 export const dev: EnvironmentConfig = {
   name: 'dev',
@@ -22,7 +33,7 @@ export const dev: EnvironmentConfig = {
   dataRemoval: 'destroy',
   logRetentionDays: 14,
   scope: { ...supportAssistant, model: 'meta.llama3-1-8b-instruct-v1:0', concurrency: 1, peakRequestsPerSecond: 1 },
-  serving: { crossRegion: 'us' },
+  serving: { crossRegion: 'us', api: { promptTemplates, guardrail: true } },
   datasets: {
     noncurrentVersionExpirationDays: 7,
     accessLogRetentionDays: 30,
@@ -43,6 +54,7 @@ export const staging: EnvironmentConfig = {
       quantization: 'awq',
       dataCapturePercent: 100,
     },
+    api: { promptTemplates },
   },
   datasets: { noncurrentVersionExpirationDays: 30, accessLogRetentionDays: 90 },
 };
@@ -57,6 +69,7 @@ export const prod: EnvironmentConfig = {
   scope: { ...supportAssistant, concurrency: 16, peakRequestsPerSecond: 20 },
   serving: {
     endpoint: { minInstances: 2, maxInstances: 4, dataCapturePercent: 20 },
+    api: { promptTemplates },
   },
   datasets: { noncurrentVersionExpirationDays: 90, accessLogRetentionDays: 365 },
   tags: { 'cost-center': 'ml-platform' },

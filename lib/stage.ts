@@ -1,12 +1,14 @@
 // Composes the kit's constructs for one environment from its validated config: one CDK Stage per
 // environment, so `cdk deploy 'Dev/*'` deploys exactly one of them.
 import { CfnOutput, Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags, Validations } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ContainerName, EnvironmentConfig, QuantizationName, UseCaseScope } from './config/environment';
 import { assertValidEnvironments } from './config/validate';
 import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
+import { ApiAuthorization, ApiBackend, GenerativeApi } from './constructs/generative-api';
 import { InferenceEndpoint, ModelSource } from './constructs/inference-endpoint';
 import { ModelOptimizationRole } from './constructs/model-optimization-role';
 import { Quantization, ServingContainer } from './serving';
@@ -39,6 +41,8 @@ export class GenAiLifecycleStage extends Stage {
   readonly bedrockModel?: BedrockModel;
   /** The SageMaker endpoint, when the scope's model is an open model. */
   readonly endpoint?: InferenceEndpoint;
+  /** The generative API, when the scope names a model. */
+  readonly api?: GenerativeApi;
   /** The role optimization jobs run as, when the scope's model is an open model. */
   readonly optimizationRole?: ModelOptimizationRole;
   /**
@@ -87,6 +91,8 @@ export class GenAiLifecycleStage extends Stage {
         new CfnOutput(servingStack, 'OptimizationRoleArn', { value: this.optimizationRole.roleArn, description: 'Pass to `npm run optimize -- --role`' });
         new CfnOutput(servingStack, 'EndpointName', { value: this.endpoint.endpointName });
       }
+      this.api = this.createApi(servingStack, config, model.id, removalPolicy);
+      new CfnOutput(servingStack, 'ApiUrl', { value: this.api.url, description: 'Pass to `npm run invoke -- --url`' });
     }
 
     if (!production && config.logRetentionDays < 365) {
@@ -99,6 +105,26 @@ export class GenAiLifecycleStage extends Stage {
     Tags.of(this).add('environment', config.name);
     Tags.of(this).add('managed-by', 'genai-lifecycle-cdk');
     for (const [key, value] of Object.entries(config.tags ?? {})) Tags.of(this).add(key, value);
+  }
+
+  private createApi(scope: Stack, config: EnvironmentConfig, modelId: string, removalPolicy: RemovalPolicy): GenerativeApi {
+    const settings = config.serving?.api ?? {};
+    const auth = settings.authorization ?? 'iam';
+    const { scope: useCase } = config;
+    return new GenerativeApi(scope, 'Api', {
+      backend: this.bedrockModel ? ApiBackend.bedrock(this.bedrockModel, { displayName: modelId }) : ApiBackend.endpoint(this.endpoint!, { displayName: modelId }),
+      datasets: this.datasets,
+      limits: { maxInputTokens: useCase.maxInputTokens, maxOutputTokens: useCase.maxOutputTokens },
+      // The scope's peak rate for the stage; bursts up to twice the concurrency it was sized for.
+      throttling: { rateLimit: useCase.peakRequestsPerSecond ?? useCase.concurrency, burstLimit: Math.max(1, 2 * useCase.concurrency) },
+      authorization: auth === 'iam' ? ApiAuthorization.iam() : auth === 'api-key' ? ApiAuthorization.apiKeys()
+        : ApiAuthorization.cognito(cognito.UserPool.fromUserPoolArn(scope, 'UserPool', auth.cognitoUserPoolArn)),
+      promptTemplates: settings.promptTemplates,
+      guardrail: settings.guardrail ? {} : undefined,
+      waf: settings.waf ?? (config.production ?? false),
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      logRemovalPolicy: removalPolicy,
+    });
   }
 
   private createEndpoint(scope: Stack, config: EnvironmentConfig, modelId: string): InferenceEndpoint {

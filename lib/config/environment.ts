@@ -80,12 +80,43 @@ export interface EndpointSettings {
   readonly alarms?: boolean;
 }
 
+/** A versioned prompt template (see lib/runtime/api/contract.ts). */
+export interface PromptTemplateConfig {
+  /** Lowercase id that requests name (`template.id`). */
+  readonly id: string;
+  /** Returned with every answer and logged, so evaluation can compare versions. */
+  readonly version: string;
+  /** @default - none */
+  readonly system?: string;
+  /** Example turns placed before the request. @default - none */
+  readonly examples?: readonly { readonly user: string; readonly assistant: string }[];
+  /** The user message, with `{{variable}}` placeholders. */
+  readonly user: string;
+}
+
+/** The generative API in front of the model. */
+export interface ApiSettings {
+  /**
+   * Who may call it: IAM (SigV4), API keys with a usage plan, or a Cognito user pool.
+   * @default 'iam'
+   */
+  readonly authorization?: 'iam' | 'api-key' | { readonly cognitoUserPoolArn: string };
+  /** @default - none */
+  readonly promptTemplates?: readonly PromptTemplateConfig[];
+  /** A Bedrock guardrail (content filters, PII masking), for Bedrock models. @default false */
+  readonly guardrail?: boolean;
+  /** A WAF web ACL on the API. @default - true in production */
+  readonly waf?: boolean;
+}
+
 /** How the environment serves its scope's model. */
 export interface ServingSettings {
   /** Bedrock models only: call through a cross-region inference profile. @default - the model in the environment's region */
   readonly crossRegion?: (typeof CROSS_REGION_NAMES)[number];
   /** Open models only: the SageMaker endpoint. @default - every field's default */
   readonly endpoint?: EndpointSettings;
+  /** The API in front of the model. @default - every field's default */
+  readonly api?: ApiSettings;
 }
 
 /** Settings of the DatasetStore in one environment. */

@@ -43,7 +43,9 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
 ];
 
 const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'serving', 'datasets', 'tags'];
-const SERVING_FIELDS = ['crossRegion', 'endpoint'];
+const SERVING_FIELDS = ['crossRegion', 'endpoint', 'api'];
+const API_FIELDS = ['authorization', 'promptTemplates', 'guardrail', 'waf'];
+const TEMPLATE_FIELDS = ['id', 'version', 'system', 'examples', 'user'];
 const ENDPOINT_FIELDS = ['weights', 'container', 'quantization', 'instanceType', 'minInstances', 'maxInstances', 'dataCapturePercent', 'alarms'];
 // What each quantization is sized at (lib/serving Quantization.precision), to check scope.precision agrees.
 const QUANTIZATION_PRECISION: Record<QuantizationName, string> = {
@@ -195,6 +197,7 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
       c.add('serving.crossRegion', serving.crossRegion, `applies to Bedrock models, but scope.model ${model.id} is an open model served by an endpoint`, 'remove serving.crossRegion, or choose a Bedrock model id');
     }
   }
+  validateApi(c, serving.api, model?.managed === true, production);
   const endpoint = serving.endpoint;
   if (endpoint === undefined) return;
   if (!isRecord(endpoint)) {
@@ -239,6 +242,44 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
   if (production && endpoint.alarms === false) {
     c.add('serving.endpoint.alarms', endpoint.alarms, 'turns alarms off, which a production endpoint must have', 'remove it');
   }
+}
+
+function validateApi(c: Collector, api: unknown, bedrockModel: boolean, production: boolean): void {
+  if (api === undefined) return;
+  if (!isRecord(api)) {
+    c.add('serving.api', api, 'is not an object', 'remove it to use the defaults');
+    return;
+  }
+  c.unknownFields('serving.api', api, API_FIELDS);
+  const auth = api.authorization;
+  if (auth !== undefined && auth !== 'iam' && auth !== 'api-key'
+    && !(isRecord(auth) && typeof auth.cognitoUserPoolArn === 'string' && /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/.test(auth.cognitoUserPoolArn))) {
+    c.add('serving.api.authorization', auth, 'is not an authorization; allowed: "iam", "api-key", or { cognitoUserPoolArn: "arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID" }', 'use "iam" unless callers cannot sign requests');
+  }
+  if (api.guardrail !== undefined && typeof api.guardrail !== 'boolean') c.add('serving.api.guardrail', api.guardrail, 'is not a boolean', 'use true or false');
+  if (api.guardrail === true && !bedrockModel) c.add('serving.api.guardrail', api.guardrail, 'applies to Bedrock models, but scope.model is served by an endpoint', 'remove it, or serve a Bedrock model');
+  if (api.waf !== undefined && typeof api.waf !== 'boolean') c.add('serving.api.waf', api.waf, 'is not a boolean', 'use true or false');
+  if (production && api.waf === false) c.add('serving.api.waf', api.waf, 'turns the web application firewall off, which a production API must have', 'remove it');
+  const templates = api.promptTemplates;
+  if (templates === undefined) return;
+  if (!Array.isArray(templates)) {
+    c.add('serving.api.promptTemplates', templates, 'is not a list', 'give a list of { id, version, user, system?, examples? }');
+    return;
+  }
+  const seen = new Set<unknown>();
+  templates.forEach((t, i) => {
+    const at = `serving.api.promptTemplates[${i}]`;
+    if (!isRecord(t)) {
+      c.add(at, t, 'is not an object', 'give { id, version, user }');
+      return;
+    }
+    c.unknownFields(at, t, TEMPLATE_FIELDS);
+    if (typeof t.id !== 'string' || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(t.id)) c.add(`${at}.id`, t.id, 'is not a template id; allowed: lowercase letters, digits and hyphens, at most 64', 'use e.g. "support-answer"');
+    else if (seen.has(t.id)) c.add(`${at}.id`, t.id, 'is used by an earlier template; ids must be unique', 'rename it, or raise the version of the earlier one instead');
+    seen.add(t.id);
+    if (typeof t.version !== 'string' || t.version.trim() === '') c.add(`${at}.version`, t.version, 'is missing; every answer reports the template version it used', 'use e.g. "1" and raise it on every change');
+    if (typeof t.user !== 'string' || t.user.trim() === '') c.add(`${at}.user`, t.user, 'is empty', 'write the user message, with {{variables}} where request values go');
+  });
 }
 
 /** A production endpoint captures traffic: evaluation and alignment learn from it. */

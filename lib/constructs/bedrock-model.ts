@@ -5,6 +5,7 @@ import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { acknowledgeWildcardResources } from './private/acknowledge';
 import { throwIfProblems } from './private/problems';
 
 /** The geographies of Bedrock's system-defined cross-region inference profiles (the id prefix). */
@@ -148,6 +149,10 @@ export class BedrockModel extends Construct implements IBedrockModel {
     const [first, ...rest] = this.invokeStatements;
     const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: first.resources!, conditions: first.conditions });
     for (const s of rest) iam.Grant.addToPrincipal({ grantee, actions, resourceArns: s.resources!, conditions: s.conditions });
+    const anyRegion = rest.filter((s) => s.conditions).flatMap((s) => s.resources!);
+    if (anyRegion.length > 0 && grantee.grantPrincipal instanceof Construct) {
+      acknowledgeWildcardResources(grantee.grantPrincipal, anyRegion, 'A cross-region inference profile routes to the foundation model in any region of its geography; the grant applies only through this environment\'s profiles (condition bedrock:InferenceProfileArn).');
+    }
     return grant;
   }
 }

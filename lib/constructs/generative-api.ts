@@ -1,0 +1,373 @@
+// The generative API: API Gateway (REST, response streaming) in front of one Lambda handler that calls a
+// Bedrock model or a SageMaker endpoint, renders prompt templates, and stores every answer and every piece
+// of feedback in the dataset store, where alignment picks them up.
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { DatasetPrefix } from '../config/dataset-layout';
+import { type ApiLimits, feedbackSchema, generateSchema, type PromptTemplate } from '../runtime/api/contract';
+import { templateVariables } from '../runtime/api/templates';
+import type { IBedrockModel } from './bedrock-model';
+import type { IDatasetStore } from './dataset-store';
+import type { IInferenceEndpoint } from './inference-endpoint';
+import { acknowledgeWildcardResources } from './private/acknowledge';
+import { allowCloudWatchLogs, createKitKey } from './private/kms';
+import { throwIfProblems } from './private/problems';
+import { runtimeCode } from './private/runtime-bundle';
+
+/** The model behind the API: one per API. */
+export class ApiBackend {
+  /** A Bedrock model, called with Converse / ConverseStream. */
+  static bedrock(model: IBedrockModel, options: { readonly displayName: string }): ApiBackend {
+    return new ApiBackend('bedrock', options.displayName, model, undefined);
+  }
+
+  /** A SageMaker endpoint whose container speaks the OpenAI-style messages API (LMI, TGI, Hugging Face vLLM). */
+  static endpoint(endpoint: IInferenceEndpoint, options: { readonly displayName: string }): ApiBackend {
+    return new ApiBackend('sagemaker', options.displayName, undefined, endpoint);
+  }
+
+  private constructor(
+    readonly kind: 'bedrock' | 'sagemaker',
+    /** What responses name as the model: a catalog id, never an ARN. */
+    readonly displayName: string,
+    readonly model?: IBedrockModel,
+    readonly endpoint?: IInferenceEndpoint,
+  ) {}
+}
+
+/** Who may call the API (GET /v1/health is always open). */
+export class ApiAuthorization {
+  /** SigV4-signed requests from principals with execute-api:Invoke (grantInvoke). */
+  static iam(): ApiAuthorization {
+    return new ApiAuthorization('iam');
+  }
+
+  /** Bearer tokens from a Cognito user pool. */
+  static cognito(userPool: cognito.IUserPool): ApiAuthorization {
+    return new ApiAuthorization('cognito', userPool);
+  }
+
+  /** API keys with a usage plan (the stage throttling, and a daily quota). */
+  static apiKeys(options: { readonly quotaPerDay?: number } = {}): ApiAuthorization {
+    return new ApiAuthorization('api-key', undefined, options.quotaPerDay ?? 10_000);
+  }
+
+  private constructor(readonly kind: 'iam' | 'cognito' | 'api-key', readonly userPool?: cognito.IUserPool, readonly quotaPerDay?: number) {}
+}
+
+/** A Bedrock guardrail the kit creates for the API (Bedrock backend only). */
+export interface GuardrailOptions {
+  /** @default 'HIGH' for every content filter */
+  readonly filterStrength?: 'LOW' | 'MEDIUM' | 'HIGH';
+  /** PII types masked in answers and prompts. @default EMAIL, PHONE, NAME, ADDRESS */
+  readonly maskedPii?: readonly string[];
+  /** PII types that block the request. @default CREDIT_DEBIT_CARD_NUMBER, US_SOCIAL_SECURITY_NUMBER, AWS_SECRET_KEY, PASSWORD */
+  readonly blockedPii?: readonly string[];
+}
+
+export interface GenerativeApiProps {
+  readonly backend: ApiBackend;
+  /** Interactions and feedback go to its feedback/ prefix. */
+  readonly datasets: IDatasetStore;
+  /** The scope's token budget: longer prompts get 413, larger maxTokens 400. */
+  readonly limits: ApiLimits;
+  /** Requests per second across all callers, and the burst above it (stage throttling). */
+  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  /** @default ApiAuthorization.iam() */
+  readonly authorization?: ApiAuthorization;
+  /** Versioned prompt templates requests can name. @default - none */
+  readonly promptTemplates?: readonly PromptTemplate[];
+  /** @default - no guardrail */
+  readonly guardrail?: GuardrailOptions;
+  /** A WAF web ACL: rate limit per IP and AWS managed common and bad-input rules. @default false */
+  readonly waf?: boolean | { readonly requestsPerIpPer5Minutes?: number };
+  /** @default Duration.minutes(2) */
+  readonly modelTimeout?: Duration;
+  /** Access and function logs. @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+// Lambda's limit on all environment variables together (Lambda quotas): 4 KB.
+const ENVIRONMENT_LIMIT_BYTES = 4096;
+
+export class GenerativeApi extends Construct {
+  readonly api: apigw.RestApi;
+  readonly handler: lambda.Function;
+  readonly url: string;
+  readonly guardrail?: bedrock.CfnGuardrail;
+  readonly webAcl?: wafv2.CfnWebACL;
+  readonly apiKey?: apigw.IApiKey;
+
+  constructor(scope: Construct, id: string, props: GenerativeApiProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    validate(this, props);
+    const authorization = props.authorization ?? ApiAuthorization.iam();
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const modelTimeout = props.modelTimeout ?? Duration.minutes(2);
+
+    const logKey = createKitKey(this, 'LogKey', { description: `Encrypts the logs of ${this.node.path}`, removalPolicy });
+    allowCloudWatchLogs(logKey);
+
+    const environment: Record<string, string> = {
+      BACKEND: props.backend.kind,
+      MODEL_NAME: props.backend.displayName,
+      MAX_INPUT_TOKENS: String(props.limits.maxInputTokens),
+      MAX_OUTPUT_TOKENS: String(props.limits.maxOutputTokens),
+      DATASET_BUCKET: props.datasets.bucket.bucketName,
+      FEEDBACK_PREFIX: DatasetPrefix.FEEDBACK,
+      PROMPT_TEMPLATES: JSON.stringify(props.promptTemplates ?? []),
+      MODEL_TIMEOUT_MS: String(modelTimeout.toMilliseconds()),
+      POWERTOOLS_METRICS_NAMESPACE: 'GenAiLifecycle',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    if (props.backend.model) environment.MODEL_ID = props.backend.model.invocationId;
+    if (props.backend.endpoint) environment.ENDPOINT_NAME = props.backend.endpoint.endpointName;
+
+    if (props.guardrail) {
+      this.guardrail = this.createGuardrail(props.guardrail, logKey);
+      const version = new bedrock.CfnGuardrailVersion(this, 'GuardrailVersion', { guardrailIdentifier: this.guardrail.attrGuardrailId });
+      environment.GUARDRAIL_ID = this.guardrail.attrGuardrailId;
+      environment.GUARDRAIL_VERSION = version.attrVersion;
+    }
+
+    const functionLogs = new logs.LogGroup(this, 'HandlerLogs', { retention, encryptionKey: logKey, removalPolicy });
+    this.handler = new lambda.Function(this, 'Handler', {
+      description: `Generative API of ${this.node.path} (${props.backend.kind}: ${props.backend.displayName})`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: runtimeCode('api'),
+      memorySize: 1024,
+      timeout: modelTimeout.plus(Duration.seconds(15)),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: functionLogs,
+      environment,
+    });
+    props.datasets.grantReadWrite(this.handler, DatasetPrefix.FEEDBACK);
+    if (props.backend.model) props.backend.model.grantInvoke(this.handler);
+    if (props.backend.endpoint) props.backend.endpoint.grantInvoke(this.handler);
+    if (this.guardrail) {
+      this.handler.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['bedrock:ApplyGuardrail'],
+        resources: [this.guardrail.attrGuardrailArn],
+      }));
+      logKey.grantDecrypt(this.handler);
+    }
+    acknowledgeHandlerFindings(this.handler);
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, encryptionKey: logKey, removalPolicy });
+    this.api = new apigw.RestApi(this, 'Resource', {
+      description: `Generative API (${props.backend.displayName})`,
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: 'live',
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: true, httpMethod: true, ip: true, protocol: true, requestTime: true, resourcePath: true,
+          responseLength: true, status: true, user: true,
+        }),
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        throttlingRateLimit: props.throttling.rateLimit,
+        throttlingBurstLimit: props.throttling.burstLimit,
+      },
+    });
+    this.url = this.api.url;
+    acknowledgeApiFindings(this, this.api, authorization);
+
+    const validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
+    const model = (name: string, schema: Record<string, unknown>) => this.api.addModel(name, {
+      contentType: 'application/json',
+      schema: { schema: apigw.JsonSchemaVersion.DRAFT4, ...schema } as apigw.JsonSchema,
+    });
+    const generateModel = model('GenerateRequest', generateSchema(props.limits));
+    const feedbackModel = model('FeedbackRequest', feedbackSchema());
+
+    const integration = new apigw.LambdaIntegration(this.handler, {
+      responseTransferMode: apigw.ResponseTransferMode.STREAM,
+      timeout: modelTimeout.plus(Duration.seconds(20)),
+      allowTestInvoke: false,
+    });
+    const protectedMethod: apigw.MethodOptions = this.methodAuthorization(authorization);
+    const v1 = this.api.root.addResource('v1');
+    const generate = v1.addResource('generate');
+    for (const [resource, requestModel] of [[generate, generateModel], [generate.addResource('stream'), generateModel], [v1.addResource('feedback'), feedbackModel]] as const) {
+      resource.addMethod('POST', integration, { ...protectedMethod, requestValidator: validator, requestModels: { 'application/json': requestModel } });
+    }
+    const health = v1.addResource('health').addMethod('GET', integration, { authorizationType: apigw.AuthorizationType.NONE });
+    Validations.of(health).acknowledge(
+      { id: 'AwsSolutions-APIG4', reason: 'GET /v1/health is deliberately open for load balancers and uptime checks; it returns the model name and template versions only.' },
+      { id: 'AwsSolutions-COG4', reason: 'GET /v1/health is deliberately open; it calls no model.' },
+    );
+
+    if (authorization.kind === 'api-key') this.apiKey = this.addUsagePlan(props, authorization);
+    if (props.waf) {
+      this.webAcl = this.addWaf(typeof props.waf === 'object' ? props.waf.requestsPerIpPer5Minutes ?? 1000 : 1000, stack);
+    } else {
+      Validations.of(this.api).acknowledge({ id: 'AwsSolutions-APIG3', reason: 'No web ACL by choice of the environment (waf: false); production environments must have one, which config validation enforces.' });
+    }
+  }
+
+  /** execute-api:Invoke on the generate, stream and feedback methods (for IAM authorization). */
+  grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: ['generate', 'generate/stream', 'feedback'].map((p) => this.api.arnForExecuteApi('POST', `/v1/${p}`, this.api.deploymentStage.stageName)),
+    });
+  }
+
+  private methodAuthorization(authorization: ApiAuthorization): apigw.MethodOptions {
+    switch (authorization.kind) {
+      case 'iam':
+        return { authorizationType: apigw.AuthorizationType.IAM };
+      case 'cognito':
+        return {
+          authorizationType: apigw.AuthorizationType.COGNITO,
+          authorizer: new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [authorization.userPool!] }),
+        };
+      case 'api-key':
+        return { apiKeyRequired: true };
+    }
+  }
+
+  private addUsagePlan(props: GenerativeApiProps, authorization: ApiAuthorization): apigw.IApiKey {
+    const key = this.api.addApiKey('ApiKey', { description: `Key for ${this.node.path}` });
+    const plan = this.api.addUsagePlan('UsagePlan', {
+      throttle: { rateLimit: props.throttling.rateLimit, burstLimit: props.throttling.burstLimit },
+      quota: { limit: authorization.quotaPerDay!, period: apigw.Period.DAY },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+    plan.addApiKey(key);
+    return key;
+  }
+
+  private createGuardrail(options: GuardrailOptions, key: kms.IKey): bedrock.CfnGuardrail {
+    const strength = options.filterStrength ?? 'HIGH';
+    const filters: bedrock.CfnGuardrail.ContentFilterConfigProperty[] = ['SEXUAL', 'VIOLENCE', 'HATE', 'INSULTS', 'MISCONDUCT'].map((type) => ({ type, inputStrength: strength, outputStrength: strength }));
+    // Prompt-attack filtering applies to input only (Bedrock user guide, "Content filters").
+    filters.push({ type: 'PROMPT_ATTACK', inputStrength: strength, outputStrength: 'NONE' });
+    const masked = options.maskedPii ?? ['EMAIL', 'PHONE', 'NAME', 'ADDRESS'];
+    const blocked = options.blockedPii ?? ['CREDIT_DEBIT_CARD_NUMBER', 'US_SOCIAL_SECURITY_NUMBER', 'AWS_SECRET_KEY', 'PASSWORD'];
+    key.grantEncryptDecrypt(new iam.ServicePrincipal('bedrock.amazonaws.com'));
+    return new bedrock.CfnGuardrail(this, 'Guardrail', {
+      name: `${this.node.path.replace(/[^0-9a-zA-Z_-]+/g, '-').slice(0, 40)}-${this.node.addr.slice(0, 8)}`,
+      description: `Content filters and PII handling for ${this.node.path}`,
+      blockedInputMessaging: 'This request was blocked by the content policy.',
+      blockedOutputsMessaging: 'The answer was blocked by the content policy.',
+      contentPolicyConfig: { filtersConfig: filters },
+      sensitiveInformationPolicyConfig: {
+        piiEntitiesConfig: [...masked.map((type) => ({ type, action: 'ANONYMIZE' })), ...blocked.map((type) => ({ type, action: 'BLOCK' }))],
+      },
+      kmsKeyArn: key.keyArn,
+    });
+  }
+
+  private addWaf(requestsPerIpPer5Minutes: number, stack: Stack): wafv2.CfnWebACL {
+    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('GenerativeApi'),
+      rules: [
+        {
+          name: 'RateLimitPerIp', priority: 0, action: { block: {} }, visibilityConfig: visibility('RateLimitPerIp'),
+          statement: { rateBasedStatement: { limit: requestsPerIpPer5Minutes, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+        },
+        {
+          name: 'AwsCommonRules', priority: 1, overrideAction: { none: {} }, visibilityConfig: visibility('AwsCommonRules'),
+          statement: {
+            managedRuleGroupStatement: {
+              vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet',
+              // Prompts legitimately exceed the rule set's 8 KB body limit; the handler enforces its own (256 KiB).
+              ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
+            },
+          },
+        },
+        {
+          name: 'AwsKnownBadInputs', priority: 2, overrideAction: { none: {} }, visibilityConfig: visibility('AwsKnownBadInputs'),
+          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+        },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      webAclArn: acl.attrArn,
+      resourceArn: `arn:${stack.partition}:apigateway:${stack.region}::/restapis/${this.api.restApiId}/stages/${this.api.deploymentStage.stageName}`,
+    });
+    return acl;
+  }
+}
+
+function acknowledgeHandlerFindings(fn: lambda.Function): void {
+  acknowledgeWildcardResources(fn, ['*'], 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions.');
+  Validations.of(fn).acknowledge(
+    { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The handler writes its logs to its own KMS-encrypted log group; the basic execution policy holds only the CloudWatch Logs actions that needs.' },
+    { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: 'CT.LAMBDA.PR.3: the handler calls only AWS APIs (Bedrock or SageMaker Runtime, S3) over TLS with IAM; it reaches nothing inside a VPC.' },
+  );
+}
+
+function acknowledgeApiFindings(scope: Construct, api: apigw.RestApi, authorization: ApiAuthorization): void {
+  const role = api.node.tryFindChild('CloudWatchRole');
+  if (role) {
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'API Gateway needs an account-level role to write access and execution logs; this AWS managed policy is scoped to CloudWatch Logs.',
+    });
+  }
+  if (authorization.kind !== 'cognito') {
+    Validations.of(scope).acknowledge({ id: 'AwsSolutions-COG4', reason: authorization.kind === 'iam' ? 'Methods use IAM (SigV4) authorization, not Cognito.' : 'Methods use API keys with a usage plan, as configured.' });
+  }
+  // Every permission carries the method's execute-api ARN as SourceArn; the guard rule only recognizes
+  // literal strings or references to resources, not the joined ARN, so it reports them anyway.
+  Validations.of(api).acknowledge({
+    id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
+    reason: 'CT.LAMBDA.PR.2: each API Gateway permission is limited by SourceArn to one method of this API (a joined execute-api ARN the rule cannot read).',
+  });
+  if (authorization.kind === 'api-key') {
+    Validations.of(scope).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'Methods require API keys with a usage plan, as configured for this environment.' });
+  }
+}
+
+function validate(scope: Construct, props: GenerativeApiProps): void {
+  const problems: string[] = [];
+  const { maxInputTokens, maxOutputTokens } = props.limits;
+  if (!Number.isInteger(maxInputTokens) || maxInputTokens < 1) problems.push(`limits.maxInputTokens is ${maxInputTokens}; use a whole number of at least 1.`);
+  if (!Number.isInteger(maxOutputTokens) || maxOutputTokens < 1) problems.push(`limits.maxOutputTokens is ${maxOutputTokens}; use a whole number of at least 1.`);
+  const { rateLimit, burstLimit } = props.throttling;
+  if (!(rateLimit > 0)) problems.push(`throttling.rateLimit is ${rateLimit}; use requests per second above 0.`);
+  if (!Number.isInteger(burstLimit) || burstLimit < 1) problems.push(`throttling.burstLimit is ${burstLimit}; use a whole number of at least 1.`);
+  if (props.guardrail && props.backend.kind !== 'bedrock') {
+    problems.push('guardrail is set, but the backend is a SageMaker endpoint; guardrails apply to Bedrock backends. Remove it or use ApiBackend.bedrock.');
+  }
+  const ids = new Set<string>();
+  for (const [i, t] of (props.promptTemplates ?? []).entries()) {
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(t.id)) problems.push(`promptTemplates[${i}].id "${t.id}" is not a template id: lowercase letters, digits and hyphens, at most 64.`);
+    if (ids.has(t.id)) problems.push(`promptTemplates[${i}].id "${t.id}" is used twice; ids must be unique.`);
+    ids.add(t.id);
+    if (t.version.trim() === '') problems.push(`promptTemplates[${i}].version is empty; versions are returned with every answer, so evaluation can compare them.`);
+    const stray = t.user.replace(/\{\{\s*[a-zA-Z][a-zA-Z0-9_]*\s*\}\}/g, '').match(/\{\{|\}\}/);
+    if (stray) problems.push(`promptTemplates[${i}].user has an unmatched "${stray[0]}"; placeholders are {{name}}, letters, digits and _ (uses ${templateVariables(t).join(', ') || 'none'}).`);
+  }
+  const envBytes = Buffer.byteLength(JSON.stringify(props.promptTemplates ?? []));
+  if (envBytes > ENVIRONMENT_LIMIT_BYTES - 1024) {
+    problems.push(`promptTemplates take ${envBytes} bytes; they travel in the handler's environment, which Lambda limits to 4 KB in all. Shorten the system prompts or examples (at most ${ENVIRONMENT_LIMIT_BYTES - 1024} bytes).`);
+  }
+  throwIfProblems(scope, 'GenerativeApi', problems);
+}

@@ -1,0 +1,124 @@
+// The HTTP contract of the generative API: request and response shapes, and the JSON schemas that both
+// API Gateway (request validation) and the handler (the same schema, compiled by Ajv) enforce. Only the
+// keywords JSON Schema draft-04 and draft-07 read alike are used, so one object serves both.
+
+/** A conversation turn. */
+export interface ChatMessage {
+  readonly role: 'user' | 'assistant';
+  readonly content: string;
+}
+
+export interface GenerateRequest {
+  readonly messages?: readonly ChatMessage[];
+  readonly prompt?: string;
+  readonly system?: string;
+  readonly template?: { readonly id: string; readonly variables?: Readonly<Record<string, string>> };
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly stop?: readonly string[];
+  readonly stream?: boolean;
+}
+
+export interface FeedbackRequest {
+  readonly requestId: string;
+  readonly rating: 'up' | 'down';
+  readonly correction?: string;
+  readonly comment?: string;
+}
+
+export interface Usage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+export interface GenerateResponse {
+  readonly requestId: string;
+  readonly text: string;
+  readonly usage: Usage;
+  readonly model: string;
+  readonly templateVersion?: string;
+  readonly stopReason: string;
+  readonly latencyMs: number;
+}
+
+export interface ErrorBody {
+  readonly requestId: string;
+  readonly error: { readonly code: string; readonly message: string; readonly field?: string };
+}
+
+/** The limits a deployment enforces, from the environment's scope. */
+export interface ApiLimits {
+  readonly maxInputTokens: number;
+  readonly maxOutputTokens: number;
+}
+
+/** Largest request body the handler reads, in bytes; larger ones get 413 before parsing. */
+export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_TEXT = 100_000;
+
+/** Request ids: the UTC day (so records are found by key) and a random UUID. */
+export const REQUEST_ID_PATTERN = '^[0-9]{8}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+export type JsonSchema = Record<string, unknown>;
+
+/** The body of POST /v1/generate: exactly one of messages, prompt or template. */
+export function generateSchema(limits: ApiLimits): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      messages: {
+        type: 'array', minItems: 1, maxItems: 50,
+        items: {
+          type: 'object', additionalProperties: false, required: ['role', 'content'],
+          properties: { role: { type: 'string', enum: ['user', 'assistant'] }, content: { type: 'string', minLength: 1, maxLength: MAX_TEXT } },
+        },
+      },
+      prompt: { type: 'string', minLength: 1, maxLength: MAX_TEXT },
+      system: { type: 'string', minLength: 1, maxLength: MAX_TEXT },
+      template: {
+        type: 'object', additionalProperties: false, required: ['id'],
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' },
+          variables: { type: 'object', maxProperties: 32, additionalProperties: { type: 'string', maxLength: MAX_TEXT } },
+        },
+      },
+      maxTokens: { type: 'integer', minimum: 1, maximum: limits.maxOutputTokens },
+      temperature: { type: 'number', minimum: 0, maximum: 1 },
+      topP: { type: 'number', minimum: 0, maximum: 1 },
+      stop: { type: 'array', maxItems: 4, items: { type: 'string', minLength: 1, maxLength: 100 } },
+      stream: { type: 'boolean' },
+    },
+    oneOf: [{ required: ['messages'] }, { required: ['prompt'] }, { required: ['template'] }],
+  };
+}
+
+/** The body of POST /v1/feedback. */
+export function feedbackSchema(): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['requestId', 'rating'],
+    properties: {
+      requestId: { type: 'string', pattern: REQUEST_ID_PATTERN },
+      rating: { type: 'string', enum: ['up', 'down'] },
+      correction: { type: 'string', minLength: 1, maxLength: MAX_TEXT },
+      comment: { type: 'string', minLength: 1, maxLength: 10_000 },
+    },
+  };
+}
+
+/** A versioned prompt template, defined in the environment config. */
+export interface PromptTemplate {
+  /** Lowercase id the request names. */
+  readonly id: string;
+  /** Returned and logged with every answer, so evaluation can compare versions. */
+  readonly version: string;
+  /** @default - none */
+  readonly system?: string;
+  /** Example turns placed before the request. @default - none */
+  readonly examples?: readonly { readonly user: string; readonly assistant: string }[];
+  /** The user message, with `{{variable}}` placeholders. */
+  readonly user: string;
+}
