@@ -30,7 +30,7 @@ describe('the packed package in a fresh CDK app', () => {
 
   test('ships compiled code and declarations only', () => {
     const files = packed[0].files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/constructs/dataset-store.d.ts']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/constructs/dataset-store.d.ts', 'dist/lib/runtime-bundles/api/index.js']));
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('bin/'))).toEqual([]);
   });
