@@ -7,22 +7,7 @@ import { Writable } from 'node:stream';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 
 type StreamingHandler = (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
-const STREAMING = Symbol('streaming');
 const DELIMITER = Buffer.alloc(8);
-
-export function installLambdaStreamingRuntime(): void {
-  (globalThis as Record<string, unknown>).awslambda = {
-    streamifyResponse(handler: StreamingHandler) {
-      return Object.assign(handler, { [STREAMING]: true });
-    },
-    HttpResponseStream: {
-      from(stream: Writable, prelude: { statusCode: number; headers: Record<string, string> }) {
-        stream.write(Buffer.concat([Buffer.from(JSON.stringify(prelude)), DELIMITER]));
-        return stream;
-      },
-    },
-  };
-}
 
 export interface Chunk { readonly atMs: number; readonly data: Buffer }
 export interface Invocation {
@@ -34,14 +19,42 @@ export interface Invocation {
   readonly durationMs: number;
 }
 
-/** Loads a bundle fresh (its module-level configuration reads process.env), with the runtime installed. */
+export function installLambdaStreamingRuntime(): void {
+  (globalThis as Record<string, unknown>).awslambda = {
+    streamifyResponse: (handler: StreamingHandler) => handler,
+    HttpResponseStream: {
+      from(stream: Writable, prelude: { statusCode: number; headers: Record<string, string> }) {
+        stream.write(Buffer.concat([Buffer.from(JSON.stringify(prelude)), DELIMITER]));
+        return stream;
+      },
+    },
+  };
+}
+
+/**
+ * Loads a fresh copy of a bundle (its configuration reads process.env at load), with the runtime installed.
+ * The bundled AWS SDK imports node:http with a dynamic import(), which jest runs only under Node's
+ * --experimental-vm-modules (set by `npm test`).
+ */
 export function loadHandler(bundleDir: string, env: Record<string, string>): StreamingHandler {
   installLambdaStreamingRuntime();
   Object.assign(process.env, env);
   const file = path.join(bundleDir, 'index.js');
-  delete require.cache[require.resolve(file)];
-  const mod = require(file) as { handler: StreamingHandler };
-  return mod.handler;
+  let handler: StreamingHandler | undefined;
+  const load = () => {
+    // A bundle chosen at run time: only require() can load it into jest's (or Node's) module registry.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    handler = (require(file) as { handler: StreamingHandler }).handler;
+  };
+  // A fresh module each time, so each load reads its own configuration: jest keeps its own registry,
+  // plain Node (the benchmark) its require cache.
+  if (typeof jest !== 'undefined') {
+    jest.isolateModules(load);
+  } else {
+    delete require.cache[require.resolve(file)];
+    load();
+  }
+  return handler!;
 }
 
 export function apiEvent(method: string, resource: string, body?: unknown, rawBody?: string): APIGatewayProxyEvent {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as Esbuild from 'esbuild';
 
 /** The kit's handlers, by bundle name: entry file relative to lib/runtime. */
 export const RUNTIME_ENTRIES = { api: 'api/handler.ts' } as const;
@@ -18,8 +19,10 @@ const built = new Map<RuntimeName, string>();
 /** Bundles one handler into `outdir` (index.js, index.js.map, index.js.LEGAL.txt). */
 export function bundleRuntime(name: RuntimeName, outdir: string): string {
   const entry = path.join(__dirname, '..', '..', 'runtime', RUNTIME_ENTRIES[name]);
-  // esbuild is a development dependency: present in a checkout, absent (and unneeded) in the package.
-  const esbuild = require('esbuild') as typeof import('esbuild');
+  // esbuild is a development dependency: present in a checkout, absent (and unneeded) in the package, so it
+  // is loaded only here, when a bundle has to be built.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof Esbuild;
   esbuild.buildSync({
     entryPoints: [entry],
     outfile: path.join(outdir, 'index.js'),

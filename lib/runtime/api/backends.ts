@@ -1,9 +1,9 @@
 // The two ways the API reaches a model: Bedrock (Converse / ConverseStream) and a SageMaker endpoint
 // whose container speaks the OpenAI-style messages API (LMI, TGI, Hugging Face vLLM), buffered or streamed.
 import {
-  BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, type ConverseCommandInput, type Message,
+  type BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, type ConverseCommandInput, type Message,
 } from '@aws-sdk/client-bedrock-runtime';
-import { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { ChatMessage, Usage } from './contract';
 import { ApiError } from './errors';
 
@@ -65,7 +65,7 @@ export class BedrockBackend implements Backend {
   async stream(request: ModelRequest, signal: AbortSignal, onToken: TokenSink): Promise<ModelResult> {
     const out = await this.client.send(new ConverseStreamCommand(this.input(request, true) as never), { abortSignal: signal });
     let text = '';
-    let stopReason = 'end_turn';
+    let stopReason: string | undefined;
     let usage: Usage = { inputTokens: 0, outputTokens: 0 };
     for await (const event of out.stream ?? []) {
       const delta = event.contentBlockDelta?.delta?.text;
@@ -73,7 +73,7 @@ export class BedrockBackend implements Backend {
         text += delta;
         onToken(delta);
       } else if (event.messageStop) {
-        stopReason = event.messageStop.stopReason ?? stopReason;
+        stopReason = event.messageStop.stopReason ?? 'end_turn';
       } else if (event.metadata?.usage) {
         usage = { inputTokens: event.metadata.usage.inputTokens ?? 0, outputTokens: event.metadata.usage.outputTokens ?? 0 };
       } else {
@@ -82,6 +82,9 @@ export class BedrockBackend implements Backend {
         if (failure) throw failure;
       }
     }
+    // An aborted HTTP/2 event stream ends the loop without an error: tell a deadline from a cut stream.
+    if (signal.aborted) throw signal.reason ?? new DOMException('deadline', 'TimeoutError');
+    if (stopReason === undefined) throw new ApiError(502, 'model_error', 'The model stream ended before the answer was complete.');
     return { text, usage, stopReason };
   }
 }

@@ -21,8 +21,8 @@ declare const awslambda: {
   HttpResponseStream: { from(stream: NodeJS.WritableStream, prelude: { statusCode: number; headers: Record<string, string> }): NodeJS.WritableStream };
 };
 
-// Configuration is read once per execution environment (cold start).
-const env = process.env;
+// Configuration is read once per execution environment (cold start): a copy, so nothing changes under it.
+const env = { ...process.env };
 const limits = { maxInputTokens: Number(env.MAX_INPUT_TOKENS), maxOutputTokens: Number(env.MAX_OUTPUT_TOKENS) };
 const modelTimeoutMs = Number(env.MODEL_TIMEOUT_MS ?? 60_000);
 const templates = new Map((JSON.parse(env.PROMPT_TEMPLATES ?? '[]') as PromptTemplate[]).map((t) => [t.id, t]));
@@ -49,7 +49,7 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
   const started = performance.now();
   logger.appendKeys({ requestId, gatewayRequestId: event.requestContext?.requestId });
   const route = `${event.httpMethod} ${event.resource}`;
-  metrics.addDimension('route', event.resource ?? 'unknown');
+  const observed: Observed = {};
   let status = 200;
   try {
     switch (route) {
@@ -58,7 +58,7 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
         break;
       case 'POST /v1/generate':
       case 'POST /v1/generate/stream':
-        status = await generate(event, responseStream, requestId, context, route.endsWith('/stream'), started);
+        status = await generate(event, responseStream, requestId, context, route.endsWith('/stream'), started, observed);
         break;
       case 'POST /v1/feedback':
         status = await feedback(event, responseStream, requestId);
@@ -73,14 +73,24 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
     else logger.info('request rejected', { route, status, code: apiError.code, field: apiError.field });
     fail(responseStream, requestId, apiError);
   } finally {
+    // Added and published in one synchronous step, so concurrent invocations never mix dimensions.
+    metrics.addDimension('route', event.resource ?? 'unknown');
     metrics.addMetric(status < 400 ? 'Success' : status < 500 ? 'ClientError' : 'ServerError', MetricUnit.Count, 1);
     metrics.addMetric('LatencyMs', MetricUnit.Milliseconds, performance.now() - started);
+    if (observed.ttftMs !== undefined) metrics.addMetric('TimeToFirstTokenMs', MetricUnit.Milliseconds, observed.ttftMs);
+    if (observed.outputTokens !== undefined) metrics.addMetric('OutputTokens', MetricUnit.Count, observed.outputTokens);
     metrics.publishStoredMetrics();
     logger.resetKeys();
   }
 });
 
-async function generate(event: APIGatewayProxyEvent, out: Stream, requestId: string, context: Context, streamRoute: boolean, started: number): Promise<number> {
+/** What an invocation measured, for its metrics. */
+interface Observed {
+  ttftMs?: number;
+  outputTokens?: number;
+}
+
+async function generate(event: APIGatewayProxyEvent, out: Stream, requestId: string, context: Context, streamRoute: boolean, started: number, observed: Observed): Promise<number> {
   const body = parseBody<GenerateRequest>(event, validators.generate);
   const stream = streamRoute || body.stream === true;
   const { prompt, templateId, templateVersion } = buildPrompt(body);
@@ -99,6 +109,7 @@ async function generate(event: APIGatewayProxyEvent, out: Stream, requestId: str
       const result = await backend.generate(request, deadline.signal);
       await saveInteraction(requestId, prompt, templateId, templateVersion, result);
       const latencyMs = Math.round(performance.now() - started);
+      observed.outputTokens = result.usage.outputTokens;
       json(out, requestId, 200, { requestId, text: result.text, usage: result.usage, model: backend.model, templateVersion, stopReason: result.stopReason, latencyMs });
       logger.info('generated', { stream, latencyMs, ...result.usage, templateVersion });
       return 200;
@@ -118,7 +129,8 @@ async function generate(event: APIGatewayProxyEvent, out: Stream, requestId: str
       const latencyMs = Math.round(performance.now() - started);
       (sse ?? open()).write(`event: done\ndata: ${JSON.stringify({ requestId, usage: result.usage, model: backend.model, templateVersion, stopReason: result.stopReason, latencyMs })}\n\n`);
       sse!.end();
-      if (ttftMs !== undefined) metrics.addMetric('TimeToFirstTokenMs', MetricUnit.Milliseconds, ttftMs);
+      observed.ttftMs = ttftMs;
+      observed.outputTokens = result.usage.outputTokens;
       logger.info('generated', { stream, latencyMs, ttftMs, ...result.usage, templateVersion });
       return 200;
     } catch (error) {

@@ -10,7 +10,8 @@ export interface Validators {
 }
 
 export function compileValidators(limits: ApiLimits): Validators {
-  const ajv = new Ajv({ allErrors: false, strict: true });
+  // strictRequired would reject the oneOf branches that only say which field is required.
+  const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false });
   return { generate: check(ajv.compile(generateSchema(limits))), feedback: check(ajv.compile(feedbackSchema())) };
 }
 
