@@ -104,6 +104,28 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     expect(stages.Dev.optimizationRole).toBeUndefined();
   });
 
+  test.each(['Dev', 'Staging', 'Prod'])('%s: the API stage throttles to the scope and writes JSON access logs', (name) => {
+    const stage = stages[name];
+    const scope = stage.config.scope;
+    templateOf(stage.servingStack!).hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: scope.peakRequestsPerSecond, ThrottlingBurstLimit: 2 * scope.concurrency })],
+      TracingEnabled: true,
+    });
+  });
+
+  test('prod puts a WAF web ACL in front of its API; dev and staging do not', () => {
+    templateOf(stages.Prod.servingStack!).resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    templateOf(stages.Staging.servingStack!).resourceCountIs('AWS::WAFv2::WebACL', 0);
+  });
+
+  test('dev guards its Bedrock model with a guardrail; the endpoints\' APIs invoke their endpoint', () => {
+    templateOf(stages.Dev.servingStack!).resourceCountIs('AWS::Bedrock::Guardrail', 1);
+    templateOf(stages.Prod.servingStack!).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'] })]) },
+    });
+  });
+
   test('every resource is tagged with its environment', () => {
     templateOf(stages.Prod.dataStack).hasResourceProperties('AWS::S3::Bucket', {
       Tags: Match.arrayWith([{ Key: 'cost-center', Value: 'ml-platform' }, { Key: 'environment', Value: 'prod' }, { Key: 'managed-by', Value: 'genai-lifecycle-cdk' }]),
