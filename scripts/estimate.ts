@@ -3,7 +3,6 @@
  * or one JSON document with --json. Exit codes: 0 done; 1 estimated, but nothing (or not the requested
  * instance) holds the model; 2 bad usage, with every problem listed at once.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   assessInstance, DEFAULT_CONTEXT_TOKENS, DEFAULT_LORA_RANK, DEFAULT_MAX_INSTANCES, DEFAULT_MEMORY_UTILIZATION, DEFAULT_MFU,
@@ -12,10 +11,12 @@ import {
   validatePretrainingInput, validateServingInput, validateServingOptions, validateTrainingInput, validateTrainingOptions,
   type FieldNames, type ManagedModel, type ModelArchitecture, type PrecisionLike, type PriceTable, type TrainingMethodLike,
 } from '../lib/sizing';
+import {
+  isRecord, optionLines, optionProblems, problemReport, readJsonFile, str, strings, type Io as Writers, type OptionSpec, type Values,
+} from './lib/cli';
 
-export interface Io {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+/** Each writer adds a newline to the text. */
+export interface Io extends Writers {
   /** @default fs.readFileSync as UTF-8 */
   readonly readFile?: (path: string) => string;
 }
@@ -23,9 +24,6 @@ export interface Io {
 export const EXIT_OK = 0;
 export const EXIT_DOES_NOT_FIT = 1;
 export const EXIT_USAGE = 2;
-
-type OptionKind = 'string' | 'boolean';
-interface OptionSpec { readonly type: OptionKind; readonly multiple?: boolean; readonly help: string }
 
 const COMMON: Record<string, OptionSpec> = {
   json: { type: 'boolean', help: 'print one JSON document instead of a table' },
@@ -97,8 +95,6 @@ const NAMES: FieldNames = {
   maxInstances: '--max-instances', instanceType: '--instance', instanceCount: '--instance-count',
 };
 
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
 /** Collects usage problems so they are all reported together. */
 class Problems {
   public readonly list: string[] = [];
@@ -124,7 +120,7 @@ export function main(argv: readonly string[], io: Io): number {
     return EXIT_OK;
   }
   const problems = new Problems();
-  checkOptions(command, spec.options, values, positionals, problems);
+  problems.add(...optionProblems(spec.options, values, positionals, command, (word) => `--model ${word}`));
   try {
     switch (command) {
       case 'serve': return serve(values, problems, io);
@@ -140,21 +136,6 @@ export function main(argv: readonly string[], io: Io): number {
     if (error instanceof SizingInputError) return fail(command, [...problems.list, ...error.issues], io);
     throw error;
   }
-}
-
-function checkOptions(command: string, options: Record<string, OptionSpec>, values: Values, positionals: readonly string[], problems: Problems): void {
-  const allowed = Object.keys(options).map((o) => `--${o}`).join(', ');
-  for (const [key, value] of Object.entries(values)) {
-    const option = options[key];
-    if (option === undefined) {
-      problems.add(`--${key} is not an option of ${command}: use ${allowed}.`);
-    } else if (option.type === 'string' && [value].flat().some((v) => v === true)) {
-      problems.add(`--${key} needs a value: ${option.help}.`);
-    } else if (option.type === 'boolean' && value !== true) {
-      problems.add(`--${key} takes no value: write just --${key}.`);
-    }
-  }
-  for (const positional of positionals) problems.add(`"${positional}" is not an option of ${command}: options start with --, e.g. --model ${positional}.`);
 }
 
 function serve(values: Values, problems: Problems, io: Io): number {
@@ -310,7 +291,7 @@ function instanceCatalog(values: Values, problems: Problems, io: Io): InstanceCa
     if (table) catalog = withPrices(catalog, table, problems);
   }
   const overrides: Record<string, number> = {};
-  for (const entry of [values.price].flat().filter((v): v is string => typeof v === 'string')) {
+  for (const entry of strings(values.price)) {
     const match = /^(ml\.[a-z0-9-]+\.[a-z0-9]+)=(.+)$/.exec(entry);
     const usd = match ? Number(match[2]) : NaN;
     if (!match || Number.isNaN(usd)) problems.add(`--price is "${entry}": use ml.TYPE=USD, e.g. --price ml.g5.2xlarge=1.52.`);
@@ -331,13 +312,8 @@ function withPrices(catalog: InstanceCatalog, table: PriceTable, problems: Probl
 }
 
 function readPriceFile(path: string, problems: Problems, io: Io): PriceTable | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse((io.readFile ?? ((p: string) => readFileSync(p, 'utf8')))(path));
-  } catch (error) {
-    problems.add(`--prices is "${path}": cannot read it as JSON (${(error as Error).message}).`);
-    return undefined;
-  }
+  const data = readJsonFile('prices', path, problems.list, io.readFile);
+  if (data === undefined) return undefined;
   const table = isRecord(data) && isRecord(data.usdPerHour)
     ? { source: typeof data.source === 'string' ? data.source : path, usdPerHour: data.usdPerHour }
     : { source: path, usdPerHour: data };
@@ -346,14 +322,6 @@ function readPriceFile(path: string, problems: Problems, io: Io): PriceTable | u
     return undefined;
   }
   return table as PriceTable;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: Values[string]): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }
 
 const SUFFIXES: Record<string, number> = { k: 1e3, m: 1e6, b: 1e9, t: 1e12 };
@@ -376,9 +344,7 @@ function num(values: Values, option: string, problems: Problems, suffixes = fals
 }
 
 function fail(command: string, issues: readonly string[], io: Io): number {
-  const unique = [...new Set(issues)];
-  io.stderr(`estimate ${command}: ${unique.length} problem${unique.length === 1 ? '' : 's'}\n  - ${unique.join('\n  - ')}\n` +
-    `Run \`npm run estimate -- ${command === 'list' ? '' : `${command} `}--help\` for usage.`);
+  io.stderr(problemReport(`estimate ${command}`, issues, `npm run estimate -- ${command === 'list' ? '' : `${command} `}--help`));
   return EXIT_USAGE;
 }
 
@@ -404,11 +370,9 @@ function usage(): string {
 
 function commandUsage(command: string): string {
   const { summary, options } = COMMANDS[command];
-  const flags = Object.entries(options).map(([name, o]) => [`--${name}${o.type === 'string' ? ' <value>' : ''}`, o.help] as const);
-  const width = Math.max(...flags.map(([f]) => f.length));
   const custom = command === 'serve' || command === 'train'
     ? ['', 'A model is --model <id>, or a custom one: --params, --layers, --kv-heads and --head-dim (--heads, --hidden, --vocab optional).'] : [];
-  return [`Usage: npm run estimate -- ${command} [options]`, '', summary, '', ...flags.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`), ...custom].join('\n');
+  return [`Usage: npm run estimate -- ${command} [options]`, '', summary, '', ...optionLines(options), ...custom].join('\n');
 }
 
 if (require.main === module) {

@@ -5,20 +5,20 @@
  * they arrive; `--json` prints one JSON document at the end instead. Exit codes: 0 ok; 1 the API answered an error, could
  * not be reached in time, or the model failed mid-stream; 2 bad usage, with every problem listed at once.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
+import {
+  checkRegion, integer, isRecord, json, optionLines, optionProblems, problemReport, readJsonFile, str, strings,
+  type Io as Writers, type OptionSpec, type Values,
+} from './lib/cli';
 
-export interface Io {
-  /**
-   * Writes text exactly as given. Unlike the other scripts' writers these add no newline: streamed tokens must reach the
-   * terminal as they arrive, not one per line.
-   */
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+/**
+ * Each writer writes text exactly as given. Unlike the other scripts' writers these add no newline: streamed tokens must
+ * reach the terminal as they arrive, not one per line.
+ */
+export type Io = Writers;
 
 /** What SigV4 needs; structurally what `fromNodeProviderChain()` resolves to. */
 export interface AwsCredentials {
@@ -49,15 +49,11 @@ const AUTH_MODES = ['iam', 'api-key', 'token'] as const;
 type AuthMode = (typeof AUTH_MODES)[number];
 const ROLES = ['user', 'assistant'] as const;
 const RATINGS = ['up', 'down'] as const;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** `ID.execute-api.REGION.amazonaws.com`, its China form and private APIs' `ID-vpce-ID.execute-api.REGION.vpce.amazonaws.com`. */
 const EXECUTE_API_HOST = /^[a-z0-9-]+\.execute-api\.([a-z0-9-]+)\.(?:vpce\.)?amazonaws\.com(?:\.cn)?$/;
 /** Plain http is only for a local stand-in of the API: anything else would send prompts and keys in clear. */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const EXAMPLE_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/live';
-
-type OptionKind = 'string' | 'boolean';
-interface OptionSpec { readonly type: OptionKind; readonly multiple?: boolean; readonly help: string }
 
 const COMMON: Record<string, OptionSpec> = {
   url: { type: 'string', help: `the API's stage URL, e.g. ${EXAMPLE_URL} (required)` },
@@ -105,8 +101,6 @@ const COMMANDS: Record<string, { readonly summary: string; readonly options: Rec
     options: { ...COMMON },
   },
 };
-
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 interface Message { readonly role: (typeof ROLES)[number]; readonly content: string }
 interface Usage { readonly inputTokens: number; readonly outputTokens: number }
@@ -181,7 +175,7 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
   }
 
   const problems: string[] = [];
-  checkOptions(command, spec.options, values, positionals, problems);
+  problems.push(...optionProblems(spec.options, values, positionals, command, (word) => `--prompt "${word}"`));
   const stage = stageUrl(values, problems);
   const timeoutSeconds = positiveNumber(values, 'timeout-seconds', problems) ?? DEFAULT_TIMEOUT_SECONDS;
   const auth = command === 'health' ? null : authOptions(values, stage, problems);
@@ -629,17 +623,6 @@ function hintFor(call: Call, e: ApiErrorReport): string {
 
 // ---- options ----
 
-function checkOptions(command: string, options: Record<string, OptionSpec>, values: Values, positionals: readonly string[], problems: string[]): void {
-  const allowed = Object.keys(options).map((o) => `--${o}`).join(', ');
-  for (const [key, value] of Object.entries(values)) {
-    const option = options[key];
-    if (option === undefined) problems.push(`--${key} is not an option of ${command}: use ${allowed}.`);
-    else if (option.type === 'string' && [value].flat().some((v) => v === true)) problems.push(`--${key} needs a value: ${option.help}.`);
-    else if (option.type === 'boolean' && value !== true) problems.push(`--${key} takes no value: write just --${key}.`);
-  }
-  for (const positional of positionals) problems.push(`"${positional}" is not an option of ${command}: options start with --, e.g. --prompt "${positional}".`);
-}
-
 function stageUrl(values: Values, problems: string[]): URL | undefined {
   const raw = str(values.url);
   if (raw === undefined) {
@@ -689,7 +672,7 @@ function authOptions(values: Values, stage: URL | undefined, problems: string[])
     if (values.region !== undefined) problems.push(`--region is only for signing: it has no use with --auth ${mode}.`);
     return { mode, apiKey, token };
   }
-  if (region !== undefined && !REGION.test(region)) problems.push(`--region is "${region}": use a region code such as us-east-1 or eu-west-1.`);
+  checkRegion(region, problems);
   const hostRegion = stage === undefined ? undefined : EXECUTE_API_HOST.exec(stage.hostname)?.[1];
   if (region !== undefined && hostRegion !== undefined && region !== hostRegion) {
     problems.push(`--region is ${region} but the API is in ${hostRegion} (from --url): the signature would be refused; drop --region.`);
@@ -732,13 +715,8 @@ function generateBody(values: Values, problems: string[], deps: Deps): string {
 }
 
 function readMessages(path: string, problems: string[], deps: Deps): Message[] | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse((deps.readFile ?? ((p: string) => readFileSync(p, 'utf8')))(path));
-  } catch (error) {
-    problems.push(`--messages is "${path}": cannot read it as JSON (${(error as Error).message}).`);
-    return undefined;
-  }
+  const data = readJsonFile('messages', path, problems, deps.readFile);
+  if (data === undefined) return undefined;
   // A saved request body ({"messages": [...]}) works as well as the bare list.
   const list = isRecord(data) && Array.isArray(data.messages) ? data.messages : data;
   if (!Array.isArray(list) || list.length === 0) {
@@ -776,7 +754,7 @@ function feedbackBody(values: Values, problems: string[]): string {
   });
 }
 
-/** KEY=VALUE options as a record; a malformed or repeated key is reported. */
+/** NAME=VALUE options as a record; a malformed or repeated name is reported. Not shared with optimize's: its message and repeated-key test differ. */
 function pairs(values: Values, option: string, problems: string[]): Record<string, string> | undefined {
   const entries = strings(values[option]);
   if (entries.length === 0) return undefined;
@@ -795,17 +773,6 @@ function nonEmpty(values: Values, option: string, problems: string[]): string | 
   const value = str(values[option]);
   if (value === '') {
     problems.push(`--${option} is empty.`);
-    return undefined;
-  }
-  return value;
-}
-
-function integer(values: Values, option: string, problems: string[], min: number): number | undefined {
-  const raw = str(values[option]);
-  if (raw === undefined) return undefined;
-  const value = Number(raw.replace(/_/g, ''));
-  if (raw.trim() === '' || !Number.isInteger(value) || value < min) {
-    problems.push(`--${option} is "${raw}": use a whole number of at least ${min}.`);
     return undefined;
   }
   return value;
@@ -833,24 +800,12 @@ function positiveNumber(values: Values, option: string, problems: string[]): num
   return value;
 }
 
-function str(value: Values[string]): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function strings(value: Values[string]): string[] {
-  return [value].flat().filter((v): v is string => typeof v === 'string');
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
 function field(value: unknown, key: string): string | undefined {
   return isObject(value) && typeof value[key] === 'string' ? value[key] : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function preview(text: string): string {
@@ -863,14 +818,8 @@ function withNewline(text: string): string {
 }
 
 function fail(command: string, problems: readonly string[], io: Io): number {
-  const unique = [...new Set(problems)];
-  io.stderr(`invoke ${command}: ${unique.length} problem${unique.length === 1 ? '' : 's'}\n  - ${unique.join('\n  - ')}\n` +
-    `Run \`npm run invoke -- ${command} --help\` for usage.\n`);
+  io.stderr(`${problemReport(`invoke ${command}`, problems, `npm run invoke -- ${command} --help`)}\n`);
   return EXIT_USAGE;
-}
-
-function json(value: unknown): string {
-  return JSON.stringify(value, null, 2);
 }
 
 function usage(): string {
@@ -892,14 +841,12 @@ function usage(): string {
 
 function commandUsage(command: string): string {
   const spec = COMMANDS[command];
-  const flags = Object.entries(spec.options).map(([name, o]) => [`--${name}${o.type === 'string' ? ' <value>' : ''}`, o.help] as const);
-  const width = Math.max(...flags.map(([f]) => f.length));
   return [
     `Usage: npm run invoke -- ${command} --url STAGE_URL [options]`,
     '',
     spec.summary,
     '',
-    ...flags.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`),
+    ...optionLines(spec.options),
     '',
     'Exit codes: 0 ok; 1 the API answered an error (status, code, message and request id on stderr), was unreachable',
     'or timed out; 2 bad usage.',

@@ -14,11 +14,12 @@ import {
   OptimizationJobFailedError, optimizationJobIssues, OptimizationJobTimeoutError, waitForOptimizationJob,
   type OptimizationFieldNames, type OptimizationJobOptions, type OptimizationProgress, type OptimizationTechniqueLike,
 } from '../lib/optimization';
+import {
+  checkRegion, integer, json, optionLines, optionProblems, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values,
+} from './lib/cli';
 
-export interface Io {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+/** Each writer adds a newline to the text. */
+export type Io = Writers;
 
 export interface Deps {
   /** The client for `--region` (undefined: the SDK's default chain). @default a new SageMakerClient */
@@ -37,8 +38,6 @@ export const EXIT_USAGE = 2;
 export const HEARTBEAT_SECONDS = 300;
 /** Waiting gives up this long after MaxRuntimeInSeconds by default: time for SageMaker to stop the job and upload. */
 export const TIMEOUT_GRACE_SECONDS = 900;
-
-interface OptionSpec { readonly type: 'string' | 'boolean'; readonly multiple?: boolean; readonly help: string }
 
 const OPTIONS: Record<string, OptionSpec> = {
   name: { type: 'string', help: 'job name: 1-63 letters, digits and hyphens (required)' },
@@ -71,10 +70,6 @@ const NAMES: OptimizationFieldNames = {
   environment: '--env', tags: '--tag', subnets: '--subnet', securityGroupIds: '--security-group',
 };
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
 /** What `--json` prints: the same fields whatever the outcome. */
 interface Report {
   readonly jobName: string;
@@ -103,11 +98,11 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
   }
 
   const problems: string[] = [];
-  checkOptions(values, positionals, problems);
+  problems.push(...optionProblems(OPTIONS, values, positionals, undefined, (word) => `--name ${word}`));
   const input = jobOptions(values, problems);
   problems.push(...optimizationJobIssues(input, NAMES).filter((issue) => !reportedAlready(issue, values)));
   const region = str(values.region);
-  if (region !== undefined && !REGION.test(region)) problems.push(`--region is "${region}": use a region code such as us-east-1 or eu-west-1.`);
+  checkRegion(region, problems);
   const poll = integer(values, 'poll', problems, 1);
   const timeout = integer(values, 'timeout', problems, 1);
   if (problems.length > 0) return fail(problems, io);
@@ -219,16 +214,6 @@ function defaultClient(region: string | undefined): SageMakerClient {
   return new SageMakerClient(region === undefined ? {} : { region });
 }
 
-function checkOptions(values: Values, positionals: readonly string[], problems: string[]): void {
-  for (const [key, value] of Object.entries(values)) {
-    const option = OPTIONS[key];
-    if (option === undefined) problems.push(`--${key} is not an option: use ${Object.keys(OPTIONS).map((o) => `--${o}`).join(', ')}.`);
-    else if (option.type === 'string' && [value].flat().some((v) => v === true)) problems.push(`--${key} needs a value: ${option.help}.`);
-    else if (option.type === 'boolean' && value !== true) problems.push(`--${key} takes no value: write just --${key}.`);
-  }
-  for (const positional of positionals) problems.push(`"${positional}" is not an option: options start with --, e.g. --name ${positional}.`);
-}
-
 /** The builder's input from the command line; values that do not parse are reported and left out. */
 function jobOptions(values: Values, problems: string[]): Partial<OptimizationJobOptions> {
   const subnets = list(values.subnet);
@@ -257,20 +242,12 @@ function reportedAlready(issue: string, values: Values): boolean {
   return match !== null && values[match[1].slice(2)] !== undefined;
 }
 
-function str(value: Values[string]): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function strings(value: Values[string]): string[] {
-  return [value].flat().filter((v): v is string => typeof v === 'string');
-}
-
 /** Repeatable, comma-separated ids. */
 function list(value: Values[string]): string[] {
   return strings(value).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-/** KEY=VALUE options as a record; a malformed or repeated key is reported. */
+/** KEY=VALUE options as a record; a malformed or repeated key is reported. Not shared with invoke's: its message and repeated-key test differ. */
 function pairs(values: Values, option: string, problems: string[]): Record<string, string> | undefined {
   const entries = strings(values[option]);
   if (entries.length === 0) return undefined;
@@ -279,25 +256,13 @@ function pairs(values: Values, option: string, problems: string[]): Record<strin
     const at = entry.indexOf('=');
     if (at <= 0) {
       problems.push(`--${option} is "${entry}": use KEY=VALUE, e.g. --${option} ${option === 'env' ? 'OPTION_MAX_MODEL_LEN=8192' : 'project=chatbot'}.`);
-    } else if (entry.slice(0, at) in record) {
+    } else if (Object.hasOwn(record, entry.slice(0, at))) {
       problems.push(`--${option} gives ${entry.slice(0, at)} twice: keep one.`);
     } else {
       record[entry.slice(0, at)] = entry.slice(at + 1);
     }
   }
   return record;
-}
-
-/** A whole-number option, or undefined when absent or unparseable (reported). Range checks beyond `min` are the builder's. */
-function integer(values: Values, option: string, problems: string[], min: number): number | undefined {
-  const raw = str(values[option]);
-  if (raw === undefined) return undefined;
-  const value = Number(raw.replace(/_/g, ''));
-  if (raw.trim() === '' || !Number.isInteger(value) || value < min) {
-    problems.push(`--${option} is "${raw}": use a whole number of at least ${min}.`);
-    return undefined;
-  }
-  return value;
 }
 
 function describeError(error: unknown): string {
@@ -317,19 +282,11 @@ function createHint(error: unknown): string {
 }
 
 function fail(problems: readonly string[], io: Io): number {
-  const unique = [...new Set(problems)];
-  io.stderr(`optimize: ${unique.length} problem${unique.length === 1 ? '' : 's'}\n  - ${unique.join('\n  - ')}\n` +
-    'Run `npm run optimize -- --help` for usage.');
+  io.stderr(problemReport('optimize', problems, 'npm run optimize -- --help'));
   return EXIT_USAGE;
 }
 
-function json(value: unknown): string {
-  return JSON.stringify(value, null, 2);
-}
-
 function usage(): string {
-  const flags = Object.entries(OPTIONS).map(([name, o]) => [`--${name}${o.type === 'string' ? ' <value>' : ''}`, o.help] as const);
-  const width = Math.max(...flags.map(([f]) => f.length));
   return [
     'Usage: npm run optimize -- --name NAME --source s3://... --output s3://... --instance ml.TYPE --technique TECHNIQUE --role ARN [options]',
     '',
@@ -340,7 +297,7 @@ function usage(): string {
     'Techniques: awq (int4 AWQ), fp8 (needs g6, g6e or p5-class GPUs), smoothquant (int8, built with TensorRT-LLM),',
     '            compile-trtllm (NVIDIA GPUs), compile-neuron (inf2, trn1).',
     '',
-    ...flags.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`),
+    ...optionLines(OPTIONS),
     '',
     'Example:',
     '  npm run -s optimize -- --name llama-8b-awq-1 --technique awq --instance ml.g6e.2xlarge \\',

@@ -1,0 +1,110 @@
+/**
+ * What the command-line scripts (estimate, optimize, invoke) share: reading `node:util` parseArgs values with
+ * `strict: false`, checking them against the script's option table, and reporting usage problems. Every helper
+ * reports into a list of problems rather than throwing, so a script can list every problem at once; the wording
+ * of each message is part of the scripts' behaviour, and their tests assert it.
+ */
+import { readFileSync } from 'node:fs';
+
+/** What parseArgs returns with `strict: false`: any option may be a string, a bare flag (true), or a list of them. */
+export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** One option of a script's table: its parseArgs type and the text its help (and "needs a value") shows. */
+export interface OptionSpec { readonly type: 'string' | 'boolean'; readonly multiple?: boolean; readonly help: string }
+
+/** The writers a script prints through; each script says whether they add a newline. */
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** The value of a string option, or undefined when it is absent or given without a value. */
+export function str(value: Values[string]): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The values of a repeatable string option, in order; empty when absent. */
+export function strings(value: Values[string]): string[] {
+  return [value].flat().filter((v): v is string => typeof v === 'string');
+}
+
+/** A whole-number option, or undefined when absent or unparseable (reported). `_` separates digits; range checks beyond `min` are the caller's. */
+export function integer(values: Values, option: string, problems: string[], min: number): number | undefined {
+  const raw = str(values[option]);
+  if (raw === undefined) return undefined;
+  const value = Number(raw.replace(/_/g, ''));
+  if (raw.trim() === '' || !Number.isInteger(value) || value < min) {
+    problems.push(`--${option} is "${raw}": use a whole number of at least ${min}.`);
+    return undefined;
+  }
+  return value;
+}
+
+/** An AWS region code such as us-east-1. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Reports a --region that is not a region code; an absent one (undefined) is fine. */
+export function checkRegion(region: string | undefined, problems: string[]): void {
+  if (region !== undefined && !REGION.test(region)) problems.push(`--region is "${region}": use a region code such as us-east-1 or eu-west-1.`);
+}
+
+/**
+ * The parsed JSON of the file an option names, or undefined when it cannot be read or parsed (reported).
+ * `readFile` replaces the file system in tests. @default fs.readFileSync as UTF-8
+ */
+export function readJsonFile(option: string, path: string, problems: string[], readFile?: (path: string) => string): unknown {
+  try {
+    return JSON.parse((readFile ?? ((p: string) => readFileSync(p, 'utf8')))(path));
+  } catch (error) {
+    problems.push(`--${option} is "${path}": cannot read it as JSON (${(error as Error).message}).`);
+    return undefined;
+  }
+}
+
+/** A JSON object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Indented JSON, as the scripts print with --json. */
+export function json(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/**
+ * What is wrong with the options as given: unknown options, a string option without a value, a flag with one,
+ * and positional words. `command` names the subcommand in the messages (none for a script without subcommands);
+ * `example` turns a stray word into the option it was probably meant for, e.g. `--model WORD`.
+ */
+export function optionProblems(
+  options: Record<string, OptionSpec>, values: Values, positionals: readonly string[], command: string | undefined, example: (word: string) => string,
+): string[] {
+  const of = command === undefined ? '' : ` of ${command}`;
+  const allowed = Object.keys(options).map((o) => `--${o}`).join(', ');
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const option = options[key];
+    if (option === undefined) problems.push(`--${key} is not an option${of}: use ${allowed}.`);
+    else if (option.type === 'string' && [value].flat().some((v) => v === true)) problems.push(`--${key} needs a value: ${option.help}.`);
+    else if (option.type === 'boolean' && value !== true) problems.push(`--${key} takes no value: write just --${key}.`);
+  }
+  for (const positional of positionals) problems.push(`"${positional}" is not an option${of}: options start with --, e.g. ${example(positional)}.`);
+  return problems;
+}
+
+/** The options table of a help text: one `  --name <value>  help` line an option, the help texts aligned. */
+export function optionLines(options: Record<string, OptionSpec>): string[] {
+  const flags = Object.entries(options).map(([name, o]) => [`--${name}${o.type === 'string' ? ' <value>' : ''}`, o.help] as const);
+  const width = Math.max(...flags.map(([f]) => f.length));
+  return flags.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`);
+}
+
+/**
+ * The usage-error report: `TITLE: N problems`, each distinct problem on its own line, then where the help is,
+ * e.g. problemReport('optimize', problems, 'npm run optimize -- --help'). No trailing newline.
+ */
+export function problemReport(title: string, problems: readonly string[], help: string): string {
+  const unique = [...new Set(problems)];
+  return `${title}: ${unique.length} problem${unique.length === 1 ? '' : 's'}\n  - ${unique.join('\n  - ')}\n` +
+    `Run \`${help}\` for usage.`;
+}
