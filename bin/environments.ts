@@ -34,6 +34,12 @@ export const dev: EnvironmentConfig = {
   logRetentionDays: 14,
   scope: { ...supportAssistant, model: 'meta.llama3-1-8b-instruct-v1:0', concurrency: 1, peakRequestsPerSecond: 1 },
   serving: { crossRegion: 'us', api: { promptTemplates, guardrail: true } },
+  // Bedrock customization of the managed model, gated on validation loss; started on demand.
+  adaptation: {
+    backend: 'bedrock',
+    validationKey: 'validation/starter.jsonl',
+    gate: { thresholds: { validation_loss: { max: 2.0 } } },
+  },
   datasets: {
     noncurrentVersionExpirationDays: 7,
     accessLogRetentionDays: 30,
@@ -56,6 +62,14 @@ export const staging: EnvironmentConfig = {
     },
     api: { promptTemplates },
   },
+  // QLoRA and DPO on SageMaker; a dataset uploaded under train/ starts a QLoRA run.
+  adaptation: {
+    backend: 'sagemaker',
+    methods: ['qlora', 'dpo'],
+    testKey: 'test/support.jsonl',
+    gate: { thresholds: { rouge_l: { min: 0.3 } }, minImprovement: { rouge_l: 0 } },
+    trigger: { method: 'qlora', format: 'sft' },
+  },
   datasets: { noncurrentVersionExpirationDays: 30, accessLogRetentionDays: 90 },
 };
 
@@ -70,6 +84,16 @@ export const prod: EnvironmentConfig = {
   serving: {
     endpoint: { minInstances: 2, maxInstances: 4, dataCapturePercent: 20 },
     api: { promptTemplates },
+  },
+  // Every method on spot capacity with checkpoints; a passing model waits for manual approval.
+  adaptation: {
+    backend: 'sagemaker',
+    methods: ['lora', 'qlora', 'dpo'],
+    spot: true,
+    maxRuntimeHours: 12,
+    maxWaitHours: 24,
+    testKey: 'test/support.jsonl',
+    gate: { thresholds: { rouge_l: { min: 0.35 }, exact_match: { min: 0.1 } }, minImprovement: { rouge_l: 0.02 } },
   },
   datasets: { noncurrentVersionExpirationDays: 90, accessLogRetentionDays: 365 },
   tags: { 'cost-center': 'ml-platform' },

@@ -1,7 +1,12 @@
 // The public API of genai-lifecycle-cdk: re-exports only.
 export * from './config';
+export {
+  DATASET_FORMATS, DatasetFormat, DatasetValidator, buildPreferencePairs, formatProblems as formatDatasetProblems, toJsonl, validateFile, validateLines, validateSplits,
+  type DatasetProblem, type PreferencePair, type ValidationSummary,
+} from './datasets';
 export * from './constructs/bedrock-model';
 export * from './constructs/dataset-store';
+export * from './constructs/fine-tuning-workflow';
 export * from './constructs/generative-api';
 export * from './constructs/inference-endpoint';
 export * from './constructs/model-optimization-role';

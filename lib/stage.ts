@@ -8,6 +8,7 @@ import type { ContainerName, EnvironmentConfig, QuantizationName, UseCaseScope }
 import { assertValidEnvironments } from './config/validate';
 import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
+import { FineTuningBackend, type FineTuningMethod, FineTuningWorkflow, type FineTuningWorkflowProps } from './constructs/fine-tuning-workflow';
 import { ApiAuthorization, ApiBackend, GenerativeApi } from './constructs/generative-api';
 import { InferenceEndpoint, ModelSource } from './constructs/inference-endpoint';
 import { ModelOptimizationRole } from './constructs/model-optimization-role';
@@ -41,6 +42,9 @@ export class GenAiLifecycleStage extends Stage {
   readonly bedrockModel?: BedrockModel;
   /** The SageMaker endpoint, when the scope's model is an open model. */
   readonly endpoint?: InferenceEndpoint;
+  /** Fine-tuning: the workflow and its registry. Undefined without `adaptation` settings. */
+  readonly adaptationStack?: Stack;
+  readonly fineTuning?: FineTuningWorkflow;
   /** The generative API, when the scope names a model. */
   readonly api?: GenerativeApi;
   /** The role optimization jobs run as, when the scope's model is an open model. */
@@ -95,6 +99,12 @@ export class GenAiLifecycleStage extends Stage {
       new CfnOutput(servingStack, 'ApiUrl', { value: this.api.url, description: 'Pass to `npm run invoke -- --url`' });
     }
 
+    if (config.adaptation) {
+      this.adaptationStack = new Stack(this, 'Adaptation', { description: `genai-lifecycle-cdk ${config.name}: fine-tuning, evaluation and registry` });
+      this.fineTuning = this.createFineTuning(this.adaptationStack, config, removalPolicy);
+      new CfnOutput(this.adaptationStack, 'FineTuningStateMachineArn', { value: this.fineTuning.stateMachine.stateMachineArn, description: 'Pass to `npm run fine-tune -- start --state-machine`' });
+    }
+
     if (!production && config.logRetentionDays < 365) {
       Validations.of(this).acknowledge({
         id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
@@ -105,6 +115,31 @@ export class GenAiLifecycleStage extends Stage {
     Tags.of(this).add('environment', config.name);
     Tags.of(this).add('managed-by', 'genai-lifecycle-cdk');
     for (const [key, value] of Object.entries(config.tags ?? {})) Tags.of(this).add(key, value);
+  }
+
+  private createFineTuning(scope: Stack, config: EnvironmentConfig, removalPolicy: RemovalPolicy): FineTuningWorkflow {
+    const a = config.adaptation!;
+    const baseModel = a.baseModel ?? config.scope.model!;
+    return new FineTuningWorkflow(scope, 'FineTuning', {
+      datasets: this.datasets,
+      backend: a.backend === 'bedrock'
+        ? FineTuningBackend.bedrock({ baseModelId: baseModel })
+        : FineTuningBackend.sagemaker({
+          baseModel,
+          methods: a.methods as FineTuningMethod[] | undefined,
+          instanceType: a.instanceType,
+          spot: a.spot,
+          maxRuntime: a.maxRuntimeHours === undefined ? undefined : Duration.hours(a.maxRuntimeHours),
+          maxWait: a.maxWaitHours === undefined ? undefined : Duration.hours(a.maxWaitHours),
+        }),
+      gate: a.gate,
+      // Production models wait for a person; elsewhere a model that passes the gate is approved at once.
+      approval: config.production ? 'manual' : 'automatic',
+      defaultKeys: { validationKey: a.validationKey, testKey: a.testKey },
+      trigger: a.trigger as FineTuningWorkflowProps['trigger'],
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy,
+    });
   }
 
   private createApi(scope: Stack, config: EnvironmentConfig, modelId: string, removalPolicy: RemovalPolicy): GenerativeApi {

@@ -12,7 +12,7 @@ describe('policy checks fail synthesis', () => {
   // the CloudFormation schema WHEN synthesized THEN synthesis fails and names each rule.
   const planted = newApp();
   // A stage with its data stack only (no model yet): the planted stack is the subject.
-  const stage = new GenAiLifecycleStage(planted, 'Planted', { config: { ...prod, name: 'planted', scope: { ...prod.scope, model: undefined }, serving: undefined } });
+  const stage = new GenAiLifecycleStage(planted, 'Planted', { config: { ...prod, name: 'planted', scope: { ...prod.scope, model: undefined }, serving: undefined, adaptation: undefined } });
   const extra = new Stack(stage, 'Extra');
   new s3.Bucket(extra, 'Careless', { encryption: s3.BucketEncryption.S3_MANAGED });
   new CfnResource(extra, 'Malformed', { type: 'AWS::SQS::Queue', properties: { MessageRetentionPeriod: 'a week', NotAQueueProperty: true } });

@@ -126,6 +126,18 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     });
   });
 
+  test('fine-tuning: dev customizes on Bedrock, staging and prod train on SageMaker, prod approves by hand', () => {
+    const definition = (name: string) => JSON.stringify(templateOf(stages[name].adaptationStack!).findResources('AWS::StepFunctions::StateMachine'));
+    expect(definition('Dev')).toContain('createModelCustomizationJob');
+    expect(definition('Staging')).toContain('sagemaker:createTrainingJob.sync');
+    expect(definition('Staging')).toContain('\\"ModelApprovalStatus\\":\\"Approved\\"');
+    expect(definition('Prod')).toContain('\\"ModelApprovalStatus\\":\\"PendingManualApproval\\"');
+    expect(definition('Prod')).toContain('\\"EnableManagedSpotTraining\\":true');
+    templateOf(stages.Staging.adaptationStack!).resourceCountIs('AWS::Events::Rule', 1);
+    templateOf(stages.Prod.adaptationStack!).resourceCountIs('AWS::Events::Rule', 0);
+    templateOf(stages.Prod.adaptationStack!).hasOutput('FineTuningStateMachineArn', {});
+  });
+
   test('every resource is tagged with its environment', () => {
     templateOf(stages.Prod.dataStack).hasResourceProperties('AWS::S3::Bucket', {
       Tags: Match.arrayWith([{ Key: 'cost-center', Value: 'ml-platform' }, { Key: 'environment', Value: 'prod' }, { Key: 'managed-by', Value: 'genai-lifecycle-cdk' }]),

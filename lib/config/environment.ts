@@ -119,6 +119,32 @@ export interface ServingSettings {
   readonly api?: ApiSettings;
 }
 
+/** The fine-tuning workflow of an environment (lifecycle stage 3: adapt and align). */
+export interface AdaptationSettings {
+  /** SageMaker training with the kit's scripts (open models), or Bedrock model customization. */
+  readonly backend: 'sagemaker' | 'bedrock';
+  /** @default - scope.model (an open catalog model for SageMaker, a Bedrock id for Bedrock) */
+  readonly baseModel?: string;
+  /** SageMaker: the methods executions may use. @default ['lora', 'qlora', 'dpo'] */
+  readonly methods?: readonly ('full' | 'lora' | 'qlora' | 'dpo')[];
+  /** SageMaker: one instance type for every method. @default - the cheapest that holds each method */
+  readonly instanceType?: string;
+  /** SageMaker: managed spot with checkpoints. @default false */
+  readonly spot?: boolean;
+  /** SageMaker: @default 8 */
+  readonly maxRuntimeHours?: number;
+  /** SageMaker with spot: at least maxRuntimeHours. @default 2 x maxRuntimeHours */
+  readonly maxWaitHours?: number;
+  /** The evaluation gate: thresholds on the tuned model's metrics, and least improvement over the base. */
+  readonly gate: { readonly thresholds: Readonly<Record<string, { readonly min?: number; readonly max?: number }>>; readonly minImprovement?: Readonly<Record<string, number>> };
+  /** Keys used when an execution names none (Bedrock needs validationKey). @default - none */
+  readonly validationKey?: string;
+  /** @default - none */
+  readonly testKey?: string;
+  /** Start a run when a file lands under train/. @default - on demand only */
+  readonly trigger?: { readonly method: 'full' | 'lora' | 'qlora' | 'dpo'; readonly format: 'sft' | 'chat' | 'preference' };
+}
+
 /** Settings of the DatasetStore in one environment. */
 export interface DatasetSettings {
   /**
@@ -167,6 +193,11 @@ export interface EnvironmentConfig {
    * @default - every field's default
    */
   readonly serving?: ServingSettings;
+  /**
+   * The fine-tuning workflow.
+   * @default - none
+   */
+  readonly adaptation?: AdaptationSettings;
   /**
    * Dataset store settings.
    * @default - the defaults of each field

@@ -42,7 +42,8 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'serving', 'datasets', 'tags'];
+const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'serving', 'adaptation', 'datasets', 'tags'];
+const ADAPTATION_FIELDS = ['backend', 'baseModel', 'methods', 'instanceType', 'spot', 'maxRuntimeHours', 'maxWaitHours', 'gate', 'validationKey', 'testKey', 'trigger'];
 const SERVING_FIELDS = ['crossRegion', 'endpoint', 'api'];
 const API_FIELDS = ['authorization', 'promptTemplates', 'guardrail', 'waf'];
 const TEMPLATE_FIELDS = ['id', 'version', 'system', 'examples', 'user'];
@@ -124,6 +125,7 @@ export function validateEnvironment(env: unknown, at: string): ConfigProblem[] {
   validateScope(c, env.scope);
   validateServing(c, env.serving, env.scope, env.production === true);
   validateProductionCapture(c, env);
+  validateAdaptation(c, env.adaptation, env.scope);
   validateDatasets(c, env.datasets);
   validateTags(c, env.tags);
   return c.problems;
@@ -290,6 +292,47 @@ function validateProductionCapture(c: Collector, env: Record<string, unknown>): 
   const endpoint = isRecord(env.serving) && isRecord(env.serving.endpoint) ? env.serving.endpoint : undefined;
   if (endpoint?.dataCapturePercent === undefined) {
     c.add('serving.endpoint.dataCapturePercent', undefined, 'is missing; a production endpoint captures traffic for evaluation and alignment', 'set a sampling percentage, e.g. 20');
+  }
+}
+
+function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown): void {
+  if (adaptation === undefined) return;
+  if (!isRecord(adaptation)) {
+    c.add('adaptation', adaptation, 'is not an object', 'give { backend, gate } or remove it');
+    return;
+  }
+  c.unknownFields('adaptation', adaptation, ADAPTATION_FIELDS);
+  const backend = adaptation.backend;
+  if (backend !== 'sagemaker' && backend !== 'bedrock') {
+    c.add('adaptation.backend', backend, 'is not a backend; allowed: "sagemaker", "bedrock"', 'use "sagemaker" for open models, "bedrock" for Bedrock models');
+    return;
+  }
+  const baseModel = adaptation.baseModel ?? (isRecord(scope) ? scope.model : undefined);
+  const entry = typeof baseModel === 'string' ? ModelCatalog.DEFAULT.lookup(baseModel) : undefined;
+  if (!entry || entry.managed !== (backend === 'bedrock')) {
+    c.add(adaptation.baseModel === undefined ? 'scope.model' : 'adaptation.baseModel', baseModel, `is not ${backend === 'bedrock' ? 'a Bedrock model id' : 'an open model of the catalog'}, which the ${backend} backend tunes`, 'set adaptation.baseModel');
+  }
+  const methods = adaptation.methods;
+  if (methods !== undefined && (!Array.isArray(methods) || methods.length === 0 || methods.some((m) => !['full', 'lora', 'qlora', 'dpo'].includes(m as string)))) {
+    c.add('adaptation.methods', methods, 'is not a list of methods; allowed: full, lora, qlora, dpo', 'list the methods executions may use');
+  }
+  for (const field of ['maxRuntimeHours', 'maxWaitHours'] as const) {
+    if (adaptation[field] !== undefined) c.integer(`adaptation.${field}`, adaptation[field], 1, 672, 'hours');
+  }
+  if (typeof adaptation.maxWaitHours === 'number' && adaptation.maxWaitHours < ((adaptation.maxRuntimeHours as number | undefined) ?? 8)) {
+    c.add('adaptation.maxWaitHours', adaptation.maxWaitHours, `is under maxRuntimeHours (${(adaptation.maxRuntimeHours as number | undefined) ?? 8}); managed spot needs MaxWaitTimeInSeconds >= MaxRuntimeInSeconds`, 'raise maxWaitHours');
+  }
+  const gate = adaptation.gate;
+  if (!isRecord(gate) || !isRecord(gate.thresholds) || Object.keys(gate.thresholds).length === 0) {
+    c.add('adaptation.gate', gate, 'needs thresholds: { metric: { min?, max? } }', backend === 'bedrock' ? 'e.g. { thresholds: { validation_loss: { max: 1.5 } } }' : 'e.g. { thresholds: { rouge_l: { min: 0.3 } } }');
+  }
+  for (const field of ['validationKey', 'testKey'] as const) {
+    const key = adaptation[field];
+    const prefix = field === 'validationKey' ? 'validation/' : 'test/';
+    if (key !== undefined && (typeof key !== 'string' || !key.startsWith(prefix))) c.add(`adaptation.${field}`, key, `is not a key under ${prefix}`, `put the split under ${prefix}`);
+  }
+  if (backend === 'bedrock' && adaptation.validationKey === undefined) {
+    c.add('adaptation.validationKey', undefined, 'is missing; the Bedrock backend gates on validation loss, so it needs a validation split', 'set a key under validation/');
   }
 }
 

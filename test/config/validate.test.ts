@@ -1,9 +1,13 @@
 import { environments, prod, staging } from '../../bin/environments';
 import { type EnvironmentConfig, formatProblem, validateEnvironment, validateEnvironments } from '../../lib/config';
 
-/** A copy of `prod` with some fields replaced; `undefined` removes a field. */
+/**
+ * A copy of `prod` with some fields replaced; `undefined` removes a field. Its fine-tuning settings are left
+ * out unless the patch names them, so each case breaks one thing.
+ */
 function prodWith(patch: Record<string, unknown>): unknown {
-  const copy: Record<string, unknown> = { ...prod, ...patch };
+  const copy: Record<string, unknown> = { ...prod, adaptation: undefined, ...patch };
+  if (!('adaptation' in patch)) delete copy.adaptation;
   for (const [k, v] of Object.entries(patch)) if (v === undefined) delete copy[k];
   return copy;
 }
@@ -44,6 +48,10 @@ describe('validateEnvironments', () => {
     ['fewer maximum than minimum instances', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, minInstances: 3, maxInstances: 2 } } }), 'prod.serving.endpoint.maxInstances', /2 is not a whole number of instances from 3 to 100/],
     ['a production endpoint without data capture', prodWith({ serving: { endpoint: { minInstances: 2 } } }), 'prod.serving.endpoint.dataCapturePercent', /is missing; a production endpoint captures traffic/],
     ['a production endpoint without alarms', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, alarms: false } } }), 'prod.serving.endpoint.alarms', /turns alarms off/],
+    ['a fine-tuning backend that does not exist', prodWith({ adaptation: { ...prod.adaptation, backend: 'azure' } }), 'prod.adaptation.backend', /"azure" is not a backend; allowed: "sagemaker", "bedrock"/],
+    ['a spot wait shorter than the runtime', prodWith({ adaptation: { ...prod.adaptation, maxRuntimeHours: 12, maxWaitHours: 6 } }), 'prod.adaptation.maxWaitHours', /6 is under maxRuntimeHours \(12\); managed spot needs MaxWaitTimeInSeconds >= MaxRuntimeInSeconds/],
+    ['a gate without thresholds', prodWith({ adaptation: { ...prod.adaptation, gate: { thresholds: {} } } }), 'prod.adaptation.gate', /needs thresholds/],
+    ['Bedrock fine-tuning without validation data', prodWith({ scope: { ...prod.scope, model: 'meta.llama3-1-8b-instruct-v1:0' }, serving: undefined, adaptation: { backend: 'bedrock', gate: { thresholds: { validation_loss: { max: 1 } } } } }), 'prod.adaptation.validationKey', /is missing; the Bedrock backend gates on validation loss/],
     ['an environment that is not an object', 'prod', 'environments[0]', /"prod" is not an object/],
   ];
 

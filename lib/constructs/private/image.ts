@@ -3,7 +3,7 @@
 // stack (region unknown until deploy).
 import { Aws, CfnMapping, Fn, Stack, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DLC_REGIONS, dlcRegistry, type ServingContainer } from '../../serving';
+import { DLC_REGIONS, dlcRegistry, type ServingContainer, UnknownRegionError } from '../../serving';
 
 export interface ResolvedImage {
   readonly imageUri: string;
@@ -15,12 +15,29 @@ export function resolveImage(scope: Construct, container: ServingContainer): Res
   const region = Stack.of(scope).region;
   if (container.customImageUri !== undefined) return { imageUri: container.customImageUri };
   if (!Token.isUnresolved(region)) return { imageUri: container.imageUri(region), repositoryArn: container.repositoryArn(region) };
-  const mapping = registryMapping(Stack.of(scope));
+  return resolveDlcImage(scope, container.repository!, container.tag!);
+}
+
+/**
+ * Any Deep Learning Containers image (e.g. the Hugging Face training image) by repository and tag; throws
+ * UnknownRegionError for an explicit region without a registry.
+ */
+export function resolveDlcImage(scope: Construct, repository: string, tag: string): Required<ResolvedImage> {
+  const stack = Stack.of(scope);
+  if (!Token.isUnresolved(stack.region)) {
+    const registry = dlcRegistry(stack.region);
+    if (!registry) throw new UnknownRegionError(stack.region);
+    return {
+      imageUri: `${registry.account}.dkr.ecr.${stack.region}.${registry.domain}/${repository}:${tag}`,
+      repositoryArn: `arn:${registry.partition}:ecr:${stack.region}:${registry.account}:repository/${repository}`,
+    };
+  }
+  const mapping = registryMapping(stack);
   const account = mapping.findInMap(Aws.REGION, 'account');
   const domain = mapping.findInMap(Aws.REGION, 'domain');
   return {
-    imageUri: Fn.join('', [account, '.dkr.ecr.', Aws.REGION, '.', domain, `/${container.repository}:${container.tag}`]),
-    repositoryArn: Fn.join('', ['arn:', Aws.PARTITION, ':ecr:', Aws.REGION, ':', account, `:repository/${container.repository}`]),
+    imageUri: Fn.join('', [account, '.dkr.ecr.', Aws.REGION, '.', domain, `/${repository}:${tag}`]),
+    repositoryArn: Fn.join('', ['arn:', Aws.PARTITION, ':ecr:', Aws.REGION, ':', account, `:repository/${repository}`]),
   };
 }
 

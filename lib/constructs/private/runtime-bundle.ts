@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as Esbuild from 'esbuild';
 
 /** The kit's handlers, by bundle name: entry file relative to lib/runtime. */
-export const RUNTIME_ENTRIES = { api: 'api/handler.ts' } as const;
+export const RUNTIME_ENTRIES = { api: 'api/handler.ts', workflow: 'workflow/handler.ts' } as const;
 export type RuntimeName = keyof typeof RUNTIME_ENTRIES;
 
 /** Where `npm run build` puts prebuilt bundles, relative to this file once compiled (dist/lib/constructs/private). */

@@ -48,6 +48,10 @@ function handle(x: Exchange, objects: Map<string, StoredObject>, meta: WeakMap<S
   const bucket = slash < 0 ? decodeURIComponent(path.slice(1)) : decodeURIComponent(path.slice(1, slash));
   const key = slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1));
   const common: http.OutgoingHttpHeaders = { 'x-amz-request-id': requestId, 'x-amz-id-2': requestId };
+  if (bucket !== '' && key === '' && method === 'GET' && x.query.get('list-type') === '2') {
+    listObjectsV2(x, bucket, objects, meta, common);
+    return;
+  }
   if (bucket === '' || key === '') {
     sendXmlError(res, 501, 'NotImplemented', 'The stand-in implements only object operations on /bucket/key.', path, requestId, common);
     return;
@@ -99,6 +103,31 @@ function handle(x: Exchange, objects: Map<string, StoredObject>, meta: WeakMap<S
     default:
       sendXmlError(res, 501, 'NotImplemented', `The stand-in does not implement ${method} on objects.`, `/${id}`, requestId, common);
   }
+}
+
+/**
+ * ListObjectsV2 (GET /bucket?list-type=2&prefix=&max-keys=&continuation-token=): keys in UTF-8 order, pages
+ * of max-keys (default 1000) with an opaque continuation token (S3 API reference, ListObjectsV2).
+ */
+function listObjectsV2(x: Exchange, bucket: string, objects: Map<string, StoredObject>, meta: WeakMap<StoredObject, ObjectMeta>, common: http.OutgoingHttpHeaders): void {
+  const prefix = x.query.get('prefix') ?? '';
+  const maxKeys = Math.min(1000, Number(x.query.get('max-keys') ?? 1000));
+  const after = x.query.has('continuation-token') ? Buffer.from(x.query.get('continuation-token')!, 'base64').toString('utf8') : (x.query.get('start-after') ?? '');
+  const keys = [...objects.keys()].filter((id) => id.startsWith(`${bucket}/`)).map((id) => id.slice(bucket.length + 1))
+    .filter((k) => k.startsWith(prefix) && k > after).sort();
+  const page = keys.slice(0, maxKeys);
+  const truncated = keys.length > page.length;
+  const contents = page.map((k) => {
+    const stored = objects.get(`${bucket}/${k}`)!;
+    const m = metaOf(stored, meta);
+    return `<Contents><Key>${escapeXml(k)}</Key><LastModified>${new Date(m.lastModified).toISOString()}</LastModified><ETag>${escapeXml(m.etag)}</ETag><Size>${stored.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+  }).join('');
+  const body = '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+    + `<Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>`
+    + `<IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${Buffer.from(page.at(-1)!).toString('base64')}</NextContinuationToken>` : ''}${contents}</ListBucketResult>`;
+  const bytes = Buffer.from(body, 'utf8');
+  x.res.writeHead(200, { ...common, 'content-type': 'application/xml', 'content-length': bytes.length });
+  x.res.end(bytes);
 }
 
 function metaOf(o: StoredObject, meta: WeakMap<StoredObject, ObjectMeta>, checksums: Record<string, string> = {}): ObjectMeta {

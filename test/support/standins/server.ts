@@ -40,6 +40,8 @@ export interface Exchange {
   readonly res: Reply;
   /** The path without the query string, still URL-encoded. */
   readonly path: string;
+  /** The query string, parsed. */
+  readonly query: URLSearchParams;
   readonly body: Buffer;
   /** performance.now() when the request's headers arrived; pacing counts from here. */
   readonly receivedAt: number;
@@ -99,7 +101,7 @@ export async function listen(handle: (x: Exchange) => void): Promise<Harness> {
       if (requests.length >= MAX_RECORDED_REQUESTS) requests.shift();
       requests.push(record(method, path, headers, body, receivedAt));
       try {
-        handle({ method, headers, res, path, body, receivedAt, seq: n });
+        handle({ method, headers, res, path, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), body, receivedAt, seq: n });
       } catch (e) {
         // A bug in a stand-in must show up as a failed call, not as a hung one.
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'InternalServerException' });

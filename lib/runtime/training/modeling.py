@@ -1,0 +1,217 @@
+"""GPU-side helpers shared by train.py, dpo.py and evaluate.py.
+
+Loading the tokenizer and the model (fp32 master weights for full fine-tuning, a bf16 base for LoRA, a 4-bit
+NF4 base for QLoRA), wrapping it with LoRA adapters, saving what a job produces (full weights, an adapter, or
+the adapter merged into the base), and greedy batched generation. Every function imports torch, transformers
+and peft when it is called, so importing this module costs nothing on a machine without them.
+"""
+from __future__ import annotations
+
+import gc
+import logging
+import os
+from typing import Any, Callable, Sequence
+
+import common
+import records
+
+log = logging.getLogger("training")
+
+
+def precision() -> str:
+    """bf16 where the GPU has it; fp16 on GPUs without bf16 (T4 on g4dn); fp32 without a GPU (tests, CPU runs)."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return "fp32"
+    return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+
+
+def torch_dtype(name: str) -> Any:
+    import torch
+
+    return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[name]
+
+
+def load_tokenizer(source: str, trust_remote_code: bool) -> Any:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(source, trust_remote_code=trust_remote_code)
+    if tokenizer.pad_token is None:
+        # Llama-family tokenizers have no pad token; padding positions are masked out, so any token will do.
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def chat_template_support(tokenizer: Any) -> tuple[bool, bool]:
+    """(has a chat template, the template accepts a system turn). Base models without a template use plain text."""
+    if not getattr(tokenizer, "chat_template", None):
+        return False, False
+    try:
+        tokenizer.apply_chat_template([{"role": "system", "content": "s"}, {"role": "user", "content": "u"}],
+                                      tokenize=False, add_generation_prompt=True)
+        return True, True
+    except Exception:  # templates signal an unsupported system role by raising (a Jinja exception)
+        return True, False
+
+
+def prompt_renderer(tokenizer: Any, conversational: bool, system_role: bool) -> Callable[[Sequence[dict]], str]:
+    """Messages -> the exact prompt text the model saw in training (chat template or the plain rendering)."""
+    def render(messages: Sequence[dict]) -> str:
+        if conversational:
+            return tokenizer.apply_chat_template(records.prompt_messages(messages, system_role), tokenize=False, add_generation_prompt=True)
+        return records.plain_prompt(messages)
+    return render
+
+
+def load_model(source: str, method: str, env: common.SageMakerEnv, dtype: Any, attn_implementation: str,
+               trust_remote_code: bool, fsdp: bool = False) -> Any:
+    import torch
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+    kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code, "attn_implementation": attn_implementation}
+    if method == "qlora":
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype)
+        kwargs["dtype"] = dtype
+    elif method == "lora":
+        kwargs["dtype"] = dtype  # the frozen base; peft keeps the adapter weights in fp32
+    else:
+        # Mixed precision: fp32 master weights and optimizer states, bf16 autocast. This is the 18 bytes per
+        # parameter the kit's sizing engine counts for full fine-tuning.
+        kwargs["dtype"] = torch.float32
+    device_map = None if fsdp else common.device_map_for(method, env)
+    if device_map is not None:
+        kwargs["device_map"] = device_map
+    model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+    model.config.use_cache = False  # the KV cache is useless in training and clashes with gradient checkpointing
+    return model
+
+
+def apply_lora(model: Any, args: Any, method: str, gradient_checkpointing: bool) -> Any:
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+
+    if method == "qlora":
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing,
+                                                gradient_checkpointing_kwargs={"use_reentrant": False})
+    elif gradient_checkpointing:
+        model.enable_input_require_grads()  # the frozen embeddings must still pass gradients to the adapters
+    targets = args.lora_target_modules
+    config = LoraConfig(
+        r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout,
+        target_modules="all-linear" if list(targets) == ["all-linear"] else list(targets),
+        bias="none", task_type="CAUSAL_LM",
+    )
+    model = get_peft_model(model, config)
+    trainable, total = model.get_nb_trainable_parameters()
+    log.info("LoRA r=%d alpha=%d on %s: %s trainable of %s parameters", args.lora_r, args.lora_alpha, config.target_modules, f"{trainable:,}", f"{total:,}")
+    return model
+
+
+def save_trained(trainer: Any, tokenizer: Any, method: str, merge_adapter: bool, env: common.SageMakerEnv, dtype: Any) -> tuple[str, str | None]:
+    """Saves the trained weights; every rank calls it (saving gathers state). Returns (output kind, adapter dir to merge).
+
+    - full: the whole model at the training precision's compute dtype (bf16), in /opt/ml/model.
+    - adapter (merge false): adapter_config.json + adapter_model.safetensors in /opt/ml/model, for LoRA serving.
+    - merged (merge true): the adapter goes to <output data>/adapter; the caller merges it into a fresh
+      copy of the base once the trainer's GPU memory is released (merge_adapter).
+    """
+    trainer.accelerator.unwrap_model(trainer.model).config.use_cache = True  # for serving
+    if method == "full":
+        _save_full(trainer, env, dtype)
+        if env.is_main_process:
+            tokenizer.save_pretrained(env.model_dir)
+        return "full", None
+    target = env.model_dir if not merge_adapter else os.path.join(env.output_data_dir, "adapter")
+    trainer.save_model(target)  # the Trainer writes on the main process only
+    if env.is_main_process:
+        tokenizer.save_pretrained(target)
+    return ("merged", target) if merge_adapter else ("adapter", None)
+
+
+def _save_full(trainer: Any, env: common.SageMakerEnv, dtype: Any) -> None:
+    accelerator = trainer.accelerator
+    if getattr(trainer, "is_fsdp_enabled", False):
+        # Sharded checkpoints resume a job; serving needs one consolidated state dict.
+        accelerator.state.fsdp_plugin.set_state_dict_type("FULL_STATE_DICT")
+    state_dict = accelerator.get_state_dict(trainer.model)  # a collective under FSDP: every rank must call it
+    if not env.is_main_process:
+        return
+    model = accelerator.unwrap_model(trainer.model)
+    # fp32 master weights would double the artifact and the serving container's load time: store bf16.
+    cast: dict[int, Any] = {}
+    out = {}
+    for key, tensor in state_dict.items():
+        if tensor.is_floating_point():
+            ptr = tensor.data_ptr()
+            if ptr not in cast:  # tied weights (embeddings and lm_head) stay one tensor
+                cast[ptr] = tensor.detach().to(device="cpu", dtype=dtype)
+            out[key] = cast[ptr]
+        else:
+            out[key] = tensor.detach().cpu()
+    model.config.dtype = dtype
+    model.save_pretrained(env.model_dir, state_dict=out)
+
+
+def release_memory() -> None:
+    import torch
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def merge_adapter(base_source: str, adapter_dir: str, out_dir: str, dtype: Any, trust_remote_code: bool) -> None:
+    """Merges a LoRA/QLoRA adapter into the base weights, so the output serves without peft.
+
+    The base is reloaded at bf16 on the CPU rather than merged into the training copy: a QLoRA base is 4-bit
+    (merging there would round the result to NF4), and the CPU needs no GPU memory the trainer may still hold.
+    """
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(base_source, dtype=dtype, trust_remote_code=trust_remote_code)
+    merged = PeftModel.from_pretrained(base, adapter_dir).merge_and_unload()
+    merged.config.use_cache = True
+    merged.save_pretrained(out_dir)
+    log.info("merged the adapter into %s: %s", base_source, out_dir)
+
+
+def load_for_generation(model_dir: str, base_source: str | None, trust_remote_code: bool) -> tuple[Any, Any]:
+    """A model to generate with (an adapter is merged into its base) and its tokenizer, spread over the GPUs."""
+    from transformers import AutoModelForCausalLM
+
+    dtype = torch_dtype(precision())
+    kwargs = {"dtype": dtype, "device_map": "auto", "trust_remote_code": trust_remote_code}
+    if common.is_adapter_dir(model_dir):
+        from peft import PeftModel
+
+        base = AutoModelForCausalLM.from_pretrained(base_source, **kwargs)
+        model = PeftModel.from_pretrained(base, model_dir).merge_and_unload()
+    else:
+        model = AutoModelForCausalLM.from_pretrained(model_dir, **kwargs)
+    has_tokenizer = os.path.isfile(os.path.join(model_dir, "tokenizer_config.json"))
+    tokenizer = load_tokenizer(model_dir if has_tokenizer or not base_source else base_source, trust_remote_code)
+    model.eval()
+    return model, tokenizer
+
+
+def make_generate(model: Any, tokenizer: Any, max_new_tokens: int, max_input_length: int) -> Callable[[list[Sequence[dict]]], list[str]]:
+    """A batch generator: prompts (message lists) -> greedy completions, without the prompt, stripped."""
+    import torch
+
+    conversational, system_role = chat_template_support(tokenizer)
+    render = prompt_renderer(tokenizer, conversational, system_role)
+    tokenizer.padding_side = "left"  # decoder-only models continue from the last position: pad on the left
+    tokenizer.truncation_side = "left"  # an over-long prompt keeps its end, where the question is
+
+    def generate(prompts: list[Sequence[dict]]) -> list[str]:
+        texts = [render(p) for p in prompts]
+        batch = tokenizer(texts, return_tensors="pt", padding=True, truncation=True, max_length=max_input_length,
+                          add_special_tokens=not conversational).to(model.device)  # a chat template has its own BOS
+        with torch.inference_mode():
+            output = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id)
+        new_tokens = output[:, batch["input_ids"].shape[1]:]
+        return [text.strip() for text in tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+
+    return generate

@@ -1,0 +1,184 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { DatasetStore } from '../../lib/constructs/dataset-store';
+import { FineTuningBackend, FineTuningMethod, FineTuningWorkflow, type FineTuningWorkflowProps } from '../../lib/constructs/fine-tuning-workflow';
+import { newApp, synthesize, templateOf } from '../support/synth';
+
+const env = { account: '111122223333', region: 'us-east-1' };
+const QWEN = 'Qwen/Qwen2.5-7B-Instruct';
+const GATE = { thresholds: { rouge_l: { min: 0.3 } }, minImprovement: { rouge_l: 0 } };
+
+// One app: a SageMaker workflow (QLoRA + DPO, spot, manual approval, trigger) and a Bedrock one.
+const app = newApp();
+function workflow(id: string, props: Omit<FineTuningWorkflowProps, 'datasets'>) {
+  const stack = new Stack(app, id, { env });
+  const datasets = new DatasetStore(stack, 'Datasets');
+  return { stack, wf: new FineTuningWorkflow(stack, 'FineTuning', { datasets, ...props }) };
+}
+const sm = workflow('SageMaker', {
+  backend: FineTuningBackend.sagemaker({ baseModel: QWEN, methods: [FineTuningMethod.QLORA, FineTuningMethod.DPO], spot: true, maxRuntime: Duration.hours(6), maxWait: Duration.hours(12) }),
+  gate: GATE, approval: 'manual', defaultKeys: { testKey: 'test/support.jsonl' },
+  trigger: { method: FineTuningMethod.QLORA, format: 'sft' },
+});
+const br = workflow('Bedrock', {
+  backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0', hyperParameters: { epochCount: '2' } }),
+  gate: { thresholds: { validation_loss: { max: 1.5 } } }, approval: 'automatic', defaultKeys: { validationKey: 'validation/support.jsonl' },
+});
+const result = synthesize(app);
+
+type States = Record<string, { Type: string; Next?: string; Parameters?: Record<string, unknown>; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; Choices?: unknown[]; Default?: string; Resource?: string }>;
+
+/** The state machine definition with tokens as placeholders, parsed. */
+function definition(t: Template): { StartAt: string; States: States } {
+  const machine = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: unknown } };
+  const def = machine.Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
+  const text = typeof def === 'string' ? def : def['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
+  return JSON.parse(text);
+}
+
+/** Follows Next from the start, through the first branch of each Choice: the happy path. */
+function happyPath(d: { StartAt: string; States: States }, choose: Record<string, string>): string[] {
+  const path: string[] = [];
+  let name: string | undefined = d.StartAt;
+  while (name && path.length < 40) {
+    path.push(name);
+    const state: States[string] = d.States[name];
+    name = state.Type === 'Choice' ? choose[name] ?? state.Default : state.Next;
+  }
+  return path;
+}
+
+describe('FineTuningWorkflow (SageMaker)', () => {
+  let t: Template;
+  let d: ReturnType<typeof definition>;
+  beforeAll(() => {
+    t = templateOf(sm.stack);
+    d = definition(t);
+  });
+
+  test('synthesizes under strict validation', () => {
+    expect(result.error).toBeUndefined();
+  });
+
+  test('runs validate -> train -> evaluate -> gate -> register -> notify, in that order', () => {
+    expect(happyPath(d, { FromFeedback: 'ValidateDataset', ChoosePlan: 'Plan-qlora', Gate: 'Register' })).toEqual([
+      'Defaults', 'ApplyDefaults', 'FromFeedback', 'ValidateDataset', 'ChoosePlan', 'Plan-qlora', 'Planned',
+      'Train', 'Evaluate', 'LoadMetrics', 'Gate', 'Register', 'NotifySuccess', 'Done',
+    ]);
+    // DPO from feedback builds its preference data before validating it.
+    expect(happyPath(d, { FromFeedback: 'BuildPreferences', ChoosePlan: 'Plan-dpo', Gate: 'Register' }).slice(2, 7)).toEqual(['FromFeedback', 'BuildPreferences', 'UsePreferences', 'Merge', 'ValidateDataset']);
+  });
+
+  test('the gate is a Choice on the metrics and the improvement over the base model', () => {
+    expect(d.States.Gate).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ And: [{ Variable: '$.metrics.tuned.rouge_l', NumericGreaterThanEquals: 0.3 }, { Variable: '$.metrics.improvement.rouge_l', NumericGreaterThanEquals: 0 }], Next: 'Register' }],
+      Default: 'DescribeGate',
+    });
+  });
+
+  test('every task retries what is transient and sends any failure to the notifier, then Fail', () => {
+    for (const name of ['ValidateDataset', 'Train', 'Evaluate', 'LoadMetrics', 'Register', 'BuildPreferences']) {
+      expect(d.States[name].Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'NotifyFailure' })]);
+    }
+    expect(d.States.Train.Retry).toEqual([expect.objectContaining({ ErrorEquals: ['SageMaker.AmazonSageMakerException'] })]);
+    expect(d.States.ValidateDataset.Retry![0].ErrorEquals).toContain('Lambda.TooManyRequestsException');
+    expect(d.States.NotifyFailure.Next).toBe('Failed');
+    expect(d.States.Failed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+  });
+
+  test('training runs the kit\'s script on spot capacity with checkpoints, encrypted, sized by the estimate', () => {
+    const p = d.States.Train.Parameters!;
+    expect(d.States.Train.Resource).toBe('arn:aws:states:::sagemaker:createTrainingJob.sync');
+    expect(p).toMatchObject({
+      EnableManagedSpotTraining: true,
+      EnableInterContainerTrafficEncryption: true,
+      EnableNetworkIsolation: false,
+      StoppingCondition: { MaxRuntimeInSeconds: 6 * 3600, MaxWaitTimeInSeconds: 12 * 3600 },
+      CheckpointConfig: { LocalPath: '/opt/ml/checkpoints' },
+      OutputDataConfig: { CompressionType: 'NONE' },
+      'HyperParameters.$': '$.plan.hyperparameters',
+      'ResourceConfig.$': '$.plan.resourceConfig',
+    });
+    expect((p.AlgorithmSpecification as { TrainingImage: string }).TrainingImage).toBe('763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:2.9.0-transformers5.3.0-gpu-py312-cu130-ubuntu22.04');
+    const plan = d.States['Plan-qlora'].Parameters as { hyperparameters: Record<string, string>; resourceConfig: Record<string, unknown> };
+    expect(plan.hyperparameters).toMatchObject({ sagemaker_program: 'train.py', method: 'qlora', 'base-model-id': QWEN });
+    expect(plan.resourceConfig.InstanceType).toBe(sm.wf.plans.qlora!.instanceType);
+    expect((d.States['Plan-dpo'].Parameters as { hyperparameters: Record<string, string> }).hyperparameters.sagemaker_program).toBe('dpo.py');
+  });
+
+  test('the state machine may pass exactly the training role, to SageMaker only', () => {
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: 'iam:PassRole',
+        Resource: { 'Fn::GetAtt': [sm.stack.getLogicalId(sm.wf.jobRole.node.defaultChild as never), 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      })]) },
+    });
+  });
+
+  test('passing models are registered pending manual approval, with their metrics', () => {
+    expect(d.States.Register.Parameters).toMatchObject({ ModelApprovalStatus: 'PendingManualApproval', ModelMetrics: { ModelQuality: { Statistics: { 'S3Uri.$': '$.metrics.s3Uri' } } } });
+    t.hasResource('AWS::SageMaker::ModelPackageGroup', { DeletionPolicy: 'Retain' });
+  });
+
+  test('a dataset uploaded under train/ starts a QLoRA run', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.s3'], 'detail-type': ['Object Created'], 'detail': { object: { key: [{ prefix: 'train/' }] } } },
+      Targets: [Match.objectLike({ InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('"method":"qlora"') }) })],
+    });
+  });
+
+  test('the state machine logs everything to an encrypted group and traces', () => {
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
+  });
+});
+
+describe('FineTuningWorkflow (Bedrock)', () => {
+  test('customizes the foundation model with validation data, then polls the job', () => {
+    const d = definition(templateOf(br.stack));
+    expect(d.States.Train.Parameters).toMatchObject({
+      BaseModelIdentifier: 'arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-1-8b-instruct-v1:0',
+      CustomizationType: 'FINE_TUNING',
+      HyperParameters: { epochCount: '2' },
+      ValidationDataConfig: { Validators: [{ 'S3Uri.$': expect.stringContaining('$.validationKey') }] },
+    });
+    expect(happyPath(d, { JobDone: 'LoadMetrics', Gate: 'Register' })).toEqual([
+      'Defaults', 'ApplyDefaults', 'ValidateDataset', 'Train', 'WaitForJob', 'DescribeJob', 'JobDone', 'LoadMetrics', 'Gate', 'Register', 'NotifySuccess', 'Done',
+    ]);
+    expect(d.States.Gate).toMatchObject({ Choices: [{ Variable: '$.metrics.tuned.validation_loss', NumericLessThanEquals: 1.5 }] });
+    expect(d.States.Register.Parameters).toMatchObject({ Tags: [{ Key: 'approval', Value: 'Approved' }, { Key: 'gate', Value: 'passed' }] });
+  });
+});
+
+describe('FineTuningWorkflow validation', () => {
+  const build = (props: Partial<FineTuningWorkflowProps>) => () => {
+    const stack = new Stack(newApp(), 'S', { env });
+    return new FineTuningWorkflow(stack, 'W', {
+      datasets: new DatasetStore(stack, 'D'),
+      backend: FineTuningBackend.sagemaker({ baseModel: QWEN }),
+      gate: GATE, approval: 'automatic', ...props,
+    });
+  };
+
+  test('fails when the spot wait is shorter than the runtime', () => {
+    expect(build({ backend: FineTuningBackend.sagemaker({ baseModel: QWEN, spot: true, maxRuntime: Duration.hours(10), maxWait: Duration.hours(5) }) }))
+      .toThrow(/maxWait \(5 hours\) is shorter than maxRuntime \(10 hours\); SageMaker requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds/);
+  });
+
+  test('fails when the instance is too small for the method, naming one that can', () => {
+    // Full fine-tuning of a 70B model needs ~1.2 TiB of states: more than 16 x 24 GiB A10Gs.
+    expect(build({ backend: FineTuningBackend.sagemaker({ baseModel: 'meta-llama/Llama-3.1-70B-Instruct', methods: [FineTuningMethod.FULL], instanceType: 'ml.g5.2xlarge' }) }))
+      .toThrow(/backend\.instanceType ml\.g5\.2xlarge cannot train meta-llama\/Llama-3\.1-70B-Instruct with full: .*Cheapest that can: \d+ x ml\./);
+  });
+
+  test('fails when the Bedrock backend has no validation data', () => {
+    expect(build({ backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0' }), gate: { thresholds: { validation_loss: { max: 1 } } } }))
+      .toThrow(/gates on validation loss, but defaultKeys\.validationKey is not set/);
+  });
+
+  test('fails when the gate has no threshold and the base model is not an open catalog model, reporting both', () => {
+    expect(build({ gate: { thresholds: {} }, backend: FineTuningBackend.sagemaker({ baseModel: 'amazon.nova-lite-v1:0' }) }))
+      .toThrow(/2 problems[\s\S]*gate\.thresholds is empty[\s\S]*"amazon\.nova-lite-v1:0" is not an open model of the catalog/);
+  });
+});
