@@ -51,6 +51,8 @@ export interface SageMakerFineTuningOptions {
   readonly instanceType?: string;
   /** Longest training sequence in tokens. @default 2048 */
   readonly sequenceLength?: number;
+  /** LoRA rank (and alpha = 2 x rank) for LoRA, QLoRA and DPO. @default 16 */
+  readonly loraRank?: number;
   /** @default 3 (SFT), 1 (DPO): the entry scripts' defaults */
   readonly epochs?: number;
   /** @default - by method in the entry scripts: SFT 2e-4 (adapters) or 2e-5 (full); DPO 5e-6 (adapters) */
@@ -339,6 +341,7 @@ export class FineTuningWorkflow extends Construct {
         // DPO trains LoRA adapters on the base; its learning rate defaults in dpo.py (5e-6), far below SFT's.
         method: dpo ? 'lora' : method,
         ...(options.epochs !== undefined ? { epochs: String(options.epochs) } : {}),
+        ...(options.loraRank !== undefined && method !== FineTuningMethod.FULL ? { 'lora-r': String(options.loraRank), 'lora-alpha': String(2 * options.loraRank) } : {}),
         ...(options.learningRate !== undefined ? { 'learning-rate': String(options.learningRate) } : {}),
         [dpo ? 'max-length' : 'max-seq-length']: String(options.sequenceLength ?? 2048),
         'metrics-dir': '/opt/ml/model',
@@ -368,6 +371,12 @@ export class FineTuningWorkflow extends Construct {
     });
     choosePlan.otherwise(unsupported.next(failure));
 
+    // Weights of the base model from the dataset store (the only way in for a network-isolated job): the
+    // entry scripts prefer a base_model channel over the Hub id.
+    const baseModelChannel = options.baseModelKeyPrefix === undefined ? [] : [{
+      ChannelName: 'base_model',
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3DataDistributionType: 'FullyReplicated', S3Uri: `s3://${this.bucketName}/${options.baseModelKeyPrefix}` } },
+    }];
     const channels = (names: Record<string, string>) => Object.entries(names).map(([name, keyPath]) => ({
       ChannelName: name,
       DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3DataDistributionType: 'FullyReplicated', 'S3Uri.$': `States.Format('s3://${this.bucketName}/{}', ${keyPath})` } },
@@ -393,7 +402,7 @@ export class FineTuningWorkflow extends Construct {
           'ResourceConfig.$': '$.plan.resourceConfig',
           OutputDataConfig: { ...common.OutputDataConfig, S3OutputPath: `s3://${this.bucketName}/${DatasetPrefix.MODELS}` },
           CheckpointConfig: { 'S3Uri.$': `States.Format('s3://${this.bucketName}/${DatasetPrefix.MODELS}checkpoints/{}/', $$.Execution.Name)`, LocalPath: '/opt/ml/checkpoints' },
-          InputDataConfig: channels({ train: '$.trainKey' }),
+          InputDataConfig: [...channels({ train: '$.trainKey' }), ...baseModelChannel],
           Tags: [{ Key: 'workflow', Value: this.node.path }],
         },
         ResultSelector: { 'TrainingJobName.$': '$.TrainingJobName', 'ModelS3Uri.$': '$.ModelArtifacts.S3ModelArtifacts' },
@@ -420,6 +429,7 @@ export class FineTuningWorkflow extends Construct {
           InputDataConfig: [
             { ChannelName: 'model', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3DataDistributionType: 'FullyReplicated', 'S3Uri.$': '$.train.ModelS3Uri' } } },
             ...channels({ test: '$.testKey' }),
+            ...baseModelChannel,
           ],
         },
         ResultSelector: { 'TrainingJobName.$': '$.TrainingJobName' },
@@ -702,6 +712,12 @@ function validateAndPlan(scope: Construct, props: FineTuningWorkflowProps): Part
     problems.push(`backend.maxWait (${options.maxWait.toHumanString()}) is shorter than maxRuntime (${maxRuntime.toHumanString()}); SageMaker requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds for managed spot. Raise maxWait or lower maxRuntime.`);
   }
   if (maxRuntime.toSeconds() > 28 * 24 * 3600) problems.push(`backend.maxRuntime is ${maxRuntime.toHumanString()}; SageMaker allows at most 28 days.`);
+  if (options.baseModelKeyPrefix !== undefined && !(options.baseModelKeyPrefix.startsWith(DatasetPrefix.MODELS) && options.baseModelKeyPrefix.endsWith('/'))) {
+    problems.push(`backend.baseModelKeyPrefix "${options.baseModelKeyPrefix}" is not a folder under ${DatasetPrefix.MODELS} (e.g. "models/base/qwen2.5-7b/").`);
+  }
+  if (options.loraRank !== undefined && (!Number.isInteger(options.loraRank) || options.loraRank < 1 || options.loraRank > 1024)) {
+    problems.push(`backend.loraRank is ${options.loraRank}; use a whole number from 1 to 1024.`);
+  }
   if (options.networkIsolation && !options.baseModelKeyPrefix) {
     problems.push('backend.networkIsolation is true but the base model comes from the Hub, which an isolated job cannot reach; copy its weights under models/ and set baseModelKeyPrefix.');
   }

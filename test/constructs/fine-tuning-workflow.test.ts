@@ -151,6 +151,28 @@ describe('FineTuningWorkflow (Bedrock)', () => {
   });
 });
 
+describe('FineTuningWorkflow (network-isolated)', () => {
+  test('reads the base model from the dataset store and blocks the containers\' network', () => {
+    const stack = new Stack(newApp(), 'Isolated', { env });
+    new FineTuningWorkflow(stack, 'W', {
+      datasets: new DatasetStore(stack, 'D'),
+      backend: FineTuningBackend.sagemaker({ baseModel: QWEN, networkIsolation: true, baseModelKeyPrefix: 'models/base/qwen/', loraRank: 32 }),
+      gate: GATE, approval: 'automatic',
+    });
+    const d = definition(templateOf(stack));
+    expect(d.States.Train.Parameters).toMatchObject({ EnableNetworkIsolation: true });
+    expect(JSON.stringify(d.States.Train.Parameters!.InputDataConfig)).toContain('"ChannelName":"base_model"');
+    expect(JSON.stringify(d.States.Evaluate.Parameters!.InputDataConfig)).toContain('"ChannelName":"base_model"');
+    expect((d.States['Plan-lora'].Parameters as { hyperparameters: Record<string, string> }).hyperparameters).toMatchObject({ 'lora-r': '32', 'lora-alpha': '64' });
+  });
+
+  test('fails when isolated without the base model\'s weights in S3', () => {
+    const stack = new Stack(newApp(), 'S', { env });
+    expect(() => new FineTuningWorkflow(stack, 'W', { datasets: new DatasetStore(stack, 'D'), backend: FineTuningBackend.sagemaker({ baseModel: QWEN, networkIsolation: true }), gate: GATE, approval: 'automatic' }))
+      .toThrow(/networkIsolation is true but the base model comes from the Hub/);
+  });
+});
+
 describe('FineTuningWorkflow validation', () => {
   const build = (props: Partial<FineTuningWorkflowProps>) => () => {
     const stack = new Stack(newApp(), 'S', { env });
