@@ -17,3 +17,5 @@ export { PropsError } from './constructs/private/problems';
 export * from './stage';
 export * from './validation/deferred-acknowledgements';
 export * from './validation/policy-checks';
+export * from './validation/deploy-rules';
+export type { DeployRule, RuleContext, RuleFinding } from './validation/rules/template';

@@ -60,7 +60,7 @@ export class GenAiLifecycleStage extends Stage {
     super(scope, id, { ...props, env: { account: config.account, region: config.region } });
     this.config = config;
     this.servingEstimate = estimateScope(config.scope);
-    if (props.policyChecks ?? true) addPolicyChecks(this);
+    if (props.policyChecks ?? true) addPolicyChecks(this, { production: config.production });
 
     const production = config.production ?? false;
     const removalPolicy = config.dataRemoval === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;

@@ -11,9 +11,8 @@ import {
   validatePretrainingInput, validateServingInput, validateServingOptions, validateTrainingInput, validateTrainingOptions,
   type FieldNames, type ManagedModel, type ModelArchitecture, type PrecisionLike, type PriceTable, type TrainingMethodLike,
 } from '../lib/sizing';
-import {
-  isRecord, optionLines, optionProblems, problemReport, readJsonFile, str, strings, type Io as Writers, type OptionSpec, type Values,
-} from './lib/cli';
+import { optionLines, optionProblems, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values } from './lib/cli';
+import { readPriceTable } from './lib/prices';
 
 /** Each writer adds a newline to the text. */
 export interface Io extends Writers {
@@ -287,7 +286,7 @@ function instanceCatalog(values: Values, problems: Problems, io: Io): InstanceCa
   let catalog = InstanceCatalog.DEFAULT;
   const file = str(values.prices);
   if (file !== undefined) {
-    const table = readPriceFile(file, problems, io);
+    const table = readPriceTable(file, problems.list, io.readFile);
     if (table) catalog = withPrices(catalog, table, problems);
   }
   const overrides: Record<string, number> = {};
@@ -309,19 +308,6 @@ function withPrices(catalog: InstanceCatalog, table: PriceTable, problems: Probl
     problems.add(...error.issues);
     return catalog;
   }
-}
-
-function readPriceFile(path: string, problems: Problems, io: Io): PriceTable | undefined {
-  const data = readJsonFile('prices', path, problems.list, io.readFile);
-  if (data === undefined) return undefined;
-  const table = isRecord(data) && isRecord(data.usdPerHour)
-    ? { source: typeof data.source === 'string' ? data.source : path, usdPerHour: data.usdPerHour }
-    : { source: path, usdPerHour: data };
-  if (!isRecord(table.usdPerHour)) {
-    problems.add(`--prices is "${path}": use a JSON object such as {"ml.g5.2xlarge": 1.52} or {"source": "...", "usdPerHour": {...}}.`);
-    return undefined;
-  }
-  return table as PriceTable;
 }
 
 const SUFFIXES: Record<string, number> = { k: 1e3, m: 1e6, b: 1e9, t: 1e12 };

@@ -1,10 +1,14 @@
 // Policy checks fail synthesis: a stage with planted findings from each checker (cdk-nag, the Control Tower
 // guard rules, CloudFormation schema validation). Kept apart from the shipped-environment tests so the two
 // heavy synths run on separate jest workers.
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { CfnResource, type IPolicyValidationContext, type PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { prod } from '../bin/environments';
 import { GenAiLifecycleStage } from '../lib/stage';
+import { ControlTowerGuard } from '../lib/validation/policy-checks';
 import { type Finding, newApp, synthesize } from './support/synth';
 
 describe('policy checks fail synthesis', () => {
@@ -36,6 +40,16 @@ describe('policy checks fail synthesis', () => {
     const cfn = outcome.findings.filter((f) => f.plugin === 'CloudFormation Validate');
     expect(cfn.length).toBeGreaterThan(0);
     expect(cfn.every((f) => f.constructPath.startsWith('Planted/Extra/Malformed'))).toBe(true);
+  });
+
+  test('the scoped guard finds exactly what the full Control Tower rule set finds', () => {
+    const dir = path.join(planted.outdir, 'assembly-Planted');
+    const templatePaths = fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).map((f) => path.join(dir, f));
+    const context = { templatePaths, stackTemplates: [], appConstruct: planted } as unknown as IPolicyValidationContext;
+    const found = (r: PolicyValidationPluginReport) => r.violations.flatMap((v) => v.violatingResources.map((x) => `${v.ruleName} ${x.resourceLogicalId}`)).sort();
+    const scoped = found(new ControlTowerGuard().validate(context));
+    expect(scoped.length).toBeGreaterThan(5);
+    expect(scoped).toEqual(found(new CfnGuardValidator().validate(context)));
   });
 
   test('the stage\'s own data stack stays clean', () => {

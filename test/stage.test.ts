@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../bin/app';
 import { environments } from '../bin/environments';
 import { GenAiLifecycleStage } from '../lib/stage';
+import { EXIT_OK, main } from '../scripts/review';
 import { newApp, synthesize, templateOf } from './support/synth';
 
 // The shipped environments, synthesized once exactly as `cdk synth` does.
@@ -144,3 +145,54 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     });
   });
 });
+
+// npm run review over the same synthesis.
+let stdout = '';
+let stderr = '';
+let code: number;
+
+beforeAll(() => {
+  // The review reads the assembly this file already synthesized (npm run review -- --assembly DIR).
+  code = main(['--assembly', app.outdir], { stdout: (t) => { stdout += `${t}\n`; }, stderr: (t) => { stderr += `${t}\n`; } });
+});
+
+describe('review of the shipped environments', () => {
+  test('exits 0 with a summary row for every environment', () => {
+    expect([code, stderr]).toEqual([EXIT_OK, '']);
+    for (const env of ['Dev', 'Staging', 'Prod']) {
+      expect(stdout).toMatch(new RegExp(`^\\| \\*\\*${env}\\*\\* \\| \\d+ \\| \\d+ \\| \\$[\\d,]+\\.\\d\\d – \\$[\\d,]+\\.\\d\\d`, 'm'));
+      expect(stdout).toContain(`<summary><b>${env}</b>: 3 stacks,`);
+    }
+  });
+
+  test('Prod has a monthly cost in USD for its endpoint instances, with the price source', () => {
+    const prod = section('Prod');
+    const [, min, max] = /\*\*Monthly: \$([\d,.]+) at minimum scale, \$([\d,.]+) at maximum scale\.\*\*/.exec(prod) ?? [];
+    expect(Number(min.replace(/,/g, ''))).toBeGreaterThan(0);
+    expect(Number(max.replace(/,/g, ''))).toBeGreaterThanOrEqual(Number(min.replace(/,/g, '')));
+    expect(stdout).toContain('⚠ Prices are third-party and overridable with `--prices FILE.json`');
+  });
+
+  test('the IAM section flags wildcards', () => {
+    const [, statements, flagged] = /### IAM: (\d+) statements, (\d+) ⚠ with wildcards/.exec(section('Prod')) ?? [];
+    expect(Number(statements)).toBeGreaterThan(Number(flagged));
+    expect(Number(flagged)).toBeGreaterThan(0);
+    expect(section('Prod')).toMatch(/^\| ⚠ \| `[^`]+` \| Allow \| .*⚠/m);
+  });
+
+  test('the validation summary counts every plugin, with no open finding and the acknowledgements listed', () => {
+    for (const env of ['Dev', 'Staging', 'Prod']) {
+      const text = section(env);
+      for (const label of ['cdk-nag AwsSolutions', 'Control Tower guard (cdk-validator-cfnguard)', 'CloudFormation Validate', 'kit deploy-failure rules (genai-lifecycle-cdk-rules)']) {
+        expect(text).toMatch(new RegExp(`^\\| ${label.replace(/[()]/g, '\\$&')} \\| 0 \\| \\d+ \\|$`, 'm'));
+      }
+      expect(text).toMatch(/\*\*Acknowledgements \(\d+\)\*\*/);
+    }
+  });
+});
+
+/** The collapsible section of one environment. */
+function section(env: string): string {
+  const start = stdout.indexOf(`<summary><b>${env}</b>`);
+  return stdout.slice(start, stdout.indexOf('</details>', start));
+}

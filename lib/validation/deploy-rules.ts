@@ -1,0 +1,57 @@
+// The kit's own policy plugin: deploy-failure rules (lib/validation/rules) over every template of a stage,
+// so that `cdk synth` fails on configurations CloudFormation accepts but that fail at deploy or run time.
+// Acknowledge a finding with `Validations.of(construct).acknowledge({ id: 'genai-lifecycle-cdk-rules::GENAI-SM1', reason })`.
+import * as fs from 'node:fs';
+import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
+import { ENDPOINT_RULES } from './rules/endpoint-rules';
+import type { CfnTemplate, DeployRule } from './rules/template';
+import { WORKFLOW_RULES } from './rules/workflow-rules';
+
+/** Every rule, in report order. */
+export const DEPLOY_RULES: readonly DeployRule[] = [...ENDPOINT_RULES, ...WORKFLOW_RULES];
+
+export interface DeployRulesOptions {
+  /** The stage deploys production: production-only rules apply. @default false */
+  readonly production?: boolean;
+  /** @default DEPLOY_RULES */
+  readonly rules?: readonly DeployRule[];
+}
+
+export class DeployRulesPlugin implements IPolicyValidationPlugin {
+  static readonly NAME = 'genai-lifecycle-cdk-rules';
+  readonly name = DeployRulesPlugin.NAME;
+  readonly ruleIds: string[];
+  private readonly rules: readonly DeployRule[];
+
+  constructor(private readonly options: DeployRulesOptions = {}) {
+    this.rules = options.rules ?? DEPLOY_RULES;
+    this.ruleIds = this.rules.map((r) => r.id);
+  }
+
+  validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const byRule = new Map<DeployRule, PolicyViolation['violatingResources'][number][]>();
+    const messages = new Map<DeployRule, string[]>();
+    for (const stack of context.stackTemplates) {
+      const template = JSON.parse(fs.readFileSync(stack.templatePath, 'utf8')) as CfnTemplate;
+      for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+        for (const rule of this.rules) {
+          if (!rule.resourceTypes.includes(resource.Type)) continue;
+          const findings = rule.check({ template, logicalId, resource, region: stack.region, production: this.options.production ?? false });
+          if (findings.length === 0) continue;
+          const list = byRule.get(rule) ?? [];
+          list.push({ resourceLogicalId: logicalId, templatePath: stack.templatePath, locations: findings.map((f) => f.location ?? '') });
+          byRule.set(rule, list);
+          messages.set(rule, [...(messages.get(rule) ?? []), ...findings.map((f) => `${logicalId}: ${f.message}`)]);
+        }
+      }
+    }
+    const violations: PolicyViolation[] = [...byRule.entries()].map(([rule, resources]) => ({
+      ruleName: rule.id,
+      description: `${rule.title} (${messages.get(rule)!.join('; ')})`,
+      fix: rule.fix,
+      severity: 'error',
+      violatingResources: resources,
+    }));
+    return { success: violations.length === 0, violations };
+  }
+}
