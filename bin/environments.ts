@@ -33,7 +33,8 @@ export const dev: EnvironmentConfig = {
   dataRemoval: 'destroy',
   logRetentionDays: 14,
   scope: { ...supportAssistant, model: 'meta.llama3-1-8b-instruct-v1:0', concurrency: 1, peakRequestsPerSecond: 1 },
-  serving: { crossRegion: 'us', api: { promptTemplates, guardrail: true } },
+  // Retrieval over documents/ (ingested on upload) and an exact calculator tool.
+  serving: { crossRegion: 'us', api: { promptTemplates, guardrail: true, retrieval: { ingestOnUpload: true }, tools: ['calculator'] } },
   // Bedrock customization of the managed model, gated on validation loss; started on demand.
   adaptation: {
     backend: 'bedrock',
@@ -83,7 +84,7 @@ export const prod: EnvironmentConfig = {
   scope: { ...supportAssistant, concurrency: 16, peakRequestsPerSecond: 20 },
   serving: {
     endpoint: { minInstances: 2, maxInstances: 4, dataCapturePercent: 20 },
-    api: { promptTemplates },
+    api: { promptTemplates, retrieval: { byDefault: false, results: 4 } },
   },
   // Every method on spot capacity with checkpoints; a passing model waits for manual approval.
   adaptation: {

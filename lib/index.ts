@@ -9,6 +9,7 @@ export * from './constructs/dataset-store';
 export * from './constructs/fine-tuning-workflow';
 export * from './constructs/generative-api';
 export * from './constructs/inference-endpoint';
+export * from './constructs/knowledge-base';
 export * from './constructs/model-optimization-role';
 export * from './serving';
 export type { ChatMessage, FeedbackRequest, GenerateRequest, GenerateResponse, PromptTemplate } from './runtime/api/contract';

@@ -11,6 +11,7 @@ import { DatasetStore } from './constructs/dataset-store';
 import { FineTuningBackend, type FineTuningMethod, FineTuningWorkflow, type FineTuningWorkflowProps } from './constructs/fine-tuning-workflow';
 import { ApiAuthorization, ApiBackend, GenerativeApi } from './constructs/generative-api';
 import { InferenceEndpoint, ModelSource } from './constructs/inference-endpoint';
+import { KnowledgeBase } from './constructs/knowledge-base';
 import { ModelOptimizationRole } from './constructs/model-optimization-role';
 import { Quantization, ServingContainer } from './serving';
 import { ModelCatalog } from './sizing/models';
@@ -45,6 +46,8 @@ export class GenAiLifecycleStage extends Stage {
   /** Fine-tuning: the workflow and its registry. Undefined without `adaptation` settings. */
   readonly adaptationStack?: Stack;
   readonly fineTuning?: FineTuningWorkflow;
+  /** Retrieval augmentation over documents/, when the API asks for it. */
+  readonly knowledgeBase?: KnowledgeBase;
   /** The generative API, when the scope names a model. */
   readonly api?: GenerativeApi;
   /** The role optimization jobs run as, when the scope's model is an open model. */
@@ -94,6 +97,18 @@ export class GenAiLifecycleStage extends Stage {
         this.optimizationRole = new ModelOptimizationRole(servingStack, 'OptimizationRole', { datasets: this.datasets });
         new CfnOutput(servingStack, 'OptimizationRoleArn', { value: this.optimizationRole.roleArn, description: 'Pass to `npm run optimize -- --role`' });
         new CfnOutput(servingStack, 'EndpointName', { value: this.endpoint.endpointName });
+      }
+      const retrieval = config.serving?.api?.retrieval;
+      if (retrieval) {
+        this.knowledgeBase = new KnowledgeBase(servingStack, 'KnowledgeBase', {
+          datasets: this.datasets,
+          embeddingModelId: retrieval.embeddingModelId,
+          ingestOnUpload: retrieval.ingestOnUpload,
+          removalPolicy,
+          logRetention: config.logRetentionDays as logs.RetentionDays,
+        });
+        new CfnOutput(servingStack, 'KnowledgeBaseId', { value: this.knowledgeBase.knowledgeBaseId, description: 'Pass to `npm run ingest -- --knowledge-base`' });
+        new CfnOutput(servingStack, 'DataSourceId', { value: this.knowledgeBase.dataSourceId, description: 'Pass to `npm run ingest -- --data-source`' });
       }
       this.api = this.createApi(servingStack, config, model.id, removalPolicy);
       new CfnOutput(servingStack, 'ApiUrl', { value: this.api.url, description: 'Pass to `npm run invoke -- --url`' });
@@ -155,6 +170,8 @@ export class GenAiLifecycleStage extends Stage {
       authorization: auth === 'iam' ? ApiAuthorization.iam() : auth === 'api-key' ? ApiAuthorization.apiKeys()
         : ApiAuthorization.cognito(cognito.UserPool.fromUserPoolArn(scope, 'UserPool', auth.cognitoUserPoolArn)),
       promptTemplates: settings.promptTemplates,
+      retrieval: this.knowledgeBase ? { knowledgeBase: this.knowledgeBase, results: settings.retrieval?.results, byDefault: settings.retrieval?.byDefault } : undefined,
+      tools: settings.tools,
       guardrail: settings.guardrail ? {} : undefined,
       waf: settings.waf ?? (config.production ?? false),
       logRetention: config.logRetentionDays as logs.RetentionDays,

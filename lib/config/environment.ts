@@ -107,6 +107,13 @@ export interface ApiSettings {
   readonly guardrail?: boolean;
   /** A WAF web ACL on the API. @default - true in production */
   readonly waf?: boolean;
+  /**
+   * Retrieval augmentation over the dataset store's documents/ (a Bedrock knowledge base on S3 Vectors).
+   * @default - none
+   */
+  readonly retrieval?: { readonly byDefault?: boolean; readonly results?: number; readonly ingestOnUpload?: boolean; readonly embeddingModelId?: string };
+  /** Tools the model may call (Bedrock models). @default - none */
+  readonly tools?: readonly 'calculator'[];
 }
 
 /** How the environment serves its scope's model. */

@@ -45,7 +45,7 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
 const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'serving', 'adaptation', 'datasets', 'tags'];
 const ADAPTATION_FIELDS = ['backend', 'baseModel', 'methods', 'instanceType', 'spot', 'maxRuntimeHours', 'maxWaitHours', 'gate', 'validationKey', 'testKey', 'trigger'];
 const SERVING_FIELDS = ['crossRegion', 'endpoint', 'api'];
-const API_FIELDS = ['authorization', 'promptTemplates', 'guardrail', 'waf'];
+const API_FIELDS = ['authorization', 'promptTemplates', 'guardrail', 'waf', 'retrieval', 'tools'];
 const TEMPLATE_FIELDS = ['id', 'version', 'system', 'examples', 'user'];
 const ENDPOINT_FIELDS = ['weights', 'container', 'quantization', 'instanceType', 'minInstances', 'maxInstances', 'dataCapturePercent', 'alarms'];
 // What each quantization is sized at (lib/serving Quantization.precision), to check scope.precision agrees.
@@ -262,6 +262,12 @@ function validateApi(c: Collector, api: unknown, bedrockModel: boolean, producti
   if (api.guardrail === true && !bedrockModel) c.add('serving.api.guardrail', api.guardrail, 'applies to Bedrock models, but scope.model is served by an endpoint', 'remove it, or serve a Bedrock model');
   if (api.waf !== undefined && typeof api.waf !== 'boolean') c.add('serving.api.waf', api.waf, 'is not a boolean', 'use true or false');
   if (production && api.waf === false) c.add('serving.api.waf', api.waf, 'turns the web application firewall off, which a production API must have', 'remove it');
+  if (api.tools !== undefined && (!Array.isArray(api.tools) || api.tools.some((t) => t !== 'calculator'))) {
+    c.add('serving.api.tools', api.tools, 'is not a list of tools; allowed: calculator', 'use ["calculator"] or remove it');
+  } else if (Array.isArray(api.tools) && api.tools.length > 0 && !bedrockModel) {
+    c.add('serving.api.tools', api.tools, 'applies to Bedrock models (Converse tool use), but scope.model is served by an endpoint', 'remove it, or serve a Bedrock model');
+  }
+  if (api.retrieval !== undefined && !isRecord(api.retrieval)) c.add('serving.api.retrieval', api.retrieval, 'is not an object', 'use { byDefault?, results?, ingestOnUpload?, embeddingModelId? }');
   const templates = api.promptTemplates;
   if (templates === undefined) return;
   if (!Array.isArray(templates)) {

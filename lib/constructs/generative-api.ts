@@ -17,6 +17,7 @@ import { templateVariables } from '../runtime/api/templates';
 import type { IBedrockModel } from './bedrock-model';
 import type { IDatasetStore } from './dataset-store';
 import type { IInferenceEndpoint } from './inference-endpoint';
+import type { KnowledgeBase } from './knowledge-base';
 import { acknowledgeWildcardResources } from './private/acknowledge';
 import { allowCloudWatchLogs, createKitKey } from './private/kms';
 import { throwIfProblems } from './private/problems';
@@ -89,6 +90,16 @@ export interface GenerativeApiProps {
   readonly guardrail?: GuardrailOptions;
   /** A WAF web ACL: rate limit per IP and AWS managed common and bad-input rules. @default false */
   readonly waf?: boolean | { readonly requestsPerIpPer5Minutes?: number };
+  /**
+   * Retrieval augmentation: requests with `"retrieval": true` (or every request, with `byDefault`) get
+   * passages from this knowledge base in their system prompt, and citations in the answer.
+   * @default - no retrieval
+   */
+  readonly retrieval?: { readonly knowledgeBase: KnowledgeBase; readonly results?: number; readonly byDefault?: boolean };
+  /** Tools offered to a Bedrock model through Converse tool use. @default - none */
+  readonly tools?: readonly 'calculator'[];
+  /** Tool-use rounds before the request fails. @default 4 */
+  readonly maxToolRounds?: number;
   /** @default Duration.minutes(2) */
   readonly modelTimeout?: Duration;
   /** Access and function logs. @default logs.RetentionDays.ONE_YEAR */
@@ -135,6 +146,15 @@ export class GenerativeApi extends Construct {
     };
     if (props.backend.model) environment.MODEL_ID = props.backend.model.invocationId;
     if (props.backend.endpoint) environment.ENDPOINT_NAME = props.backend.endpoint.endpointName;
+    if (props.retrieval) {
+      environment.KNOWLEDGE_BASE_ID = props.retrieval.knowledgeBase.knowledgeBaseId;
+      environment.RETRIEVAL_RESULTS = String(props.retrieval.results ?? 5);
+      environment.RETRIEVAL_BY_DEFAULT = String(props.retrieval.byDefault ?? false);
+    }
+    if (props.tools?.length) {
+      environment.TOOLS = props.tools.join(',');
+      environment.MAX_TOOL_ROUNDS = String(props.maxToolRounds ?? 4);
+    }
 
     if (props.guardrail) {
       this.guardrail = this.createGuardrail(props.guardrail, logKey);
@@ -159,6 +179,7 @@ export class GenerativeApi extends Construct {
     props.datasets.grantReadWrite(this.handler, DatasetPrefix.FEEDBACK);
     if (props.backend.model) props.backend.model.grantInvoke(this.handler);
     if (props.backend.endpoint) props.backend.endpoint.grantInvoke(this.handler);
+    props.retrieval?.knowledgeBase.grantRetrieve(this.handler);
     if (this.guardrail) {
       this.handler.addToRolePolicy(new iam.PolicyStatement({
         actions: ['bedrock:ApplyGuardrail'],
@@ -353,6 +374,13 @@ function validate(scope: Construct, props: GenerativeApiProps): void {
   const { rateLimit, burstLimit } = props.throttling;
   if (!(rateLimit > 0)) problems.push(`throttling.rateLimit is ${rateLimit}; use requests per second above 0.`);
   if (!Number.isInteger(burstLimit) || burstLimit < 1) problems.push(`throttling.burstLimit is ${burstLimit}; use a whole number of at least 1.`);
+  if (props.tools?.length && props.backend.kind !== 'bedrock') {
+    problems.push('tools are set, but the backend is a SageMaker endpoint; the kit offers tools through Bedrock Converse tool use. Remove them or use ApiBackend.bedrock.');
+  }
+  const results = props.retrieval?.results;
+  if (results !== undefined && (!Number.isInteger(results) || results < 1 || results > 100)) problems.push(`retrieval.results is ${results}; use a whole number from 1 to 100.`);
+  const rounds = props.maxToolRounds;
+  if (rounds !== undefined && (!Number.isInteger(rounds) || rounds < 1 || rounds > 20)) problems.push(`maxToolRounds is ${rounds}; use a whole number from 1 to 20.`);
   if (props.guardrail && props.backend.kind !== 'bedrock') {
     problems.push('guardrail is set, but the backend is a SageMaker endpoint; guardrails apply to Bedrock backends. Remove it or use ApiBackend.bedrock.');
   }

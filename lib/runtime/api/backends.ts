@@ -1,7 +1,8 @@
 // The two ways the API reaches a model: Bedrock (Converse / ConverseStream) and a SageMaker endpoint
 // whose container speaks the OpenAI-style messages API (LMI, TGI, Hugging Face vLLM), buffered or streamed.
 import {
-  type BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, type ConverseCommandInput, type Message,
+  type BedrockRuntimeClient, type ContentBlock, ConverseCommand, ConverseStreamCommand, type ConverseCommandInput, type Message, type Tool,
+  type ToolResultContentBlock,
 } from '@aws-sdk/client-bedrock-runtime';
 import { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { ChatMessage, Usage } from './contract';
@@ -20,6 +21,16 @@ export interface ModelResult {
   readonly text: string;
   readonly usage: Usage;
   readonly stopReason: string;
+  /** Tool calls the model made before answering. */
+  readonly toolCalls?: number;
+}
+
+/** Tools offered through Converse tool use, and how to run them. */
+export interface ToolBox {
+  readonly specs: Tool[];
+  run(name: string, input: unknown): { content: ToolResultContentBlock[]; status: 'success' | 'error' };
+  /** Rounds of tool calls before the request fails. */
+  readonly maxRounds: number;
 }
 
 export type TokenSink = (text: string) => void;
@@ -35,6 +46,16 @@ export interface BedrockBackendOptions {
   readonly modelId: string;
   readonly displayName: string;
   readonly guardrail?: { readonly id: string; readonly version: string };
+  readonly tools?: ToolBox;
+}
+
+/** One model turn: its text, its content blocks as the conversation must repeat them, and its tool calls. */
+interface Turn {
+  readonly text: string;
+  readonly content: ContentBlock[];
+  readonly toolUses: { toolUseId: string; name: string; input: unknown }[];
+  readonly stopReason: string;
+  readonly usage: Usage;
 }
 
 /** Converse API: one request shape for every Bedrock model. */
@@ -56,22 +77,73 @@ export class BedrockBackend implements Backend {
     };
   }
 
-  async generate(request: ModelRequest, signal: AbortSignal): Promise<ModelResult> {
-    const out = await this.client.send(new ConverseCommand(this.input(request, false)), { abortSignal: signal });
-    const text = (out.output?.message?.content ?? []).map((c) => c.text ?? '').join('');
-    return { text, usage: { inputTokens: out.usage?.inputTokens ?? 0, outputTokens: out.usage?.outputTokens ?? 0 }, stopReason: out.stopReason ?? 'end_turn' };
+  generate(request: ModelRequest, signal: AbortSignal): Promise<ModelResult> {
+    return this.converse(request, signal);
   }
 
-  async stream(request: ModelRequest, signal: AbortSignal, onToken: TokenSink): Promise<ModelResult> {
-    const out = await this.client.send(new ConverseStreamCommand(this.input(request, true) as never), { abortSignal: signal });
+  stream(request: ModelRequest, signal: AbortSignal, onToken: TokenSink): Promise<ModelResult> {
+    return this.converse(request, signal, onToken);
+  }
+
+  /**
+   * Turns until the model answers: each tool_use turn runs the tools and sends their results back, up to
+   * the tool box's round limit (Bedrock user guide, "Call a tool with the Converse API").
+   */
+  private async converse(request: ModelRequest, signal: AbortSignal, onToken?: TokenSink): Promise<ModelResult> {
+    const tools = this.options.tools;
+    const messages: Message[] = request.messages.map((m) => ({ role: m.role, content: [{ text: m.content }] }));
+    let text = '';
+    let toolCalls = 0;
+    const usage = { inputTokens: 0, outputTokens: 0 };
+    for (let round = 0; ; round++) {
+      const input = { ...this.input(request, onToken !== undefined), messages, toolConfig: tools ? { tools: tools.specs } : undefined };
+      const turn = onToken ? await this.streamTurn(input, signal, onToken) : await this.bufferedTurn(input, signal);
+      text += turn.text;
+      usage.inputTokens += turn.usage.inputTokens;
+      usage.outputTokens += turn.usage.outputTokens;
+      if (turn.stopReason !== 'tool_use' || !tools || turn.toolUses.length === 0) return { text, usage, stopReason: turn.stopReason, toolCalls };
+      if (round >= tools.maxRounds) {
+        throw new ApiError(502, 'tool_round_limit', `The model was still calling tools after ${tools.maxRounds} rounds; ask a narrower question.`);
+      }
+      toolCalls += turn.toolUses.length;
+      messages.push({ role: 'assistant', content: turn.content });
+      messages.push({
+        role: 'user',
+        content: turn.toolUses.map((u) => ({ toolResult: { toolUseId: u.toolUseId, ...tools.run(u.name, u.input) } })),
+      });
+    }
+  }
+
+  private async bufferedTurn(input: ConverseCommandInput, signal: AbortSignal): Promise<Turn> {
+    const out = await this.client.send(new ConverseCommand(input), { abortSignal: signal });
+    const content = out.output?.message?.content ?? [];
+    return {
+      text: content.map((c) => c.text ?? '').join(''),
+      content,
+      toolUses: content.filter((c) => c.toolUse).map((c) => ({ toolUseId: c.toolUse!.toolUseId!, name: c.toolUse!.name!, input: c.toolUse!.input })),
+      stopReason: out.stopReason ?? 'end_turn',
+      usage: { inputTokens: out.usage?.inputTokens ?? 0, outputTokens: out.usage?.outputTokens ?? 0 },
+    };
+  }
+
+  private async streamTurn(input: ConverseCommandInput, signal: AbortSignal, onToken: TokenSink): Promise<Turn> {
+    const out = await this.client.send(new ConverseStreamCommand(input as never), { abortSignal: signal });
     let text = '';
     let stopReason: string | undefined;
     let usage: Usage = { inputTokens: 0, outputTokens: 0 };
+    // Tool calls arrive as a contentBlockStart (id, name) and their input as JSON text over deltas.
+    const pending = new Map<number, { toolUseId: string; name: string; json: string }>();
     for await (const event of out.stream ?? []) {
-      const delta = event.contentBlockDelta?.delta?.text;
-      if (delta) {
-        text += delta;
-        onToken(delta);
+      const delta = event.contentBlockDelta?.delta;
+      if (delta?.text) {
+        text += delta.text;
+        onToken(delta.text);
+      } else if (delta?.toolUse) {
+        const tool = pending.get(event.contentBlockDelta!.contentBlockIndex ?? 0);
+        if (tool) tool.json += delta.toolUse.input ?? '';
+      } else if (event.contentBlockStart?.start?.toolUse) {
+        const start = event.contentBlockStart.start.toolUse;
+        pending.set(event.contentBlockStart.contentBlockIndex ?? 0, { toolUseId: start.toolUseId ?? '', name: start.name ?? '', json: '' });
       } else if (event.messageStop) {
         stopReason = event.messageStop.stopReason ?? 'end_turn';
       } else if (event.metadata?.usage) {
@@ -85,7 +157,17 @@ export class BedrockBackend implements Backend {
     // An aborted HTTP/2 event stream ends the loop without an error: tell a deadline from a cut stream.
     if (signal.aborted) throw signal.reason ?? new DOMException('deadline', 'TimeoutError');
     if (stopReason === undefined) throw new ApiError(502, 'model_error', 'The model stream ended before the answer was complete.');
-    return { text, usage, stopReason };
+    const toolUses = [...pending.values()].map((t) => ({ toolUseId: t.toolUseId, name: t.name, input: parseToolInput(t.json) }));
+    const content: ContentBlock[] = [...(text ? [{ text }] : []), ...toolUses.map((t) => ({ toolUse: t }) as ContentBlock)];
+    return { text, content, toolUses, stopReason, usage };
+  }
+}
+
+function parseToolInput(json: string): unknown {
+  try {
+    return json === '' ? {} : JSON.parse(json);
+  } catch {
+    return {};
   }
 }
 

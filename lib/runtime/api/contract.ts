@@ -18,6 +18,8 @@ export interface GenerateRequest {
   readonly topP?: number;
   readonly stop?: readonly string[];
   readonly stream?: boolean;
+  /** Ground the answer in the knowledge base's passages, with citations. @default - the API's setting */
+  readonly retrieval?: boolean;
 }
 
 export interface FeedbackRequest {
@@ -40,6 +42,10 @@ export interface GenerateResponse {
   readonly templateVersion?: string;
   readonly stopReason: string;
   readonly latencyMs: number;
+  /** The passages the answer was grounded in, when retrieval ran. */
+  readonly citations?: readonly { readonly index: number; readonly document: string; readonly score: number }[];
+  /** Tool calls the model made before answering. */
+  readonly toolCalls?: number;
 }
 
 export interface ErrorBody {
@@ -89,6 +95,7 @@ export function generateSchema(limits: ApiLimits): JsonSchema {
       topP: { type: 'number', minimum: 0, maximum: 1 },
       stop: { type: 'array', maxItems: 4, items: { type: 'string', minLength: 1, maxLength: 100 } },
       stream: { type: 'boolean' },
+      retrieval: { type: 'boolean' },
     },
     oneOf: [{ required: ['messages'] }, { required: ['prompt'] }, { required: ['template'] }],
   };

@@ -4,14 +4,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { type Backend, BedrockBackend, type ModelRequest, type ModelResult, SageMakerBackend } from './backends';
+import { type Backend, BedrockBackend, type ModelRequest, type ModelResult, SageMakerBackend, type ToolBox } from './backends';
+import { CALCULATOR_TOOL, runCalculatorTool } from './calculator';
 import { type ErrorBody, type FeedbackRequest, type GenerateRequest, MAX_BODY_BYTES, type PromptTemplate } from './contract';
 import { ApiError, badRequest, toApiError } from './errors';
 import { RecordStore, newRequestId } from './records';
+import { augmentSystem, citationsOf, type Passage, retrievePassages } from './retrieval';
 import { TemplateError, renderTemplate } from './templates';
 import { estimateTokens } from './tokens';
 import { compileValidators } from './validation';
@@ -38,7 +41,22 @@ const backend: Backend = env.BACKEND === 'sagemaker'
     modelId: env.MODEL_ID!,
     displayName: env.MODEL_NAME!,
     guardrail: env.GUARDRAIL_ID ? { id: env.GUARDRAIL_ID, version: env.GUARDRAIL_VERSION ?? 'DRAFT' } : undefined,
+    tools: toolBox(),
   });
+const knowledgeBase = env.KNOWLEDGE_BASE_ID
+  ? { client: tracer.captureAWSv3Client(new BedrockAgentRuntimeClient(clientConfig)), id: env.KNOWLEDGE_BASE_ID, results: Number(env.RETRIEVAL_RESULTS ?? 5), byDefault: env.RETRIEVAL_BY_DEFAULT === 'true' }
+  : undefined;
+
+/** The tools the deployment offers (TOOLS=calculator), run in-process. */
+function toolBox(): ToolBox | undefined {
+  const names = (env.TOOLS ?? '').split(',').filter(Boolean);
+  if (!names.includes('calculator')) return undefined;
+  return {
+    specs: [CALCULATOR_TOOL],
+    maxRounds: Number(env.MAX_TOOL_ROUNDS ?? 4),
+    run: (name, input) => (name === 'calculator' ? runCalculatorTool(input) : { content: [{ text: `error: no tool named "${name}"` }], status: 'error' }),
+  };
+}
 const records = new RecordStore(tracer.captureAWSv3Client(new S3Client({})), env.DATASET_BUCKET!, env.FEEDBACK_PREFIX ?? 'feedback/');
 const validators = compileValidators(limits);
 
@@ -93,24 +111,40 @@ interface Observed {
 async function generate(event: APIGatewayProxyEvent, out: Stream, requestId: string, context: Context, streamRoute: boolean, started: number, observed: Observed): Promise<number> {
   const body = parseBody<GenerateRequest>(event, validators.generate);
   const stream = streamRoute || body.stream === true;
-  const { prompt, templateId, templateVersion } = buildPrompt(body);
-  const inputTokens = estimateTokens(prompt.system, prompt.messages);
-  if (inputTokens > limits.maxInputTokens) {
-    throw new ApiError(413, 'prompt_too_long', `The prompt is about ${inputTokens} tokens; this API takes at most ${limits.maxInputTokens}. Shorten it.`, body.messages ? 'messages' : body.prompt ? 'prompt' : 'template.variables');
-  }
-  const request: ModelRequest = {
-    ...prompt, maxTokens: body.maxTokens ?? limits.maxOutputTokens, temperature: body.temperature, topP: body.topP, stop: body.stop,
-  };
+  const { prompt: built, templateId, templateVersion } = buildPrompt(body);
   const deadline = new AbortController();
   const budget = Math.max(1000, Math.min(modelTimeoutMs, context.getRemainingTimeInMillis() - 1500));
   const timer = setTimeout(() => deadline.abort(new DOMException('deadline', 'TimeoutError')), budget);
   try {
+    return await answer(body, out, requestId, built, templateId, templateVersion, deadline.signal, stream, started, observed);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function answer(
+  body: GenerateRequest, out: Stream, requestId: string, built: { system?: string; messages: ModelRequest['messages'] },
+  templateId: string | undefined, templateVersion: string | undefined, signal: AbortSignal, stream: boolean, started: number, observed: Observed,
+): Promise<number> {
+  const inputTokens = estimateTokens(built.system, built.messages);
+  if (inputTokens > limits.maxInputTokens) {
+    throw new ApiError(413, 'prompt_too_long', `The prompt is about ${inputTokens} tokens; this API takes at most ${limits.maxInputTokens}. Shorten it.`, body.messages ? 'messages' : body.prompt ? 'prompt' : 'template.variables');
+  }
+  const passages = await retrieve(body, built.messages, signal);
+  // Passages fill what the prompt leaves of the budget, best first; the user's own text is never cut.
+  while (passages.length > 0 && estimateTokens(augmentSystem(built.system, passages), built.messages) > limits.maxInputTokens) passages.pop();
+  const prompt = { system: augmentSystem(built.system, passages), messages: built.messages };
+  const citations = passages.length > 0 ? citationsOf(passages) : undefined;
+  const request: ModelRequest = {
+    ...prompt, maxTokens: body.maxTokens ?? limits.maxOutputTokens, temperature: body.temperature, topP: body.topP, stop: body.stop,
+  };
+  {
     if (!stream) {
-      const result = await backend.generate(request, deadline.signal);
+      const result = await backend.generate(request, signal);
       await saveInteraction(requestId, prompt, templateId, templateVersion, result);
       const latencyMs = Math.round(performance.now() - started);
       observed.outputTokens = result.usage.outputTokens;
-      json(out, requestId, 200, { requestId, text: result.text, usage: result.usage, model: backend.model, templateVersion, stopReason: result.stopReason, latencyMs });
+      json(out, requestId, 200, { requestId, text: result.text, usage: result.usage, model: backend.model, templateVersion, stopReason: result.stopReason, latencyMs, citations, toolCalls: result.toolCalls || undefined });
       logger.info('generated', { stream, latencyMs, ...result.usage, templateVersion });
       return 200;
     }
@@ -121,13 +155,13 @@ async function generate(event: APIGatewayProxyEvent, out: Stream, requestId: str
       return sse;
     };
     try {
-      const result = await backend.stream(request, deadline.signal, (text) => {
+      const result = await backend.stream(request, signal, (text) => {
         if (ttftMs === undefined) ttftMs = performance.now() - started;
         (sse ?? open()).write(`event: token\ndata: ${JSON.stringify({ text })}\n\n`);
       });
       await saveInteraction(requestId, prompt, templateId, templateVersion, result);
       const latencyMs = Math.round(performance.now() - started);
-      (sse ?? open()).write(`event: done\ndata: ${JSON.stringify({ requestId, usage: result.usage, model: backend.model, templateVersion, stopReason: result.stopReason, latencyMs })}\n\n`);
+      (sse ?? open()).write(`event: done\ndata: ${JSON.stringify({ requestId, usage: result.usage, model: backend.model, templateVersion, stopReason: result.stopReason, latencyMs, citations, toolCalls: result.toolCalls || undefined })}\n\n`);
       sse!.end();
       observed.ttftMs = ttftMs;
       observed.outputTokens = result.usage.outputTokens;
@@ -142,9 +176,15 @@ async function generate(event: APIGatewayProxyEvent, out: Stream, requestId: str
       sse.end();
       return apiError.status;
     }
-  } finally {
-    clearTimeout(timer);
   }
+}
+
+/** Passages for the request, when it (or the API's default) asks for retrieval. */
+async function retrieve(body: GenerateRequest, messages: ModelRequest['messages'], signal: AbortSignal): Promise<Passage[]> {
+  const wanted = body.retrieval ?? knowledgeBase?.byDefault ?? false;
+  if (!wanted) return [];
+  if (!knowledgeBase) throw badRequest('retrieval is true, but this API has no knowledge base.', 'retrieval');
+  return retrievePassages(knowledgeBase.client, knowledgeBase.id, messages, knowledgeBase.results, signal);
 }
 
 function buildPrompt(body: GenerateRequest) {

@@ -1,0 +1,233 @@
+// Retrieval augmentation: a Bedrock knowledge base over the dataset store's documents/ prefix, with its
+// vectors in Amazon S3 Vectors (the lowest-cost store) or an existing OpenSearch Serverless index, an
+// embedding model chosen by id, a chunking strategy, KMS, a least-privilege role, and ingestion on demand
+// (`npm run ingest`) or on every document upload.
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { DatasetPrefix } from '../config/dataset-layout';
+import type { IDatasetStore } from './dataset-store';
+import { acknowledgeWildcardResources } from './private/acknowledge';
+import { allowCloudWatchLogs, createKitKey } from './private/kms';
+import { throwIfProblems } from './private/problems';
+
+/** Embedding models a knowledge base can use, with the vector sizes each produces (Bedrock user guide, "Supported models for knowledge bases"). */
+export const EMBEDDING_MODELS: Readonly<Record<string, { readonly dimensions: readonly number[]; readonly default: number }>> = {
+  'amazon.titan-embed-text-v2:0': { dimensions: [256, 512, 1024], default: 1024 },
+  'amazon.titan-embed-text-v1': { dimensions: [1536], default: 1536 },
+  'cohere.embed-english-v3': { dimensions: [1024], default: 1024 },
+  'cohere.embed-multilingual-v3': { dimensions: [1024], default: 1024 },
+};
+
+/** Where the vectors live. */
+export class VectorStore {
+  /** A new S3 vector bucket and index (cosine distance), encrypted with the knowledge base's key. */
+  static s3Vectors(options: { readonly dimensions?: number } = {}): VectorStore {
+    return new VectorStore('s3-vectors', options.dimensions);
+  }
+
+  /** An OpenSearch Serverless vector index you already run (collection, index and field names). */
+  static openSearchServerless(options: { readonly collectionArn: string; readonly indexName: string; readonly dimensions: number; readonly vectorField?: string; readonly textField?: string; readonly metadataField?: string }): VectorStore {
+    return new VectorStore('opensearch-serverless', options.dimensions, options);
+  }
+
+  private constructor(
+    readonly kind: 's3-vectors' | 'opensearch-serverless',
+    /** The index's vector size; must equal the embedding model's output. */
+    readonly dimensions?: number,
+    readonly openSearch?: { readonly collectionArn: string; readonly indexName: string; readonly vectorField?: string; readonly textField?: string; readonly metadataField?: string },
+  ) {}
+}
+
+export interface KnowledgeBaseProps {
+  /** Documents are read from its documents/ prefix. */
+  readonly datasets: IDatasetStore;
+  /** @default 'amazon.titan-embed-text-v2:0' */
+  readonly embeddingModelId?: string;
+  /** Vector size produced by the model. @default - the model's default (1024 for Titan v2) */
+  readonly embeddingDimensions?: number;
+  /** @default VectorStore.s3Vectors() */
+  readonly vectorStore?: VectorStore;
+  /** Fixed-size chunks: tokens per chunk and overlap between chunks. @default { maxTokens: 300, overlapPercentage: 20 } */
+  readonly chunking?: { readonly maxTokens: number; readonly overlapPercentage: number };
+  /** Start an ingestion job whenever a document lands under documents/. @default false */
+  readonly ingestOnUpload?: boolean;
+  /** @default - a new customer-managed key */
+  readonly encryptionKey?: kms.IKey;
+  /** The vector store (and a key created here). @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** A Bedrock knowledge base over the lifecycle's documents. */
+export class KnowledgeBase extends Construct {
+  readonly knowledgeBaseId: string;
+  readonly knowledgeBaseArn: string;
+  readonly dataSourceId: string;
+  readonly role: iam.Role;
+  readonly embeddingModelId: string;
+  readonly dimensions: number;
+
+  constructor(scope: Construct, id: string, props: KnowledgeBaseProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const modelId = props.embeddingModelId ?? 'amazon.titan-embed-text-v2:0';
+    const store = props.vectorStore ?? VectorStore.s3Vectors();
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.dimensions = validate(this, props, modelId, store);
+    this.embeddingModelId = modelId;
+    const key = props.encryptionKey ?? createKitKey(this, 'Key', { description: `Encrypts the knowledge base ${this.node.path}`, removalPolicy });
+    const embeddingModelArn = stack.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: modelId });
+
+    this.role = new iam.Role(this, 'Role', {
+      // Bedrock assumes it for this account's knowledge bases only (Bedrock user guide, "Create a service role for Knowledge Bases").
+      assumedBy: new iam.ServicePrincipal('bedrock.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'bedrock', resource: 'knowledge-base', resourceName: '*' }) },
+        },
+      }),
+      description: `Knowledge base ${this.node.path}: embeds documents/ into its vector store`,
+    });
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [embeddingModelArn] }));
+    props.datasets.grantRead(this.role, DatasetPrefix.DOCUMENTS);
+    key.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey');
+
+    let storageConfiguration: bedrock.CfnKnowledgeBase.StorageConfigurationProperty;
+    if (store.kind === 's3-vectors') {
+      const bucket = new s3vectors.CfnVectorBucket(this, 'VectorBucket', { encryptionConfiguration: { sseType: 'aws:kms', kmsKeyArn: key.keyArn } });
+      bucket.applyRemovalPolicy(removalPolicy);
+      const index = new s3vectors.CfnIndex(this, 'VectorIndex', {
+        vectorBucketArn: bucket.attrVectorBucketArn,
+        dataType: 'float32',
+        dimension: this.dimensions,
+        distanceMetric: 'cosine',
+        // Bedrock stores each chunk's text and metadata with its vector; they exceed the 2 KB of filterable
+        // metadata an S3 vector may carry unless marked non-filterable (Bedrock user guide, "S3 Vectors").
+        metadataConfiguration: { nonFilterableMetadataKeys: ['AMAZON_BEDROCK_TEXT', 'AMAZON_BEDROCK_METADATA'] },
+      });
+      index.applyRemovalPolicy(removalPolicy);
+      this.role.addToPolicy(new iam.PolicyStatement({
+        actions: ['s3vectors:PutVectors', 's3vectors:GetVectors', 's3vectors:DeleteVectors', 's3vectors:QueryVectors', 's3vectors:GetIndex'],
+        resources: [index.attrIndexArn],
+      }));
+      storageConfiguration = { type: 'S3_VECTORS', s3VectorsConfiguration: { indexArn: index.attrIndexArn } };
+    } else {
+      const os = store.openSearch!;
+      this.role.addToPolicy(new iam.PolicyStatement({ actions: ['aoss:APIAccessAll'], resources: [os.collectionArn] }));
+      storageConfiguration = {
+        type: 'OPENSEARCH_SERVERLESS',
+        opensearchServerlessConfiguration: {
+          collectionArn: os.collectionArn,
+          vectorIndexName: os.indexName,
+          fieldMapping: { vectorField: os.vectorField ?? 'vector', textField: os.textField ?? 'text', metadataField: os.metadataField ?? 'metadata' },
+        },
+      };
+    }
+
+    const kb = new bedrock.CfnKnowledgeBase(this, 'Resource', {
+      name: `${this.node.path.replace(/[^0-9a-zA-Z]+/g, '-').slice(0, 50)}-${this.node.addr.slice(0, 8)}`,
+      description: `Documents under ${DatasetPrefix.DOCUMENTS} of the dataset store`,
+      roleArn: this.role.roleArn,
+      knowledgeBaseConfiguration: {
+        type: 'VECTOR',
+        vectorKnowledgeBaseConfiguration: {
+          embeddingModelArn,
+          embeddingModelConfiguration: { bedrockEmbeddingModelConfiguration: { dimensions: this.dimensions, embeddingDataType: 'FLOAT32' } },
+        },
+      },
+      storageConfiguration,
+    });
+    kb.node.addDependency(this.role);
+    this.knowledgeBaseId = kb.attrKnowledgeBaseId;
+    this.knowledgeBaseArn = kb.attrKnowledgeBaseArn;
+
+    const chunking = props.chunking ?? { maxTokens: 300, overlapPercentage: 20 };
+    const dataSource = new bedrock.CfnDataSource(this, 'Documents', {
+      knowledgeBaseId: kb.attrKnowledgeBaseId,
+      name: 'documents',
+      description: `s3://<dataset store>/${DatasetPrefix.DOCUMENTS}`,
+      dataSourceConfiguration: { type: 'S3', s3Configuration: { bucketArn: props.datasets.bucket.bucketArn, inclusionPrefixes: [DatasetPrefix.DOCUMENTS] } },
+      vectorIngestionConfiguration: { chunkingConfiguration: { chunkingStrategy: 'FIXED_SIZE', fixedSizeChunkingConfiguration: chunking } },
+      serverSideEncryptionConfiguration: { kmsKeyArn: key.keyArn },
+      // Deleting the data source must not delete the vectors of documents that are still in the store.
+      dataDeletionPolicy: 'RETAIN',
+    });
+    this.dataSourceId = dataSource.attrDataSourceId;
+
+    if (props.ingestOnUpload) this.addIngestOnUpload(props, key, dataSource);
+  }
+
+  /** bedrock:Retrieve on this knowledge base. */
+  grantRetrieve(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:Retrieve'], resourceArns: [this.knowledgeBaseArn] });
+  }
+
+  /** Start, watch and list ingestion jobs (what `npm run ingest` calls). */
+  grantIngest(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:StartIngestionJob', 'bedrock:GetIngestionJob', 'bedrock:ListIngestionJobs'], resourceArns: [this.knowledgeBaseArn] });
+  }
+
+  private addIngestOnUpload(props: KnowledgeBaseProps, key: kms.IKey, dataSource: bedrock.CfnDataSource): void {
+    const start = new tasks.CallAwsService(this, 'StartIngestion', {
+      service: 'bedrockagent',
+      action: 'startIngestionJob',
+      parameters: { KnowledgeBaseId: this.knowledgeBaseId, DataSourceId: dataSource.attrDataSourceId, Description: 'Started by a document upload' },
+      iamResources: [this.knowledgeBaseArn],
+      iamAction: 'bedrock:StartIngestionJob',
+    });
+    // One job runs at a time per data source: uploads that arrive meanwhile wait and retry.
+    start.addRetry({ errors: ['BedrockAgent.ConflictException', 'BedrockAgent.ThrottlingException'], interval: Duration.minutes(1), maxAttempts: 10, backoffRate: 1.5 });
+    allowCloudWatchLogs(key);
+    const machine = new sfn.StateMachine(this, 'Ingest', {
+      definitionBody: sfn.DefinitionBody.fromChainable(start),
+      comment: 'Starts a knowledge base ingestion job',
+      tracingEnabled: true,
+      logs: { destination: new logs.LogGroup(this, 'IngestLogs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR, encryptionKey: key, removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN }), level: sfn.LogLevel.ALL },
+      timeout: Duration.hours(1),
+    });
+    acknowledgeWildcardResources(machine, ['*'], 'Step Functions log delivery (logs:*LogDelivery) and X-Ray tracing support no resource-level permissions.');
+    new events.Rule(this, 'OnDocumentUpload', {
+      description: `Ingests documents into ${this.node.path} when they land under documents/`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created', 'Object Deleted'],
+        detail: { bucket: { name: [props.datasets.bucket.bucketName] }, object: { key: [{ prefix: DatasetPrefix.DOCUMENTS }] } },
+      },
+      targets: [new targets.SfnStateMachine(machine)],
+    });
+  }
+}
+
+function validate(scope: Construct, props: KnowledgeBaseProps, modelId: string, store: VectorStore): number {
+  const problems: string[] = [];
+  const model = EMBEDDING_MODELS[modelId];
+  let dimensions = props.embeddingDimensions ?? model?.default ?? 0;
+  if (!model) {
+    problems.push(`embeddingModelId "${modelId}" is not an embedding model knowledge bases support; allowed: ${Object.keys(EMBEDDING_MODELS).join(', ')}.`);
+  } else if (!model.dimensions.includes(dimensions)) {
+    problems.push(`embeddingDimensions is ${dimensions}, but ${modelId} produces vectors of ${model.dimensions.join(' or ')} dimensions.`);
+  }
+  if (store.dimensions !== undefined && store.dimensions !== dimensions) {
+    problems.push(`The vector index has ${store.dimensions} dimensions, but ${modelId} embeds into ${dimensions}: every ingestion would fail. Make them equal (set embeddingDimensions, or the vector store's dimensions).`);
+  }
+  dimensions = store.dimensions ?? dimensions;
+  const chunking = props.chunking;
+  if (chunking && (!Number.isInteger(chunking.maxTokens) || chunking.maxTokens < 20 || chunking.maxTokens > 8192)) {
+    problems.push(`chunking.maxTokens is ${chunking.maxTokens}; use a whole number from 20 to 8192.`);
+  }
+  if (chunking && (!Number.isInteger(chunking.overlapPercentage) || chunking.overlapPercentage < 1 || chunking.overlapPercentage > 99)) {
+    problems.push(`chunking.overlapPercentage is ${chunking.overlapPercentage}; use a whole number from 1 to 99.`);
+  }
+  throwIfProblems(scope, 'KnowledgeBase', problems);
+  return dimensions;
+}
