@@ -1,25 +1,31 @@
 // The Bedrock Runtime stand-in driven by the real @aws-sdk/client-bedrock-runtime (over HTTP/2, its default
-// transport): Converse and ConverseStream round trips, the SDK's exception classes for each failure, retries,
-// pacing and hanging requests.
+// transport): Converse and ConverseStream round trips, tool use, the SDK's exception classes for each failure,
+// retries, pacing and hanging requests.
 import {
   BedrockRuntimeClient,
   ConverseCommand,
   ConverseStreamCommand,
+  type ContentBlock,
   type ConverseStreamOutput,
+  type Message,
   ModelErrorException,
   ModelStreamErrorException,
   ServiceUnavailableException,
   ThrottlingException,
+  type Tool,
+  type ToolConfiguration,
+  type ToolResultContentBlock,
+  type ToolUseBlock,
   ValidationException,
 } from '@aws-sdk/client-bedrock-runtime';
 import { performance } from 'node:perf_hooks';
-import { type FailureKind, type StandIn, startBedrockRuntime } from '../support/standins';
+import { type BedrockRuntimeStandIn, type FailureKind, startBedrockRuntime } from '../support/standins';
 import { caught, clientConfig, CREDENTIALS, since, withEnv } from './sdk';
 
 const MODEL_ARN = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0';
 const USER = { role: 'user' as const, content: [{ text: 'What is the capital of France?' }] };
 
-let standIn: StandIn;
+let standIn: BedrockRuntimeStandIn;
 let client: BedrockRuntimeClient;
 
 beforeAll(async () => {
@@ -158,6 +164,223 @@ describe('ConverseStream', () => {
     expect(seen.slice(3).every((k) => k === 'contentBlockDelta')).toBe(true);
     expect(seen.length).toBeLessThan(31);
     expect(next.output?.message?.content).toEqual([{ text: 'Hello there.' }]);
+  });
+});
+
+describe('tool use', () => {
+  const WEATHER = 'get_weather';
+  const TOOLS: ToolConfiguration = {
+    tools: [
+      { toolSpec: { name: 'other_tool', inputSchema: { json: { type: 'object' } } } },
+      { toolSpec: { name: WEATHER, description: 'Weather in a city', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } } } },
+    ],
+  };
+  const QUESTION: Message = { role: 'user', content: [{ text: 'How warm is it in Paris?' }] };
+  const TOOL_USE_ID = /^tooluse_[A-Za-z0-9_-]{22}$/;
+
+  /** The user turn answering the tool request of an assistant message. */
+  function resultFor(asked: Message | undefined, content: ToolResultContentBlock[], status?: 'success' | 'error'): Message {
+    const toolUseId = asked?.content?.find((b) => b.toolUse)?.toolUse?.toolUseId;
+    if (toolUseId === undefined) throw new Error('expected a toolUse block');
+    return { role: 'user', content: [{ toolResult: { toolUseId, content, status } }] };
+  }
+
+  /** One ConverseStream call, its events assembled into the assistant message the way a handler does. */
+  async function streamTurn(messages: Message[]): Promise<{ message: Message; stopReason?: string }> {
+    const out = await client.send(new ConverseStreamCommand({ modelId: 'm', messages, toolConfig: TOOLS }));
+    const content: ContentBlock[] = [];
+    let text = '';
+    let json = '';
+    let started: { toolUseId?: string; name?: string } | undefined;
+    let stopReason: string | undefined;
+    for await (const e of out.stream ?? []) {
+      if (e.contentBlockStart?.start?.toolUse) started = e.contentBlockStart.start.toolUse;
+      if (e.contentBlockDelta?.delta?.text !== undefined) text += e.contentBlockDelta.delta.text;
+      if (e.contentBlockDelta?.delta?.toolUse) json += e.contentBlockDelta.delta.toolUse.input ?? '';
+      if (e.contentBlockStop && started) {
+        content.push({ toolUse: { toolUseId: started.toolUseId ?? '', name: started.name ?? '', input: JSON.parse(json) as ToolUseBlock['input'] } });
+        started = undefined;
+        json = '';
+      } else if (e.contentBlockStop) {
+        content.push({ text });
+        text = '';
+      }
+      if (e.messageStop) stopReason = e.messageStop.stopReason;
+    }
+    return { message: { role: 'assistant', content }, stopReason };
+  }
+
+  test('Converse asks for the tool with stopReason tool_use, then answers with the tool result it was sent', async () => {
+    // GIVEN
+    const input = jest.fn((text: string, round: number) => ({ city: text.includes('Paris') ? 'Paris' : '?', round }));
+    standIn.setBehaviour({ toolUse: { toolName: WEATHER, input } });
+
+    // WHEN the model asks, and the caller sends the tool's result back
+    const first = await client.send(new ConverseCommand({ modelId: 'm', messages: [QUESTION], toolConfig: TOOLS }));
+    const asked = first.output?.message;
+    const messages = [QUESTION, asked as Message, resultFor(asked, [{ json: { celsius: 21 } }])];
+    const second = await client.send(new ConverseCommand({ modelId: 'm', messages, toolConfig: TOOLS }));
+
+    // THEN
+    expect(first.stopReason).toBe('tool_use');
+    expect(asked).toEqual({
+      role: 'assistant',
+      content: [{ toolUse: { toolUseId: expect.stringMatching(TOOL_USE_ID), name: WEATHER, input: { city: 'Paris', round: 1 } } }],
+    });
+    expect(input.mock.calls).toEqual([['How warm is it in Paris?', 1]]);
+    expect(second.stopReason).toBe('end_turn');
+    expect(second.output?.message?.content).toEqual([{ text: 'The result is {"celsius":21}.' }]);
+    expect(second.usage).toMatchObject({ inputTokens: 6 + 1 + 1, outputTokens: 4 });
+    // the recorded request holds both tool blocks as the SDK serialized them
+    const toolUseId = asked?.content?.[0].toolUse?.toolUseId;
+    expect((JSON.parse(standIn.requests[1].body) as { messages: unknown }).messages).toEqual([
+      QUESTION,
+      { role: 'assistant', content: [{ toolUse: { toolUseId, name: WEATHER, input: { city: 'Paris', round: 1 } } }] },
+      { role: 'user', content: [{ toolResult: { toolUseId, content: [{ json: { celsius: 21 } }] } }] },
+    ]);
+  });
+
+  test('ConverseStream sends contentBlockStart with start.toolUse, then the input JSON in contentBlockDelta pieces', async () => {
+    // GIVEN an input long enough to be cut, and a preamble: a text block 0 before the toolUse block 1
+    const input = { city: 'Paris', units: 'celsius', note: 'é😀' };
+    standIn.setBehaviour({ toolUse: { toolName: WEATHER, input: () => input, preamble: 'Let me check.' } });
+
+    // WHEN
+    const out = await client.send(new ConverseStreamCommand({ modelId: 'm', messages: [QUESTION], toolConfig: TOOLS }));
+    const events = await collect(out.stream);
+
+    // THEN the pieces, the first one empty as the service sends it, join to the input's JSON
+    const pieces = events.flatMap((e) => (e.contentBlockDelta?.delta?.toolUse ? [e.contentBlockDelta.delta.toolUse.input ?? ''] : []));
+    expect(pieces.length).toBeGreaterThan(3);
+    expect(pieces[0]).toBe('');
+    expect(pieces.every((p) => p.length <= 8)).toBe(true);
+    expect(JSON.parse(pieces.join(''))).toEqual(input);
+    expect(events).toEqual([
+      { messageStart: { role: 'assistant' } },
+      ...['Let', ' me', ' check.'].map((text) => ({ contentBlockDelta: { contentBlockIndex: 0, delta: { text } } })),
+      { contentBlockStop: { contentBlockIndex: 0 } },
+      { contentBlockStart: { contentBlockIndex: 1, start: { toolUse: { toolUseId: expect.stringMatching(TOOL_USE_ID), name: WEATHER } } } },
+      ...pieces.map((p) => ({ contentBlockDelta: { contentBlockIndex: 1, delta: { toolUse: { input: p } } } })),
+      { contentBlockStop: { contentBlockIndex: 1 } },
+      { messageStop: { stopReason: 'tool_use' } },
+      { metadata: { usage: { inputTokens: 6, outputTokens: 3 + pieces.length - 1, totalTokens: 6 + 3 + pieces.length - 1 }, metrics: { latencyMs: expect.any(Number) } } },
+    ]);
+  });
+
+  test('with rounds 2 a streaming handler loop runs the tool twice, then gets text with the last result', async () => {
+    // GIVEN
+    standIn.setBehaviour({ toolUse: { toolName: WEATHER, input: (_, round) => ({ city: 'Paris', round }), rounds: 2 } });
+
+    // WHEN a handler loops: stream, run the tool on a tool_use, send its result, until the model answers
+    const messages: Message[] = [QUESTION];
+    const stops: (string | undefined)[] = [];
+    for (let round = 1; round <= 5; round++) {
+      const { message, stopReason } = await streamTurn(messages);
+      messages.push(message);
+      stops.push(stopReason);
+      if (stopReason !== 'tool_use') break;
+      const toolInput = message.content?.find((b) => b.toolUse)?.toolUse?.input as { round: number };
+      messages.push(resultFor(message, [{ text: `${20 + toolInput.round} degrees` }]));
+    }
+
+    // THEN
+    expect(stops).toEqual(['tool_use', 'tool_use', 'end_turn']);
+    expect(messages.at(-1)).toEqual({ role: 'assistant', content: [{ text: 'The result is 22 degrees.' }] });
+    expect(messages[1].content?.[0].toolUse?.toolUseId).not.toBe(messages[3].content?.[0].toolUse?.toolUseId);
+  });
+
+  test("with rounds 'forever' the model keeps asking, counting the rounds", async () => {
+    const input = jest.fn((_: string, round: number) => ({ round }));
+    standIn.setBehaviour({ toolUse: { toolName: WEATHER, input, rounds: 'forever' } });
+
+    const messages: Message[] = [QUESTION];
+    for (let i = 0; i < 4; i++) {
+      const out = await client.send(new ConverseCommand({ modelId: 'm', messages, toolConfig: TOOLS }));
+      expect(out.stopReason).toBe('tool_use');
+      messages.push(out.output?.message as Message, resultFor(out.output?.message, [{ text: 'still raining' }]));
+    }
+
+    expect(input.mock.calls.map(([, round]) => round)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('a new question after a finished tool turn starts again at round 1', async () => {
+    const input = jest.fn((_: string, round: number) => ({ round }));
+    standIn.setBehaviour({ toolUse: { toolName: WEATHER, input } });
+    const first = await client.send(new ConverseCommand({ modelId: 'm', messages: [QUESTION], toolConfig: TOOLS }));
+    const asked = first.output?.message as Message;
+    const history: Message[] = [
+      QUESTION,
+      asked,
+      resultFor(asked, [{ text: '21' }]),
+      { role: 'assistant', content: [{ text: 'The result is 21.' }] },
+      { role: 'user', content: [{ text: 'And in Rome?' }] },
+    ];
+
+    const again = await client.send(new ConverseCommand({ modelId: 'm', messages: history, toolConfig: TOOLS }));
+
+    expect(again.stopReason).toBe('tool_use');
+    expect(input.mock.calls).toEqual([
+      ['How warm is it in Paris?', 1],
+      ['And in Rome?', 1],
+    ]);
+  });
+
+  test('an error result, a custom answer, and no tool request when the tool is not offered or input() declines', async () => {
+    // GIVEN a model that uses the tool only for questions about Paris
+    standIn.setBehaviour({
+      tokens: ['No', ' tool.'],
+      toolUse: { toolName: WEATHER, input: (text) => (text.includes('Paris') ? { city: 'Paris' } : undefined) },
+    });
+    const asked = (await client.send(new ConverseCommand({ modelId: 'm', messages: [QUESTION], toolConfig: TOOLS }))).output?.message as Message;
+    const failed = [QUESTION, asked, resultFor(asked, [{ text: 'station offline' }], 'error')];
+
+    // WHEN
+    const afterError = await client.send(new ConverseCommand({ modelId: 'm', messages: failed, toolConfig: TOOLS }));
+    const notOffered = await client.send(new ConverseCommand({ modelId: 'm', messages: [QUESTION], toolConfig: { tools: [TOOLS.tools?.[0] as Tool] } }));
+    const withoutTools = await client.send(new ConverseCommand({ modelId: 'm', messages: [QUESTION] }));
+    const declined = await client.send(new ConverseCommand({ modelId: 'm', messages: [{ role: 'user', content: [{ text: 'Hi' }] }], toolConfig: TOOLS }));
+    standIn.setBehaviour({ toolUse: { toolName: WEATHER, input: () => ({}), answer: (r, q) => [`${q} -> ${r.text}`] } });
+    const custom = await client.send(new ConverseCommand({ modelId: 'm', messages: [QUESTION, asked, resultFor(asked, [{ text: 'a' }, { json: [1] }])], toolConfig: TOOLS }));
+
+    // THEN
+    expect(afterError.output?.message?.content).toEqual([{ text: 'The tool failed: station offline.' }]);
+    for (const out of [notOffered, withoutTools, declined]) {
+      expect(out.stopReason).toBe('end_turn');
+      expect(out.output?.message?.content).toEqual([{ text: 'No tool.' }]);
+    }
+    expect(custom.output?.message?.content).toEqual([{ text: 'How warm is it in Paris? -> a [1]' }]);
+  });
+
+  test.each<[string, (asked: Message) => { messages: Message[]; toolConfig?: ToolConfiguration }, string]>([
+    [
+      'tool blocks without toolConfig',
+      (asked) => ({ messages: [QUESTION, asked, resultFor(asked, [{ text: '21' }])] }),
+      'The toolConfig field must be defined when using toolUse and toolResult content blocks.',
+    ],
+    [
+      'a toolResult for another id',
+      (asked) => ({ messages: [QUESTION, asked, { role: 'user', content: [{ toolResult: { toolUseId: 'tooluse_other', content: [{ text: '21' }] } }] }], toolConfig: TOOLS }),
+      'Expected toolResult blocks at messages.2.content for the following Ids: ',
+    ],
+    [
+      'a toolResult without a toolUse before it',
+      () => ({ messages: [{ role: 'user', content: [{ toolResult: { toolUseId: 'tooluse_x', content: [{ text: '21' }] } }] }], toolConfig: TOOLS }),
+      'The number of toolResult blocks at messages.0.content exceeds the number of toolUse blocks of previous turn.',
+    ],
+  ])('%s is a ValidationException, as the service answers', async (_, request, message) => {
+    standIn.setBehaviour({ toolUse: { toolName: WEATHER, input: () => ({ city: 'Paris' }) } });
+    const asked = (await client.send(new ConverseCommand({ modelId: 'm', messages: [QUESTION], toolConfig: TOOLS }))).output?.message as Message;
+
+    const err = await caught(client.send(new ConverseStreamCommand({ modelId: 'm', ...request(asked) })));
+
+    expect(err).toBeInstanceOf(ValidationException);
+    expect(err.message.startsWith(message)).toBe(true);
+  });
+
+  test('fails when the toolUse behaviour is invalid, naming every problem', () => {
+    expect(() => standIn.setBehaviour({ ttftMs: -1, toolUse: { toolName: '', input: () => ({}), rounds: 0 } })).toThrow(
+      /ttftMs must .*; toolUse.toolName must be a non-empty string; toolUse.rounds must be an integer >= 1 or 'forever', got 0\./,
+    );
   });
 });
 

@@ -15,25 +15,39 @@ export interface Generation {
   readonly failures: readonly FailureRule[];
 }
 
-/** Checks a behaviour and reports every problem at once. */
-export function resolveGeneration(b: GenerationBehaviour = {}): Generation {
+/**
+ * Checks a behaviour and reports every problem at once, with the caller's own findings (moreProblems) appended.
+ */
+export function resolveGeneration(b: GenerationBehaviour = {}, moreProblems: readonly string[] = []): Generation {
   const problems: string[] = [];
   const ttftMs = b.ttftMs ?? 0;
   const tps = b.tokensPerSecond ?? 0;
   if (!Number.isFinite(ttftMs) || ttftMs < 0) problems.push(`ttftMs must be a finite number >= 0, got ${ttftMs}`);
   if (!Number.isFinite(tps) || tps < 0) problems.push(`tokensPerSecond must be a finite number >= 0 (0 = all at once), got ${tps}`);
   if (Array.isArray(b.tokens) && b.tokens.length === 0) problems.push('tokens must not be empty: a model answers at least one token');
-  for (const f of b.failures ?? []) {
+  problems.push(...failureProblems(b.failures), ...moreProblems);
+  if (problems.length > 0) throw invalidBehaviour(problems);
+  return { ttftMs, intervalMs: tps > 0 ? 1000 / tps : 0, tokens: b.tokens, failures: b.failures ?? [] };
+}
+
+/** What is wrong with failure rules, one message per bad rule. */
+export function failureProblems(failures: readonly FailureRule[] = []): string[] {
+  const problems: string[] = [];
+  for (const f of failures) {
     if (f.requests !== 'all' && !f.requests.every((n) => Number.isInteger(n) && n >= 1)) {
       problems.push(`failures '${f.kind}': requests must be 1-based integers or 'all', got ${JSON.stringify(f.requests)}`);
     }
   }
-  if (problems.length > 0) throw new Error(`Invalid stand-in behaviour: ${problems.join('; ')}.`);
-  return { ttftMs, intervalMs: tps > 0 ? 1000 / tps : 0, tokens: b.tokens, failures: b.failures ?? [] };
+  return problems;
+}
+
+/** The error a stand-in throws for an invalid behaviour, naming every problem. */
+export function invalidBehaviour(problems: readonly string[]): Error {
+  return new Error(`Invalid stand-in behaviour: ${problems.join('; ')}.`);
 }
 
 /** The failure planned for the seq-th request, if any; the first matching rule wins. */
-export function failureFor(g: Generation, seq: number): FailureKind | undefined {
+export function failureFor(g: Pick<Generation, 'failures'>, seq: number): FailureKind | undefined {
   for (const f of g.failures) {
     if (f.requests === 'all' || f.requests.includes(seq)) return f.kind;
   }

@@ -89,3 +89,87 @@ export interface StoredObject {
 export interface S3StandIn extends StandIn {
   readonly objects: Map<string, StoredObject>;
 }
+
+/**
+ * Converse tool use: while the request offers a tool named toolName (toolConfig.tools[].toolSpec.name), the
+ * simulated model asks for it (stopReason 'tool_use', one toolUse block) until the current turn holds `rounds` tool
+ * results, then answers with text built from the last result. The current turn is everything after the last user
+ * message that carries no toolResult block; in a one-question conversation that is the whole conversation.
+ * A tool request is paced like tokens (ttftMs, tokensPerSecond; each piece of the input's JSON counts as a token) and
+ * is not cut by inferenceConfig.maxTokens; the final text answer is paced and cut like any answer.
+ */
+export interface ToolUseBehaviour {
+  /** The tool the model asks for; a request that does not offer it gets an ordinary answer. */
+  readonly toolName: string;
+  /**
+   * The toolUse input for round `round` (1-based: 1 for the first request of the turn, 2 after one tool result...),
+   * given the text of the turn's user question; undefined means the model answers without (more of) the tool: with
+   * the last tool result if the turn has one, else with the ordinary tokens.
+   */
+  readonly input: (lastUserText: string, round: number) => Record<string, unknown> | undefined;
+  /** Tool results after which the model answers with text; 'forever' keeps asking (for testing round limits). @default 1 */
+  readonly rounds?: number | 'forever';
+  /**
+   * Text the model says before each tool request, as its own text block at contentBlockIndex 0, the toolUse block
+   * then being at index 1 (as Claude models do).
+   * @default - no text block: the toolUse block is at index 0
+   */
+  readonly preamble?: string;
+  /**
+   * The final answer's tokens, from the last tool result: its text blocks and JSON-serialized json blocks joined by
+   * ' ', its status ('success' | 'error' | undefined), and the turn's question.
+   * @default - `The result is ${text}.`, or `The tool failed: ${text}.` for status 'error'
+   */
+  readonly answer?: (result: { readonly text: string; readonly status?: string }, lastUserText: string) => readonly string[];
+}
+
+/** Bedrock Runtime options on top of the generation behaviour. */
+export interface BedrockRuntimeBehaviour extends GenerationBehaviour {
+  /** @default - the model never asks for a tool */
+  readonly toolUse?: ToolUseBehaviour;
+}
+
+/** The Bedrock Runtime stand-in: setBehaviour also takes the Converse tool-use options. */
+export interface BedrockRuntimeStandIn extends StandIn {
+  setBehaviour(b: BedrockRuntimeBehaviour): void;
+}
+
+/** One document (one chunk) of a stand-in knowledge base. */
+export interface KnowledgeBaseDocument {
+  /**
+   * Where it came from: an `s3://` URI is answered as location type S3 (s3Location.uri), an `http(s)://` one as
+   * WEB (webLocation.url), anything else as CUSTOM (customDocumentLocation.id).
+   */
+  readonly uri: string;
+  readonly text: string;
+  /** Extra metadata attributes, merged over the x-amz-bedrock-kb-* ones the stand-in adds. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** How the Bedrock Agent Runtime stand-in's knowledge bases answer Retrieve. */
+export interface BedrockAgentRuntimeBehaviour {
+  /**
+   * The knowledge bases that exist (10 letters or digits each, as the service's ids); any other id answers
+   * ResourceNotFoundException. All of them hold the same documents.
+   * @default [DEFAULT_KNOWLEDGE_BASE_ID]
+   */
+  readonly knowledgeBaseIds?: readonly string[];
+  /** The chunks a query is ranked against. @default [] */
+  readonly documents?: readonly KnowledgeBaseDocument[];
+  /** Delay before each answer. @default 0 */
+  readonly latencyMs?: number;
+  /**
+   * Fail the Nth request(s) (1-based count since start/reset), or every request; the first matching rule wins.
+   * throttle -> ThrottlingException 429, validation -> ValidationException 400, model-error ->
+   * DependencyFailedException 424, unavailable -> InternalServerException 500, timeout-hang never answers;
+   * stream-error does nothing (Retrieve does not stream).
+   * @default - no failures
+   */
+  readonly failures?: readonly FailureRule[];
+}
+
+/** The Bedrock Agent Runtime stand-in (knowledge base Retrieve). */
+export interface BedrockAgentRuntimeStandIn extends Omit<StandIn, 'setBehaviour'> {
+  /** Replaces the behaviour and resets the request counter that failures count with. */
+  setBehaviour(b: BedrockAgentRuntimeBehaviour): void;
+}
