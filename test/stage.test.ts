@@ -139,6 +139,27 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     templateOf(stages.Prod.adaptationStack!).hasOutput('FineTuningStateMachineArn', {});
   });
 
+  test('dev: a knowledge base on S3 Vectors ingests on every upload or delete under documents/; the API retrieves from it and offers the calculator', () => {
+    const t = templateOf(stages.Dev.servingStack!);
+    t.resourceCountIs('AWS::Bedrock::KnowledgeBase', 1);
+    t.resourceCountIs('AWS::S3Vectors::Index', 1);
+    t.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['Object Created', 'Object Deleted'], detail: Match.objectLike({ object: { key: [{ prefix: 'documents/' }] } }) }) });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KNOWLEDGE_BASE_ID: Match.anyValue(), RETRIEVAL_BY_DEFAULT: 'false', TOOLS: 'calculator' }) },
+    });
+    t.hasOutput('KnowledgeBaseId', {});
+  });
+
+  test('prod retrieves 4 passages on request and ingests on command; staging has no knowledge base', () => {
+    const t = templateOf(stages.Prod.servingStack!);
+    t.resourceCountIs('AWS::Bedrock::KnowledgeBase', 1);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ RETRIEVAL_RESULTS: '4', RETRIEVAL_BY_DEFAULT: 'false' }) },
+    });
+    expect(stages.Staging.knowledgeBase).toBeUndefined();
+    templateOf(stages.Staging.servingStack!).resourceCountIs('AWS::Bedrock::KnowledgeBase', 0);
+  });
+
   test('every resource is tagged with its environment', () => {
     templateOf(stages.Prod.dataStack).hasResourceProperties('AWS::S3::Bucket', {
       Tags: Match.arrayWith([{ Key: 'cost-center', Value: 'ml-platform' }, { Key: 'environment', Value: 'prod' }, { Key: 'managed-by', Value: 'genai-lifecycle-cdk' }]),
