@@ -15,26 +15,22 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DescribeTrainingJobCommand, SageMakerClient, TrainingJobStatus } from '@aws-sdk/client-sagemaker';
 import { formatElapsed } from '../lib/optimization';
+import { clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps } from './lib/cli';
 
 export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
 }
 
-export interface Deps {
+export interface Deps extends ClockDeps {
   /** The Step Functions client for a region (the region of the ARN given). @default a new SFNClient */
   readonly createSfnClient?: (region: string) => SFNClient;
   /** The SageMaker client for a region. @default a new SageMakerClient */
   readonly createSageMakerClient?: (region: string) => SageMakerClient;
-  /** @default setTimeout */
-  readonly sleep?: (milliseconds: number) => Promise<void>;
-  /** Milliseconds since the epoch. @default Date.now */
-  readonly now?: () => number;
 }
 
-export const EXIT_OK = 0;
+export { EXIT_OK, EXIT_USAGE };
 export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
 
 /** Seconds between polls by default: a training job changes status every few minutes at most. */
 export const DEFAULT_POLL_SECONDS = 30;
@@ -194,8 +190,7 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
   const problems = optionProblems(command, spec.options, values, positionals);
   const ctx: Context = {
     io,
-    now: deps.now ?? Date.now,
-    sleep: deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    ...clockOf(deps),
     sfn: deps.createSfnClient ?? ((region) => new SFNClient({ region })),
     sagemaker: deps.createSageMakerClient ?? ((region) => new SageMakerClient({ region })),
     asJson: values.json === true,

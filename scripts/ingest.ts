@@ -17,24 +17,20 @@ import {
 } from '@aws-sdk/client-bedrock-agent';
 import { formatElapsed } from '../lib/optimization';
 import {
-  checkRegion, integer, json, optionLines, optionProblems, problemReport, str, type Io as Writers, type OptionSpec, type Values,
+  checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, problemReport, str, type Io as Writers, type OptionSpec, type Values,
 } from './lib/cli';
+
+export { EXIT_OK, EXIT_USAGE };
 
 /** Each writer adds a newline to the text. */
 export type Io = Writers;
 
-export interface Deps {
+export interface Deps extends ClockDeps {
   /** The client for `--region` (undefined: the SDK's default chain). @default a new BedrockAgentClient */
   readonly createClient?: (region: string | undefined) => BedrockAgentClient;
-  /** @default setTimeout */
-  readonly sleep?: (milliseconds: number) => Promise<void>;
-  /** Milliseconds since the epoch. @default Date.now */
-  readonly now?: () => number;
 }
 
-export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
 
 /** Seconds between polls by default: a few hundred documents take a minute or two. */
 export const DEFAULT_POLL_SECONDS = 10;
@@ -144,8 +140,7 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
   }
   const ctx: Context = {
     io, client, region: resolvedRegion, ids: { knowledgeBaseId, dataSourceId },
-    now: deps.now ?? Date.now,
-    sleep: deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    ...clockOf(deps),
     asJson: values.json === true,
   };
   const noJob = (error: string): Report => report(ctx, null, false, 0, error);

@@ -15,24 +15,20 @@ import {
   type OptimizationFieldNames, type OptimizationJobOptions, type OptimizationProgress, type OptimizationTechniqueLike,
 } from '../lib/optimization';
 import {
-  checkRegion, integer, json, optionLines, optionProblems, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values,
+  checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values,
 } from './lib/cli';
+
+export { EXIT_OK, EXIT_USAGE };
 
 /** Each writer adds a newline to the text. */
 export type Io = Writers;
 
-export interface Deps {
+export interface Deps extends ClockDeps {
   /** The client for `--region` (undefined: the SDK's default chain). @default a new SageMakerClient */
   readonly createClient?: (region: string | undefined) => SageMakerClient;
-  /** @default setTimeout */
-  readonly sleep?: (milliseconds: number) => Promise<void>;
-  /** Milliseconds since the epoch. @default Date.now */
-  readonly now?: () => number;
 }
 
-export const EXIT_OK = 0;
 export const EXIT_JOB_FAILED = 1;
-export const EXIT_USAGE = 2;
 
 /** Seconds of unchanged status after which the progress display repeats the status, so a long job shows it is alive. */
 export const HEARTBEAT_SECONDS = 300;
@@ -117,7 +113,7 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
     return fail(['no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile.'], io);
   }
 
-  const now = deps.now ?? Date.now;
+  const { now, sleep } = clockOf(deps);
   const startedAt = now();
   const elapsed = () => Math.round((now() - startedAt) / 1000);
   const report = (fields: Partial<Report>): Report => ({
@@ -145,7 +141,7 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
   let description: DescribeOptimizationJobCommandOutput;
   try {
     description = await waitForOptimizationJob(client, jobName, {
-      pollSeconds: poll, timeoutSeconds: timeout ?? maxRuntime + TIMEOUT_GRACE_SECONDS, sleep: deps.sleep, now, startedAt,
+      pollSeconds: poll, timeoutSeconds: timeout ?? maxRuntime + TIMEOUT_GRACE_SECONDS, sleep, now, startedAt,
       onProgress: progressDisplay(io),
     });
   } catch (error) {

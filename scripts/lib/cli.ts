@@ -108,3 +108,23 @@ export function problemReport(title: string, problems: readonly string[], help: 
   return `${title}: ${unique.length} problem${unique.length === 1 ? '' : 's'}\n  - ${unique.join('\n  - ')}\n` +
     `Run \`${help}\` for usage.`;
 }
+
+/** Exit codes every script shares: success, and a usage problem (stderr says what was wrong and what to do). */
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+
+/** The passage of time, replaceable in tests of the scripts that wait on AWS jobs. */
+export interface ClockDeps {
+  /** @default setTimeout */
+  readonly sleep?: (milliseconds: number) => Promise<void>;
+  /** Milliseconds since the epoch. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** The real clock wherever a test did not supply one. */
+export function clockOf(deps: ClockDeps): Required<ClockDeps> {
+  return {
+    now: deps.now ?? Date.now,
+    sleep: deps.sleep ?? ((milliseconds) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds))),
+  };
+}
