@@ -106,17 +106,10 @@ def align(args: Any, env: common.SageMakerEnv, base: str, train_examples: list, 
     import dataclasses
 
     import datasets
-    import transformers
     import trl
 
     started = time.time()
-    libraries = common.library_versions()
-    common.log.info("libraries: %s", libraries)
-    transformers.set_seed(args.seed)
-    precision = modeling.precision()
-    if args.method == "qlora" and precision == "fp32":
-        raise RuntimeError("QLoRA needs a CUDA GPU (bitsandbytes 4-bit); this host has none")
-    dtype = modeling.torch_dtype(precision)
+    libraries, precision, dtype = modeling.start_run(args.method, args.seed)
 
     tokenizer = modeling.load_tokenizer(base, args.trust_remote_code)
     conversational, system_role = modeling.chat_template_support(tokenizer)

@@ -27,6 +27,22 @@ def precision() -> str:
     return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
 
 
+def start_run(method: str, seed: int) -> tuple[dict[str, str | None], str, Any]:
+    """Logs the library versions, seeds every random generator and picks the precision, refusing QLoRA without a GPU.
+
+    Returns the library versions (for training_metrics.json), the precision's name and its torch dtype.
+    """
+    import transformers
+
+    libraries = common.library_versions()
+    log.info("libraries: %s", libraries)
+    transformers.set_seed(seed)
+    name = precision()
+    if method == "qlora" and name == "fp32":
+        raise RuntimeError("QLoRA needs a CUDA GPU (bitsandbytes 4-bit); this host has none")
+    return libraries, name, torch_dtype(name)
+
+
 def torch_dtype(name: str) -> Any:
     import torch
 

@@ -95,17 +95,10 @@ def train(args: Any, env: common.SageMakerEnv, base: str, train_examples: list, 
     import dataclasses
 
     import datasets
-    import transformers
     import trl
 
     started = time.time()
-    libraries = common.library_versions()
-    common.log.info("libraries: %s", libraries)
-    transformers.set_seed(args.seed)
-    precision = modeling.precision()
-    if args.method == "qlora" and precision == "fp32":
-        raise RuntimeError("QLoRA needs a CUDA GPU (bitsandbytes 4-bit); this host has none")
-    dtype = modeling.torch_dtype(precision)
+    libraries, precision, dtype = modeling.start_run(args.method, args.seed)
     fsdp = args.fsdp and env.is_distributed
     if args.fsdp and not fsdp:
         common.log.warning("--fsdp true ignored: one process (enable torchrun to shard over GPUs)")
