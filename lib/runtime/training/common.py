@@ -21,7 +21,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 EXIT_USAGE = 2
 log = logging.getLogger("training")
@@ -603,3 +603,17 @@ def library_versions(names: Sequence[str] = ("torch", "transformers", "trl", "pe
         except metadata.PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+def run_training(prog: str, env: SageMakerEnv, metrics_dir: str | None, job: Callable[[], dict[str, Any]],
+                 summary: Sequence[str] = ("output", "train_loss", "eval_loss", "train_runtime_seconds")) -> int:
+    """Runs a training job, recording its failure where SageMaker reports it, then writes training_metrics.json."""
+    try:
+        metrics = job()
+    except Exception as error:
+        write_failure(env, f"{prog}: {type(error).__name__}: {error}")
+        raise
+    path = metrics_path(metrics_dir, env, "training_metrics.json")
+    if write_json(path, metrics, env):
+        log.info("wrote %s: %s", path, {k: metrics.get(k) for k in summary})
+    return 0

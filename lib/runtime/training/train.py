@@ -159,15 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problems:
         common.exit_with_problems(PROG, problems, env)
     common.drop_script_dir_from_path(__file__)
-    try:
-        metrics = train(args, env, base, train_examples, eval_examples)
-    except Exception as error:
-        common.write_failure(env, f"{PROG}: {type(error).__name__}: {error}")
-        raise
-    path = common.metrics_path(args.metrics_dir, env, "training_metrics.json")
-    if common.write_json(path, metrics, env):
-        common.log.info("wrote %s: %s", path, {k: metrics[k] for k in ("output", "train_loss", "eval_loss", "train_runtime_seconds")})
-    return 0
+    return common.run_training(PROG, env, args.metrics_dir, lambda: train(args, env, base, train_examples, eval_examples))
 
 
 if __name__ == "__main__":
