@@ -105,6 +105,21 @@ class RankZeroWritesTest(unittest.TestCase):
         common.write_failure(absent, "nowhere")  # outside SageMaker: no directory is created
         self.assertFalse(os.path.exists(absent.output_dir))
 
+    def test_run_training_records_a_failure_for_sagemaker_and_reraises(self):
+        def broken():
+            raise ValueError("CUDA out of memory")
+
+        with self.assertRaises(ValueError):
+            common.run_training("train.py", self.tmp.env(), None, broken)
+        with open(os.path.join(self.tmp.path, "output", "failure"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), "train.py: ValueError: CUDA out of memory")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp.path, "output", "data", "training_metrics.json")))
+
+    def test_run_training_writes_the_metrics_the_job_returns(self):
+        self.assertEqual(common.run_training("dpo.py", self.tmp.env(), None, lambda: {"train_loss": 0.5}), 0)
+        with open(os.path.join(self.tmp.path, "output", "data", "training_metrics.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f), {"train_loss": 0.5})
+
     def test_train_main_writes_training_metrics_on_rank_0_only(self):
         self.tmp.jsonl("train/t.jsonl", [{"prompt": "p", "completion": "c"}])
         seen = []
