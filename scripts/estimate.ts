@@ -11,7 +11,7 @@ import {
   validatePretrainingInput, validateServingInput, validateServingOptions, validateTrainingInput, validateTrainingOptions,
   type FieldNames, type ManagedModel, type ModelArchitecture, type PrecisionLike, type PriceTable, type TrainingMethodLike,
 } from '../lib/sizing';
-import { optionLines, optionProblems, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values } from './lib/cli';
+import { optionLines, optionProblems, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values, runScript } from './lib/cli';
 import { readPriceTable } from './lib/prices';
 
 /** Each writer adds a newline to the text. */
@@ -361,9 +361,4 @@ function commandUsage(command: string): string {
   return [`Usage: npm run estimate -- ${command} [options]`, '', summary, '', ...optionLines(options), ...custom].join('\n');
 }
 
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
-  });
-}
+if (require.main === module) runScript(main);

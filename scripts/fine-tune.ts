@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DescribeTrainingJobCommand, SageMakerClient, TrainingJobStatus } from '@aws-sdk/client-sagemaker';
 import { formatElapsed } from '../lib/optimization';
-import { clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps } from './lib/cli';
+import { clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, runScript } from './lib/cli';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -762,11 +762,4 @@ function commandUsage(command: string): string {
   ].join('\n');
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
-  }).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) runScript(main);

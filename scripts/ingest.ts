@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-bedrock-agent';
 import { formatElapsed } from '../lib/optimization';
 import {
-  checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, problemReport, str, type Io as Writers, type OptionSpec, type Values,
+  checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, problemReport, str, type Io as Writers, type OptionSpec, type Values, runScript,
 } from './lib/cli';
 
 export { EXIT_OK, EXIT_USAGE };
@@ -433,11 +433,4 @@ function usage(): string {
   ].join('\n');
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
-  }).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) runScript(main);

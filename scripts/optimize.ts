@@ -15,7 +15,7 @@ import {
   type OptimizationFieldNames, type OptimizationJobOptions, type OptimizationProgress, type OptimizationTechniqueLike,
 } from '../lib/optimization';
 import {
-  checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values,
+  checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values, runScript,
 } from './lib/cli';
 
 export { EXIT_OK, EXIT_USAGE };
@@ -306,11 +306,4 @@ function usage(): string {
   ].join('\n');
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
-  }).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) runScript(main);

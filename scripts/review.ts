@@ -18,7 +18,7 @@ import {
   AssemblyError, buildReview, priceLookup, priceTableProblems, readCloudAssembly, renderMarkdown, type AssemblyReader, type CloudAssembly,
 } from '../lib/review';
 import type { PriceTable } from '../lib/sizing';
-import { optionLines, optionProblems, problemReport, str, type OptionSpec, type Io as Writers } from './lib/cli';
+import { optionLines, optionProblems, problemReport, str, type OptionSpec, type Io as Writers, runScript } from './lib/cli';
 import { readPriceTable } from './lib/prices';
 
 /** Each writer adds a newline to the text. */
@@ -174,9 +174,4 @@ function usage(): string {
   ].join('\n');
 }
 
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
-  });
-}
+if (require.main === module) runScript(main);

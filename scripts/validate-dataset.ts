@@ -10,6 +10,7 @@ import {
   DATASET_FORMATS, DEFAULT_MAX_PROBLEMS, formatProblems, isDatasetFormat, validateFile, validateSplitFiles,
   type DatasetFormat, type SplitOverlap, type ValidationSummary,
 } from '../lib/datasets';
+import { runScript } from './lib/cli';
 
 export interface Io {
   /** Receives whole blocks of text; the writer adds the final newline. */
@@ -187,11 +188,4 @@ function plural(n: number, noun: string): string {
   return `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-if (require.main === module) {
-  void main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(`${text}\n`),
-    stderr: (text) => process.stderr.write(`${text}\n`),
-  }).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) runScript(main);

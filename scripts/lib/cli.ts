@@ -128,3 +128,17 @@ export function clockOf(deps: ClockDeps): Required<ClockDeps> {
     sleep: deps.sleep ?? ((milliseconds) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds))),
   };
 }
+
+/**
+ * Runs a script's `main` as the process: its arguments, stdout and stderr (a newline after each text), and the exit
+ * code it returns. Scripts call this under `require.main === module`, so tests import `main` without running it.
+ */
+export function runScript(main: (argv: readonly string[], io: Io) => number | Promise<number>): void {
+  const io: Io = {
+    stdout: (text) => process.stdout.write(`${text}\n`),
+    stderr: (text) => process.stderr.write(`${text}\n`),
+  };
+  void Promise.resolve(main(process.argv.slice(2), io)).then((code) => {
+    process.exitCode = code;
+  });
+}
