@@ -15,12 +15,14 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DescribeTrainingJobCommand, SageMakerClient, TrainingJobStatus } from '@aws-sdk/client-sagemaker';
 import { formatElapsed } from '../lib/optimization';
-import { clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, runScript } from './lib/cli';
+import {
+  clockOf, EXIT_OK, EXIT_USAGE, integer, isRecord, json, optionLines, problemReport, runScript, str,
+  type ClockDeps, type Io as Writers, type OptionSpec, type Values,
+} from './lib/cli';
 
-export interface Io {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+/** Each writer adds a newline to the text. */
+export type Io = Writers;
+
 
 export interface Deps extends ClockDeps {
   /** The Step Functions client for a region (the region of the ARN given). @default a new SFNClient */
@@ -62,8 +64,6 @@ export interface FineTuningInput {
   readonly testKey?: string;
   readonly fromFeedback?: boolean;
 }
-
-interface OptionSpec { readonly type: 'string' | 'boolean'; readonly help: string }
 
 const WAIT_OPTIONS: Record<string, OptionSpec> = {
   poll: { type: 'string', help: `seconds between checks (default ${DEFAULT_POLL_SECONDS})` },
@@ -109,8 +109,6 @@ const EXECUTION_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):execution:([
 /** Letters, digits and hyphens, starting with a letter or digit: valid for Step Functions and, suffixed, for SageMaker. */
 const EXECUTION_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 const EXAMPLE_STATE_MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:FineTuningStateMachine';
-
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 interface Execution {
   readonly arn: string;
@@ -666,22 +664,6 @@ function optionProblems(command: string, options: Record<string, OptionSpec>, va
   return problems;
 }
 
-function str(value: Values[string]): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** A whole-number option, or undefined when absent or unparseable (reported). */
-function integer(values: Values, option: string, problems: string[], min: number): number | undefined {
-  const raw = str(values[option]);
-  if (raw === undefined) return undefined;
-  const value = Number(raw.replace(/_/g, ''));
-  if (raw.trim() === '' || !Number.isInteger(value) || value < min) {
-    problems.push(`--${option} is "${raw}": use a whole number of at least ${min}.`);
-    return undefined;
-  }
-  return value;
-}
-
 // ---- output ----
 
 function parseObject(text: string | undefined): Record<string, unknown> | null {
@@ -692,10 +674,6 @@ function parseObject(text: string | undefined): Record<string, unknown> | null {
   } catch {
     return null;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `2026-11-29 01:10:30 UTC`. */
@@ -709,20 +687,8 @@ function describeError(error: unknown): string {
 }
 
 function fail(command: string, problems: readonly string[], io: Io): number {
-  const unique = [...new Set(problems)];
-  io.stderr(`fine-tune ${command}: ${unique.length} problem${unique.length === 1 ? '' : 's'}\n  - ${unique.join('\n  - ')}\n` +
-    `Run \`npm run fine-tune -- ${command} --help\` for usage.`);
+  io.stderr(problemReport(`fine-tune ${command}`, problems, `npm run fine-tune -- ${command} --help`));
   return EXIT_USAGE;
-}
-
-function json(value: unknown): string {
-  return JSON.stringify(value, null, 2);
-}
-
-function optionLines(options: Record<string, OptionSpec>): string[] {
-  const flags = Object.entries(options).map(([name, o]) => [`--${name}${o.type === 'string' ? ' <value>' : ''}`, o.help] as const);
-  const width = Math.max(...flags.map(([f]) => f.length));
-  return flags.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`);
 }
 
 function usage(): string {
