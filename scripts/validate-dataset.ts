@@ -10,21 +10,15 @@ import {
   DATASET_FORMATS, DEFAULT_MAX_PROBLEMS, formatProblems, isDatasetFormat, validateFile, validateSplitFiles,
   type DatasetFormat, type SplitOverlap, type ValidationSummary,
 } from '../lib/datasets';
-import { runScript } from './lib/cli';
+import {
+  EXIT_OK, EXIT_USAGE, integer, optionLines, optionProblems, problemReport, runScript, str, type Io as Writers, type OptionSpec, type Values,
+} from './lib/cli';
 
-export interface Io {
-  /** Receives whole blocks of text; the writer adds the final newline. */
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+/** Receives whole blocks of text; the writer adds the final newline. */
+export type Io = Writers;
 
-export const EXIT_OK = 0;
+export { EXIT_OK, EXIT_USAGE };
 export const EXIT_INVALID = 1;
-export const EXIT_USAGE = 2;
-
-// Kept local: scripts/lib/cli.ts did not exist when this script was written; the wording matches it.
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-interface OptionSpec { readonly type: 'string' | 'boolean'; readonly help: string }
 
 const OPTIONS: Record<string, OptionSpec> = {
   format: { type: 'string', help: `${DATASET_FORMATS.join('|')} (required): the record shape of every FILE` },
@@ -40,15 +34,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(usage());
     return EXIT_OK;
   }
-  const problems = optionProblems(values);
+  // Positionals are the files, checked below.
+  const problems = optionProblems(OPTIONS, values, [], undefined, (word) => word);
   const format = formatOption(values, problems);
-  const maxProblems = maxProblemsOption(values, problems);
+  const maxProblems = integer(values, 'max-problems', problems, 0);
   if (positionals.length === 0) problems.push('no FILE given: name at least one JSONL file to validate, e.g. datasets/starter/train.jsonl.');
   for (const file of positionals) fileProblem('FILE', file, problems);
   const test = str(values.test);
   if (test !== undefined) fileProblem('--test', test, problems);
   if (problems.length > 0 || format === undefined) {
-    io.stderr(problemReport(problems));
+    io.stderr(problemReport('validate-dataset', problems, 'npm run validate-dataset -- --help'));
     return EXIT_USAGE;
   }
 
@@ -109,17 +104,6 @@ function formatOption(values: Values, problems: string[]): DatasetFormat | undef
   return typeof raw === 'string' && isDatasetFormat(raw) ? raw : undefined;
 }
 
-function maxProblemsOption(values: Values, problems: string[]): number | undefined {
-  const raw = str(values['max-problems']);
-  if (raw === undefined) return undefined;
-  const value = Number(raw.replace(/_/g, ''));
-  if (raw.trim() === '' || !Number.isInteger(value) || value < 0) {
-    problems.push(`--max-problems is "${raw}": use a whole number of at least 0.`);
-    return undefined;
-  }
-  return value;
-}
-
 /** Reports a file that does not exist, is not a regular file or cannot be read. */
 function fileProblem(what: string, path: string, problems: string[]): void {
   const named = what === 'FILE' ? `"${path}"` : `${what} is "${path}":`;
@@ -135,34 +119,13 @@ function fileProblem(what: string, path: string, problems: string[]): void {
   }
 }
 
-/** Unknown options, a string option without a value, a flag with one. Positionals are the files. */
-function optionProblems(values: Values): string[] {
-  const allowed = Object.keys(OPTIONS).map((o) => `--${o}`).join(', ');
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(values)) {
-    const option = OPTIONS[key];
-    if (option === undefined) problems.push(`--${key} is not an option: use ${allowed}.`);
-    else if (option.type === 'string' && [value].flat().some((v) => v === true)) problems.push(`--${key} needs a value: ${option.help}.`);
-    else if (option.type === 'boolean' && value !== true) problems.push(`--${key} takes no value: write just --${key}.`);
-  }
-  return problems;
-}
-
-function problemReport(problems: readonly string[]): string {
-  const unique = [...new Set(problems)];
-  return `validate-dataset: ${plural(unique.length, 'problem')}\n  - ${unique.join('\n  - ')}\n` +
-    'Run `npm run validate-dataset -- --help` for usage.';
-}
-
 function usage(): string {
-  const flags = Object.entries(OPTIONS).map(([name, o]) => [`--${name}${o.type === 'string' ? ' <value>' : ''}`, o.help] as const);
-  const width = Math.max(...flags.map(([f]) => f.length));
   return [
     `Usage: npm run validate-dataset -- --format ${DATASET_FORMATS.join('|')} FILE... [--test FILE] [--json] [--max-problems N]`,
     '',
     'Checks JSONL datasets line by line (files of any size are streamed) and prints every problem as FILE:LINE: message.',
     '',
-    ...flags.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`),
+    ...optionLines(OPTIONS),
     '',
     'Formats:',
     '  sft         {"prompt": "...", "completion": "..."}',
@@ -174,10 +137,6 @@ function usage(): string {
     'Tokens are estimated as characters / 4. Duplicates are reported but do not fail a file.',
     'Exit codes: 0 valid; 1 problems, or test records that share a prompt with the FILEs; 2 bad usage.',
   ].join('\n');
-}
-
-function str(value: Values[string]): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }
 
 function count(n: number): string {
