@@ -10,7 +10,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
-  checkRegion, integer, isRecord, json, optionLines, optionProblems, problemReport, readJsonFile, str, strings,
+  checkRegion, integer, isRecord, json, optionLines, optionProblems, pairs, problemReport, readJsonFile, str, strings,
   type Io as Writers, type OptionSpec, type Values,
 } from './lib/cli';
 
@@ -694,7 +694,7 @@ function generateBody(values: Values, problems: string[], deps: Deps): string {
   }
   if (inputs.length === 0) problems.push('nothing to send: give one of --prompt TEXT, --messages FILE.json or --template ID.');
   const messages = file === undefined ? undefined : readMessages(file, problems, deps);
-  const variables = pairs(values, 'var', problems);
+  const variables = pairs(values, 'var', problems, 'NAME', 'audience=engineers');
   if (variables !== undefined && values.template === undefined) problems.push('--var fills a template: give --template ID too.');
   const stop = strings(values.stop);
   if (stop.some((s) => s === '')) problems.push('--stop is empty: give the text that ends generation, e.g. --stop "###".');
@@ -752,20 +752,6 @@ function feedbackBody(values: Values, problems: string[]): string {
     ...(correction === undefined ? {} : { correction }),
     ...(comment === undefined ? {} : { comment }),
   });
-}
-
-/** NAME=VALUE options as a record; a malformed or repeated name is reported. Not shared with optimize's: its message and repeated-key test differ. */
-function pairs(values: Values, option: string, problems: string[]): Record<string, string> | undefined {
-  const entries = strings(values[option]);
-  if (entries.length === 0) return undefined;
-  const record: Record<string, string> = {};
-  for (const entry of entries) {
-    const at = entry.indexOf('=');
-    if (at <= 0) problems.push(`--${option} is "${entry}": use NAME=VALUE, e.g. --${option} audience=engineers.`);
-    else if (Object.hasOwn(record, entry.slice(0, at))) problems.push(`--${option} gives ${entry.slice(0, at)} twice: keep one.`);
-    else record[entry.slice(0, at)] = entry.slice(at + 1);
-  }
-  return record;
 }
 
 /** A string option that must not be empty; absent or empty (reported) gives undefined. */

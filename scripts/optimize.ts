@@ -15,7 +15,7 @@ import {
   type OptimizationFieldNames, type OptimizationJobOptions, type OptimizationProgress, type OptimizationTechniqueLike,
 } from '../lib/optimization';
 import {
-  checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values, runScript,
+  checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, pairs, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values, runScript,
 } from './lib/cli';
 
 export { EXIT_OK, EXIT_USAGE };
@@ -226,8 +226,8 @@ function jobOptions(values: Values, problems: string[]): Partial<OptimizationJob
     image: str(values.image),
     kmsKeyId: str(values['kms-key']),
     acceptEula: values['accept-eula'] === true ? true : undefined,
-    environment: pairs(values, 'env', problems),
-    tags: pairs(values, 'tag', problems),
+    environment: pairs(values, 'env', problems, 'KEY', 'OPTION_MAX_MODEL_LEN=8192'),
+    tags: pairs(values, 'tag', problems, 'KEY', 'project=chatbot'),
     vpc: subnets.length === 0 && securityGroupIds.length === 0 ? undefined : { subnets, securityGroupIds },
   };
 }
@@ -241,24 +241,6 @@ function reportedAlready(issue: string, values: Values): boolean {
 /** Repeatable, comma-separated ids. */
 function list(value: Values[string]): string[] {
   return strings(value).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-}
-
-/** KEY=VALUE options as a record; a malformed or repeated key is reported. Not shared with invoke's: its message and repeated-key test differ. */
-function pairs(values: Values, option: string, problems: string[]): Record<string, string> | undefined {
-  const entries = strings(values[option]);
-  if (entries.length === 0) return undefined;
-  const record: Record<string, string> = {};
-  for (const entry of entries) {
-    const at = entry.indexOf('=');
-    if (at <= 0) {
-      problems.push(`--${option} is "${entry}": use KEY=VALUE, e.g. --${option} ${option === 'env' ? 'OPTION_MAX_MODEL_LEN=8192' : 'project=chatbot'}.`);
-    } else if (Object.hasOwn(record, entry.slice(0, at))) {
-      problems.push(`--${option} gives ${entry.slice(0, at)} twice: keep one.`);
-    } else {
-      record[entry.slice(0, at)] = entry.slice(at + 1);
-    }
-  }
-  return record;
 }
 
 function describeError(error: unknown): string {

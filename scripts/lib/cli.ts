@@ -142,3 +142,21 @@ export function runScript(main: (argv: readonly string[], io: Io) => number | Pr
     process.exitCode = code;
   });
 }
+
+/**
+ * A repeatable `--option NAME=VALUE` as a record, or undefined when absent; a malformed entry or a repeated
+ * name is reported. `label` is how the messages spell the name (NAME, KEY); `example` is one good entry.
+ */
+export function pairs(values: Values, option: string, problems: string[], label: string, example: string): Record<string, string> | undefined {
+  const entries = strings(values[option]);
+  if (entries.length === 0) return undefined;
+  const record: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    const name = entry.slice(0, at);
+    if (at <= 0) problems.push(`--${option} is "${entry}": use ${label}=VALUE, e.g. --${option} ${example}.`);
+    else if (Object.hasOwn(record, name)) problems.push(`--${option} gives ${name} twice: keep one.`);
+    else record[name] = entry.slice(at + 1);
+  }
+  return record;
+}
