@@ -3,7 +3,6 @@
  * or one JSON document with --json. Exit codes: 0 done; 1 estimated, but nothing (or not the requested
  * instance) holds the model; 2 bad usage, with every problem listed at once.
  */
-import { parseArgs } from 'node:util';
 import {
   assessInstance, DEFAULT_CONTEXT_TOKENS, DEFAULT_LORA_RANK, DEFAULT_MAX_INSTANCES, DEFAULT_MEMORY_UTILIZATION, DEFAULT_MFU,
   DEFAULT_SEQUENCE_LENGTH, estimatePretraining, estimateServing, estimateTraining, formatInstances, formatModels, formatPretraining,
@@ -11,7 +10,7 @@ import {
   validatePretrainingInput, validateServingInput, validateServingOptions, validateTrainingInput, validateTrainingOptions,
   type FieldNames, type ManagedModel, type ModelArchitecture, type PrecisionLike, type PriceTable, type TrainingMethodLike,
 } from '../lib/sizing';
-import { optionLines, optionProblems, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values, runScript } from './lib/cli';
+import { optionLines, parseCommand, optionProblems, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values, runScript } from './lib/cli';
 import { readPriceTable } from './lib/prices';
 
 /** Each writer adds a newline to the text. */
@@ -103,21 +102,10 @@ class Problems {
 }
 
 export function main(argv: readonly string[], io: Io): number {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    (command === undefined ? io.stderr : io.stdout)(usage());
-    return command === undefined ? EXIT_USAGE : EXIT_OK;
-  }
+  const parsed = parseCommand('estimate', argv, COMMANDS, io, usage, commandUsage);
+  if ('exit' in parsed) return parsed.exit;
+  const { command, values, positionals } = parsed;
   const spec = COMMANDS[command];
-  if (spec === undefined) {
-    io.stderr(`estimate: "${command}" is not a command: use one of ${Object.keys(COMMANDS).join(', ')}.\n\n${usage()}`);
-    return EXIT_USAGE;
-  }
-  const { values, positionals } = parseArgs({ args: [...rest], options: spec.options, strict: false, allowPositionals: true });
-  if (values.help === true) {
-    io.stdout(commandUsage(command));
-    return EXIT_OK;
-  }
   const problems = new Problems();
   problems.add(...optionProblems(spec.options, values, positionals, command, (word) => `--model ${word}`));
   try {

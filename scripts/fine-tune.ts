@@ -8,7 +8,6 @@
  * Exit codes: 0 started (or, when watching, SUCCEEDED); 1 the call failed, the execution FAILED, TIMED_OUT or was
  * ABORTED, or --timeout passed first; 2 bad usage, with every problem listed at once.
  */
-import { parseArgs } from 'node:util';
 import {
   DescribeExecutionCommand, ExecutionStatus, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand,
   type DescribeExecutionCommandOutput, type HistoryEvent,
@@ -16,7 +15,7 @@ import {
 import { DescribeTrainingJobCommand, SageMakerClient, TrainingJobStatus } from '@aws-sdk/client-sagemaker';
 import { formatElapsed } from '../lib/optimization';
 import {
-  clockOf, EXIT_OK, EXIT_USAGE, integer, isRecord, json, optionLines, problemReport, runScript, str,
+  clockOf, EXIT_OK, EXIT_USAGE, integer, isRecord, json, optionLines, parseCommand, problemReport, runScript, str,
   type ClockDeps, type Io as Writers, type OptionSpec, type Values,
 } from './lib/cli';
 
@@ -170,21 +169,10 @@ interface Context {
 interface WaitOptions { readonly pollSeconds: number; readonly timeoutSeconds: number | undefined; readonly startDate?: Date }
 
 export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    (command === undefined ? io.stderr : io.stdout)(usage());
-    return command === undefined ? EXIT_USAGE : EXIT_OK;
-  }
+  const parsed = parseCommand('fine-tune', argv, COMMANDS, io, usage, commandUsage);
+  if ('exit' in parsed) return parsed.exit;
+  const { command, values, positionals } = parsed;
   const spec = COMMANDS[command];
-  if (spec === undefined) {
-    io.stderr(`fine-tune: "${command}" is not a command: use one of ${Object.keys(COMMANDS).join(', ')}.\n\n${usage()}`);
-    return EXIT_USAGE;
-  }
-  const { values, positionals } = parseArgs({ args: [...rest], options: spec.options, strict: false, allowPositionals: true });
-  if (values.help === true) {
-    io.stdout(commandUsage(command));
-    return EXIT_OK;
-  }
   const problems = optionProblems(command, spec.options, values, positionals);
   const ctx: Context = {
     io,

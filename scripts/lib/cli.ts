@@ -1,10 +1,11 @@
 /**
- * What the command-line scripts (estimate, optimize, invoke) share: reading `node:util` parseArgs values with
+ * What the command-line scripts share: reading `node:util` parseArgs values with
  * `strict: false`, checking them against the script's option table, and reporting usage problems. Every helper
  * reports into a list of problems rather than throwing, so a script can list every problem at once; the wording
  * of each message is part of the scripts' behaviour, and their tests assert it.
  */
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
 /** What parseArgs returns with `strict: false`: any option may be a string, a bare flag (true), or a list of them. */
 export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -159,4 +160,33 @@ export function pairs(values: Values, option: string, problems: string[], label:
     else record[name] = entry.slice(at + 1);
   }
   return record;
+}
+
+/** A subcommand with its options parsed, or the exit code when there is nothing to run (help or a bad command, printed). */
+export type ParsedCommand = { readonly command: string; readonly values: Values; readonly positionals: string[] } | { readonly exit: number };
+
+/**
+ * The first argument as one of `commands` and the rest parsed against its options. No command prints the usage on
+ * stderr (exit 2); `help`, `-h` or `--help` prints it on stdout (exit 0), as `COMMAND --help` does the command's own.
+ */
+export function parseCommand(
+  script: string, argv: readonly string[], commands: Record<string, { readonly options: Record<string, OptionSpec> }>, io: Io,
+  usage: () => string, commandUsage: (command: string) => string,
+): ParsedCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    (command === undefined ? io.stderr : io.stdout)(usage());
+    return { exit: command === undefined ? EXIT_USAGE : EXIT_OK };
+  }
+  const spec = Object.hasOwn(commands, command) ? commands[command] : undefined;
+  if (spec === undefined) {
+    io.stderr(`${script}: "${command}" is not a command: use one of ${Object.keys(commands).join(', ')}.\n\n${usage()}`);
+    return { exit: EXIT_USAGE };
+  }
+  const { values, positionals } = parseArgs({ args: [...rest], options: spec.options, strict: false, allowPositionals: true });
+  if (values.help === true) {
+    io.stdout(commandUsage(command));
+    return { exit: EXIT_OK };
+  }
+  return { command, values, positionals };
 }
