@@ -142,6 +142,10 @@ describe('bad usage exits 2 and names the option', () => {
 
   test('fails when no command is given', () => { fails([], /^Usage: npm run estimate -- <command>/); });
   test('fails when the command is unknown', () => { fails(['size'], /"size" is not a command: use one of serve, train, pretrain, models, instances/); });
+  test('a name every object has (toString, constructor) is not a command either', () => {
+    fails(['toString'], /"toString" is not a command/);
+    fails(['constructor', '--help'], /"constructor" is not a command/);
+  });
   test('fails when the model is unknown, listing the catalog', () => { fails(['serve', '--model', 'acme/x'], /--model is "acme\/x", which is not in the catalog: use one of meta-llama\/Llama-3.2-1B-Instruct/); });
   test('fails when the model is missing', () => { fails(['serve'], /--model is missing: give a Hugging Face id .* or describe a custom model with --params, --layers, --kv-heads, --head-dim/); });
   test('fails when the precision is unknown', () => { fails(['serve', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--precision', 'int3'], /--precision is "int3": use one of fp32, bf16, fp16, fp8, int8, int4/); });
