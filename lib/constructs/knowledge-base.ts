@@ -210,7 +210,7 @@ export class KnowledgeBase extends Construct {
 
 function validate(scope: Construct, props: KnowledgeBaseProps, modelId: string, store: VectorStore): number {
   const problems: string[] = [];
-  const model = EMBEDDING_MODELS[modelId];
+  const model = Object.hasOwn(EMBEDDING_MODELS, modelId) ? EMBEDDING_MODELS[modelId] : undefined;
   let dimensions = props.embeddingDimensions ?? model?.default ?? 0;
   if (!model) {
     problems.push(`embeddingModelId "${modelId}" is not an embedding model knowledge bases support; allowed: ${Object.keys(EMBEDDING_MODELS).join(', ')}.`);

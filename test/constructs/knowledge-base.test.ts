@@ -99,5 +99,6 @@ describe('KnowledgeBase validation', () => {
 
   test('fails when the embedding model is not one knowledge bases support', () => {
     expect(build({ embeddingModelId: 'amazon.nova-lite-v1:0' })).toThrow(/"amazon\.nova-lite-v1:0" is not an embedding model knowledge bases support/);
+    expect(build({ embeddingModelId: 'constructor' })).toThrow(/"constructor" is not an embedding model knowledge bases support/);
   });
 });
