@@ -23,7 +23,7 @@ export class TemplateError extends Error {
 /** Fills a template: examples become earlier turns, then the user message. */
 export function renderTemplate(template: PromptTemplate, variables: Readonly<Record<string, string>> = {}): RenderedPrompt {
   const expected = templateVariables(template);
-  const missing = expected.filter((v) => !(v in variables));
+  const missing = expected.filter((v) => !Object.hasOwn(variables, v));
   const unknown = Object.keys(variables).filter((v) => !expected.includes(v));
   if (missing.length > 0 || unknown.length > 0) {
     const parts = [
