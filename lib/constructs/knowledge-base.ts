@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -34,8 +35,12 @@ export class VectorStore {
     return new VectorStore('s3-vectors', options.dimensions);
   }
 
-  /** An OpenSearch Serverless vector index you already run (collection, index and field names). */
-  static openSearchServerless(options: { readonly collectionArn: string; readonly indexName: string; readonly dimensions: number; readonly vectorField?: string; readonly textField?: string; readonly metadataField?: string }): VectorStore {
+  /**
+   * An OpenSearch Serverless vector index you already run (collection, index and field names). The knowledge base
+   * adds a data access policy that lets its role describe, read and write that index: OpenSearch Serverless checks
+   * data access policies as well as IAM, and Bedrock checks the index when it creates the knowledge base.
+   */
+  static openSearchServerless(options: OpenSearchServerlessIndex): VectorStore {
     return new VectorStore('opensearch-serverless', options.dimensions, options);
   }
 
@@ -43,8 +48,24 @@ export class VectorStore {
     readonly kind: 's3-vectors' | 'opensearch-serverless',
     /** The index's vector size; must equal the embedding model's output. */
     readonly dimensions?: number,
-    readonly openSearch?: { readonly collectionArn: string; readonly indexName: string; readonly vectorField?: string; readonly textField?: string; readonly metadataField?: string },
+    readonly openSearch?: OpenSearchServerlessIndex,
   ) {}
+}
+
+/** An existing OpenSearch Serverless vector index. */
+export interface OpenSearchServerlessIndex {
+  readonly collectionArn: string;
+  /** The collection's name, as its data access policy names it (`collection/NAME`). */
+  readonly collectionName: string;
+  readonly indexName: string;
+  /** The index's vector size; must equal the embedding model's output. */
+  readonly dimensions: number;
+  /** @default 'vector' */
+  readonly vectorField?: string;
+  /** @default 'text' */
+  readonly textField?: string;
+  /** @default 'metadata' */
+  readonly metadataField?: string;
 }
 
 export interface KnowledgeBaseProps {
@@ -103,7 +124,25 @@ export class KnowledgeBase extends Construct {
     key.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey');
 
     let storageConfiguration: bedrock.CfnKnowledgeBase.StorageConfigurationProperty;
+    let dataAccess: aoss.CfnAccessPolicy | undefined;
     if (store.kind === 's3-vectors') {
+      // S3 Vectors indexes asynchronously as its own service principal, which must be able to decrypt with the
+      // bucket's key (S3 user guide, "Data protection and encryption in S3 Vectors").
+      const indexing = key.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowS3VectorsIndexing',
+        principals: [new iam.ServicePrincipal('indexing.s3vectors.amazonaws.com')],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 's3vectors', resource: 'bucket', resourceName: '*' }) },
+        },
+      }));
+      if (!indexing.statementAdded) {
+        throw new Error(`${this.node.path}: encryptionKey is an imported key, so its key policy cannot be extended here. S3 Vectors needs `
+          + `kms:Decrypt for the service principal indexing.s3vectors.amazonaws.com in it: add that statement to the key's policy and pass `
+          + `the key as a kms.Key from the same app, or leave encryptionKey unset to have a key created.`);
+      }
       const bucket = new s3vectors.CfnVectorBucket(this, 'VectorBucket', { encryptionConfiguration: { sseType: 'aws:kms', kmsKeyArn: key.keyArn } });
       bucket.applyRemovalPolicy(removalPolicy);
       const index = new s3vectors.CfnIndex(this, 'VectorIndex', {
@@ -124,6 +163,19 @@ export class KnowledgeBase extends Construct {
     } else {
       const os = store.openSearch!;
       this.role.addToPolicy(new iam.PolicyStatement({ actions: ['aoss:APIAccessAll'], resources: [os.collectionArn] }));
+      dataAccess = new aoss.CfnAccessPolicy(this, 'DataAccess', {
+        // 3-32 lowercase letters, digits and hyphens, starting with a letter.
+        name: `kb-${this.node.addr.slice(0, 24)}`,
+        type: 'data',
+        description: `Lets the knowledge base ${this.node.path} describe, read and write ${os.indexName}`,
+        policy: Stack.of(this).toJsonString([{
+          Rules: [
+            { ResourceType: 'collection', Resource: [`collection/${os.collectionName}`], Permission: ['aoss:DescribeCollectionItems'] },
+            { ResourceType: 'index', Resource: [`index/${os.collectionName}/${os.indexName}`], Permission: ['aoss:DescribeIndex', 'aoss:ReadDocument', 'aoss:WriteDocument'] },
+          ],
+          Principal: [this.role.roleArn],
+        }]),
+      });
       storageConfiguration = {
         type: 'OPENSEARCH_SERVERLESS',
         opensearchServerlessConfiguration: {
@@ -135,7 +187,8 @@ export class KnowledgeBase extends Construct {
     }
 
     const kb = new bedrock.CfnKnowledgeBase(this, 'Resource', {
-      name: `${this.node.path.replace(/[^0-9a-zA-Z]+/g, '-').slice(0, 50)}-${this.node.addr.slice(0, 8)}`,
+      // The name pattern allows no two separators in a row, so the cut path loses a trailing hyphen.
+      name: `${this.node.path.replace(/[^0-9a-zA-Z]+/g, '-').slice(0, 50).replace(/-+$/, '')}-${this.node.addr.slice(0, 8)}`,
       description: `Documents under ${DatasetPrefix.DOCUMENTS} of the dataset store`,
       roleArn: this.role.roleArn,
       knowledgeBaseConfiguration: {
@@ -148,6 +201,7 @@ export class KnowledgeBase extends Construct {
       storageConfiguration,
     });
     kb.node.addDependency(this.role);
+    if (dataAccess) kb.node.addDependency(dataAccess);
     this.knowledgeBaseId = kb.attrKnowledgeBaseId;
     this.knowledgeBaseArn = kb.attrKnowledgeBaseArn;
 
@@ -186,14 +240,15 @@ export class KnowledgeBase extends Construct {
       iamAction: 'bedrock:StartIngestionJob',
     });
     // One job runs at a time per data source: uploads that arrive meanwhile wait and retry.
-    start.addRetry({ errors: ['BedrockAgent.ConflictException', 'BedrockAgent.ThrottlingException'], interval: Duration.minutes(1), maxAttempts: 10, backoffRate: 1.5 });
+    // 1, 1.5, 2.25 ... minutes, at most 10 between attempts: the 9 retries wait about 51 minutes in all, within the timeout.
+    start.addRetry({ errors: ['BedrockAgent.ConflictException', 'BedrockAgent.ThrottlingException'], interval: Duration.minutes(1), maxAttempts: 10, backoffRate: 1.5, maxDelay: Duration.minutes(10) });
     allowCloudWatchLogs(key);
     const machine = new sfn.StateMachine(this, 'Ingest', {
       definitionBody: sfn.DefinitionBody.fromChainable(start),
       comment: 'Starts a knowledge base ingestion job',
       tracingEnabled: true,
       logs: { destination: new logs.LogGroup(this, 'IngestLogs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR, encryptionKey: key, removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN }), level: sfn.LogLevel.ALL },
-      timeout: Duration.hours(1),
+      timeout: Duration.hours(2),
     });
     acknowledgeWildcardResources(machine, ['*'], 'Step Functions log delivery (logs:*LogDelivery) and X-Ray tracing support no resource-level permissions.');
     new events.Rule(this, 'OnDocumentUpload', {

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
 import { KnowledgeBase, type KnowledgeBaseProps, VectorStore } from '../../lib/constructs/knowledge-base';
 import { newApp, synthesize, templateOf } from '../support/synth';
@@ -16,7 +17,7 @@ const osStack = new Stack(app, 'Os', { env });
 new KnowledgeBase(osStack, 'Knowledge', {
   datasets: new DatasetStore(osStack, 'Datasets'),
   embeddingModelId: 'cohere.embed-english-v3',
-  vectorStore: VectorStore.openSearchServerless({ collectionArn: 'arn:aws:aoss:us-east-1:111122223333:collection/abc', indexName: 'docs', dimensions: 1024 }),
+  vectorStore: VectorStore.openSearchServerless({ collectionArn: 'arn:aws:aoss:us-east-1:111122223333:collection/abc', collectionName: 'support-docs', indexName: 'docs', dimensions: 1024 }),
   chunking: { maxTokens: 500, overlapPercentage: 10 },
 });
 const result = synthesize(app);
@@ -38,6 +39,21 @@ describe('KnowledgeBase', () => {
   test('the vector index matches the embedding, keeps Bedrock\'s text unfilterable, and is encrypted and retained', () => {
     t.hasResourceProperties('AWS::S3Vectors::Index', { Dimension: 1024, DataType: 'float32', DistanceMetric: 'cosine', MetadataConfiguration: { NonFilterableMetadataKeys: ['AMAZON_BEDROCK_TEXT', 'AMAZON_BEDROCK_METADATA'] } });
     t.hasResource('AWS::S3Vectors::VectorBucket', { DeletionPolicy: 'Retain', Properties: { EncryptionConfiguration: { SseType: 'aws:kms', KmsKeyArn: Match.anyValue() } } });
+  });
+
+  test('the key lets S3 Vectors of this account decrypt, for its asynchronous indexing', () => {
+    t.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([{
+        Sid: 'AllowS3VectorsIndexing', Effect: 'Allow', Principal: { Service: 'indexing.s3vectors.amazonaws.com' }, Action: 'kms:Decrypt', Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' }, ArnLike: { 'aws:SourceArn': 'arn:aws:s3vectors:us-east-1:111122223333:bucket/*' } },
+      }]) },
+    });
+  });
+
+  test('the name fits Bedrock\'s pattern: no two separators in a row, at most 100 characters', () => {
+    const names = Object.values({ ...t.findResources('AWS::Bedrock::KnowledgeBase'), ...templateOf(osStack).findResources('AWS::Bedrock::KnowledgeBase') })
+      .map((r) => (r as { Properties: { Name: string } }).Properties.Name);
+    for (const name of names) expect(name).toMatch(/^([0-9a-zA-Z][_-]?){1,100}$/);
   });
 
   test('the data source reads documents/ only, in fixed-size chunks, encrypted, keeping vectors on deletion', () => {
@@ -63,11 +79,19 @@ describe('KnowledgeBase', () => {
     expect(JSON.stringify(statements)).not.toMatch(/s3:PutObject|bedrock:\*/);
   });
 
-  test('a document upload or deletion starts an ingestion job, retried while one runs', () => {
+  test('a document upload or deletion starts an ingestion job, retried while one runs, every retry within the timeout', () => {
     t.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['Object Created', 'Object Deleted'], 'detail': Match.objectLike({ object: { key: [{ prefix: 'documents/' }] } }) }) });
     const def = JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'));
     expect(def).toContain('bedrockagent:startIngestionJob');
     expect(def).toContain('BedrockAgent.ConflictException');
+    const machine = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: unknown } };
+    const definition = JSON.parse((machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'x')).join('')) as {
+      TimeoutSeconds: number; States: Record<string, { Retry?: { IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds?: number }[] }>;
+    };
+    const retry = Object.values(definition.States)[0].Retry![0];
+    let waited = 0;
+    for (let attempt = 0; attempt < retry.MaxAttempts; attempt++) waited += Math.min(retry.IntervalSeconds * retry.BackoffRate ** attempt, retry.MaxDelaySeconds ?? Infinity);
+    expect(waited).toBeLessThan(definition.TimeoutSeconds);
   });
 
   test('grantRetrieve allows bedrock:Retrieve on this knowledge base only', () => {
@@ -79,6 +103,19 @@ describe('KnowledgeBase', () => {
       StorageConfiguration: { Type: 'OPENSEARCH_SERVERLESS', OpensearchServerlessConfiguration: { CollectionArn: 'arn:aws:aoss:us-east-1:111122223333:collection/abc', VectorIndexName: 'docs', FieldMapping: { VectorField: 'vector', TextField: 'text', MetadataField: 'metadata' } } },
     });
   });
+
+  test('with OpenSearch Serverless, a data access policy lets the role use that index, before the knowledge base is created', () => {
+    const os = templateOf(osStack);
+    const [policyId, policy] = Object.entries(os.findResources('AWS::OpenSearchServerless::AccessPolicy'))[0] as [string, { Properties: { Name: string; Type: string; Policy: unknown } }];
+    expect(policy.Properties.Type).toBe('data');
+    expect(policy.Properties.Name).toMatch(/^[a-z][a-z0-9-]{2,31}$/);
+    const text = JSON.stringify(policy.Properties.Policy);
+    expect(text).toContain('collection/support-docs');
+    expect(text).toContain('index/support-docs/docs');
+    expect(text).toContain('aoss:WriteDocument');
+    const [kbResource] = Object.values(os.findResources('AWS::Bedrock::KnowledgeBase')) as { DependsOn: string[] }[];
+    expect(kbResource.DependsOn).toContain(policyId);
+  });
 });
 
 describe('KnowledgeBase validation', () => {
@@ -86,6 +123,13 @@ describe('KnowledgeBase validation', () => {
     const s = new Stack(newApp(), 'S', { env });
     return new KnowledgeBase(s, 'K', { datasets: new DatasetStore(s, 'D'), ...props });
   };
+
+  test('fails with what to do when an imported key cannot let S3 Vectors index', () => {
+    expect(() => {
+      const s = new Stack(newApp(), 'S', { env });
+      new KnowledgeBase(s, 'K', { datasets: new DatasetStore(s, 'D'), encryptionKey: kms.Key.fromKeyArn(s, 'Imported', 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab') });
+    }).toThrow(/imported key[\s\S]*indexing\.s3vectors\.amazonaws\.com/);
+  });
 
   test('fails when the vector index dimension does not match the embedding model', () => {
     expect(build({ vectorStore: VectorStore.s3Vectors({ dimensions: 1536 }) }))
