@@ -30,7 +30,7 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false',
   };
   const dir = runtimeBundleDir('api');
-  bedrockApi = loadHandler(dir, { ...env, BACKEND: 'bedrock', MODEL_ID: 'meta.llama3-1-8b-instruct-v1:0', MODEL_NAME: 'meta.llama3-1-8b-instruct-v1:0', KNOWLEDGE_BASE_ID: DEFAULT_KNOWLEDGE_BASE_ID, RETRIEVAL_RESULTS: '2', RETRIEVAL_BY_DEFAULT: 'false', TOOLS: 'calculator', MAX_TOOL_ROUNDS: '3' });
+  bedrockApi = loadHandler(dir, { ...env, BACKEND: 'bedrock', MODEL_ID: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', MODEL_NAME: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', KNOWLEDGE_BASE_ID: DEFAULT_KNOWLEDGE_BASE_ID, RETRIEVAL_RESULTS: '2', RETRIEVAL_BY_DEFAULT: 'false', TOOLS: 'calculator', MAX_TOOL_ROUNDS: '3' });
   endpointApi = loadHandler(dir, { ...env, BACKEND: 'sagemaker', ENDPOINT_NAME: 'chat', MODEL_NAME: 'Qwen/Qwen2.5-7B-Instruct', KNOWLEDGE_BASE_ID: DEFAULT_KNOWLEDGE_BASE_ID, RETRIEVAL_RESULTS: '2', RETRIEVAL_BY_DEFAULT: 'true', TOOLS: '', KNOWLEDGE_BASE_UNUSED: '' });
   plainApi = loadHandler(dir, { ...env, BACKEND: 'bedrock', MODEL_ID: 'm.x-v1:0', MODEL_NAME: 'm', KNOWLEDGE_BASE_ID: '', TOOLS: '' });
 });

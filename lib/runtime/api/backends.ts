@@ -65,6 +65,14 @@ export class BedrockBackend implements Backend {
     this.model = options.displayName;
   }
 
+  /**
+   * ToolResultBlock.status is documented for Amazon Nova and Anthropic Claude models only (Bedrock API reference,
+   * ToolResultBlock); other models read a failure from the result's `error:` text alone.
+   */
+  private get acceptsToolStatus(): boolean {
+    return /(^|[.:/])(anthropic\.claude|amazon\.nova)/.test(`${this.options.modelId} ${this.options.displayName}`);
+  }
+
   private input(request: ModelRequest, streaming: boolean): ConverseCommandInput {
     const messages: Message[] = request.messages.map((m) => ({ role: m.role, content: [{ text: m.content }] }));
     const guardrail = this.options.guardrail;
@@ -101,6 +109,9 @@ export class BedrockBackend implements Backend {
       text += turn.text;
       usage.inputTokens += turn.usage.inputTokens;
       usage.outputTokens += turn.usage.outputTokens;
+      if (MALFORMED_STOPS.has(turn.stopReason)) {
+        throw new ApiError(502, 'model_error', `The model's turn ended ${turn.stopReason}: it produced output Bedrock could not read. Retry the request.`);
+      }
       if (turn.stopReason !== 'tool_use' || !tools || turn.toolUses.length === 0) return { text, usage, stopReason: turn.stopReason, toolCalls };
       if (round >= tools.maxRounds) {
         throw new ApiError(502, 'tool_round_limit', `The model was still calling tools after ${tools.maxRounds} rounds; ask a narrower question.`);
@@ -109,7 +120,10 @@ export class BedrockBackend implements Backend {
       messages.push({ role: 'assistant', content: turn.content });
       messages.push({
         role: 'user',
-        content: turn.toolUses.map((u) => ({ toolResult: { toolUseId: u.toolUseId, ...tools.run(u.name, u.input) } })),
+        content: turn.toolUses.map((u) => {
+          const { content, status } = tools.run(u.name, u.input);
+          return { toolResult: { toolUseId: u.toolUseId, content, ...(this.acceptsToolStatus ? { status } : {}) } };
+        }),
       });
     }
   }
@@ -131,19 +145,24 @@ export class BedrockBackend implements Backend {
     let text = '';
     let stopReason: string | undefined;
     let usage: Usage = { inputTokens: 0, outputTokens: 0 };
-    // Tool calls arrive as a contentBlockStart (id, name) and their input as JSON text over deltas.
-    const pending = new Map<number, { toolUseId: string; name: string; json: string }>();
+    // The assistant message goes back as the model produced it, block by block in index order: text blocks
+    // from their deltas, tool calls from a contentBlockStart (id, name) and their input as JSON text over deltas.
+    const blocks = new Map<number, { text: string } | { toolUseId: string; name: string; json: string }>();
     for await (const event of out.stream ?? []) {
       const delta = event.contentBlockDelta?.delta;
+      const index = event.contentBlockDelta?.contentBlockIndex ?? 0;
       if (delta?.text) {
         text += delta.text;
+        const block = blocks.get(index);
+        if (block && 'text' in block) block.text += delta.text;
+        else blocks.set(index, { text: delta.text });
         onToken(delta.text);
       } else if (delta?.toolUse) {
-        const tool = pending.get(event.contentBlockDelta!.contentBlockIndex ?? 0);
-        if (tool) tool.json += delta.toolUse.input ?? '';
+        const tool = blocks.get(index);
+        if (tool && 'json' in tool) tool.json += delta.toolUse.input ?? '';
       } else if (event.contentBlockStart?.start?.toolUse) {
         const start = event.contentBlockStart.start.toolUse;
-        pending.set(event.contentBlockStart.contentBlockIndex ?? 0, { toolUseId: start.toolUseId ?? '', name: start.name ?? '', json: '' });
+        blocks.set(event.contentBlockStart.contentBlockIndex ?? 0, { toolUseId: start.toolUseId ?? '', name: start.name ?? '', json: '' });
       } else if (event.messageStop) {
         stopReason = event.messageStop.stopReason ?? 'end_turn';
       } else if (event.metadata?.usage) {
@@ -157,11 +176,15 @@ export class BedrockBackend implements Backend {
     // An aborted HTTP/2 event stream ends the loop without an error: tell a deadline from a cut stream.
     if (signal.aborted) throw signal.reason ?? new DOMException('deadline', 'TimeoutError');
     if (stopReason === undefined) throw new ApiError(502, 'model_error', 'The model stream ended before the answer was complete.');
-    const toolUses = [...pending.values()].map((t) => ({ toolUseId: t.toolUseId, name: t.name, input: parseToolInput(t.json) }));
-    const content: ContentBlock[] = [...(text ? [{ text }] : []), ...toolUses.map((t) => ({ toolUse: t }) as ContentBlock)];
+    const ordered = [...blocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block);
+    const content: ContentBlock[] = ordered.map((b) => ('text' in b ? { text: b.text } : { toolUse: { toolUseId: b.toolUseId, name: b.name, input: parseToolInput(b.json) } }) as ContentBlock);
+    const toolUses = content.filter((c) => c.toolUse).map((c) => ({ toolUseId: c.toolUse!.toolUseId!, name: c.toolUse!.name!, input: c.toolUse!.input }));
     return { text, content, toolUses, stopReason, usage };
   }
 }
+
+/** Stop reasons for output Bedrock could not parse (MessageStopEvent): an error, never an answer. */
+const MALFORMED_STOPS = new Set(['malformed_model_output', 'malformed_tool_use']);
 
 function parseToolInput(json: string): unknown {
   try {
