@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { runtimeBundleDir } from '../lib/constructs/private/runtime-bundle';
 import { apiEvent, invoke, loadHandler } from '../test/support/lambda-runtime';
-import { startBedrockRuntime, startS3 } from '../test/support/standins';
+import { startBedrockRuntime, startS3 } from '../scripts/lib/standins';
 
 const TARGETS = { overheadMsP50: 5, ttftRatio: 1.2, bundleKiB: 1024, errors: 0 };
 

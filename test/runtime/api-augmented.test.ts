@@ -5,7 +5,7 @@ import { apiEvent, invoke, loadHandler } from '../support/lambda-runtime';
 import {
   type BedrockAgentRuntimeStandIn, type BedrockRuntimeStandIn, DEFAULT_KNOWLEDGE_BASE_ID, type S3StandIn, type SageMakerStandIn,
   startBedrockAgentRuntime, startBedrockRuntime, startS3, startSageMakerRuntime,
-} from '../support/standins';
+} from '../../scripts/lib/standins';
 
 let bedrock: BedrockRuntimeStandIn;
 let agent: BedrockAgentRuntimeStandIn;

@@ -3,7 +3,7 @@
 import { runtimeBundleDir } from '../../lib/constructs/private/runtime-bundle';
 import { REQUEST_ID_PATTERN } from '../../lib/runtime/api/contract';
 import { apiEvent, invoke, lambdaContext, loadHandler } from '../support/lambda-runtime';
-import { type S3StandIn, type SageMakerStandIn, type StandIn, startBedrockRuntime, startS3, startSageMakerRuntime } from '../support/standins';
+import { type S3StandIn, type SageMakerStandIn, type StandIn, startBedrockRuntime, startS3, startSageMakerRuntime } from '../../scripts/lib/standins';
 
 const TEMPLATES = [{
   id: 'support-answer', version: '7', system: 'Answer briefly.',

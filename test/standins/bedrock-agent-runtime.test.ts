@@ -11,7 +11,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-bedrock-agent-runtime';
 import { performance } from 'node:perf_hooks';
-import { type BedrockAgentRuntimeStandIn, DEFAULT_KNOWLEDGE_BASE_ID, type FailureKind, type KnowledgeBaseDocument, startBedrockAgentRuntime } from '../support/standins';
+import { type BedrockAgentRuntimeStandIn, DEFAULT_KNOWLEDGE_BASE_ID, type FailureKind, type KnowledgeBaseDocument, startBedrockAgentRuntime } from '../../scripts/lib/standins';
 import { caught, clientConfig, CREDENTIALS, since, withEnv } from './sdk';
 
 const KB = DEFAULT_KNOWLEDGE_BASE_ID;

@@ -19,7 +19,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-bedrock-runtime';
 import { performance } from 'node:perf_hooks';
-import { type BedrockRuntimeStandIn, type FailureKind, startBedrockRuntime } from '../support/standins';
+import { type BedrockRuntimeStandIn, type FailureKind, startBedrockRuntime } from '../../scripts/lib/standins';
 import { caught, clientConfig, CREDENTIALS, since, withEnv } from './sdk';
 
 const MODEL_ARN = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0';

@@ -3,7 +3,7 @@
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type S3StandIn, startS3 } from '../support/standins';
+import { type S3StandIn, startS3 } from '../../scripts/lib/standins';
 import { caught, clientConfig, CREDENTIALS, withEnv } from './sdk';
 
 const BUCKET = 'artifacts';

@@ -13,7 +13,7 @@ import {
   ValidationError,
 } from '@aws-sdk/client-sagemaker-runtime';
 import { performance } from 'node:perf_hooks';
-import { type SageMakerStandIn, startSageMakerRuntime } from '../support/standins';
+import { type SageMakerStandIn, startSageMakerRuntime } from '../../scripts/lib/standins';
 import { caught, clientConfig, CREDENTIALS, since, withEnv } from './sdk';
 
 const ENDPOINT = 'llm-endpoint';
