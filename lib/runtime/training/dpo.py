@@ -152,10 +152,13 @@ def align(args: Any, env: common.SageMakerEnv, base: str, train_examples: list, 
     epochs = trainer.state.epoch
 
     output, adapter_dir = modeling.save_trained(trainer, tokenizer, args.method, args.merge_adapter, env, dtype)
+    weight_bytes = modeling.base_weight_bytes(model, dtype) if adapter_dir else 0
+    modeling.release_trainer(trainer)
     del trainer, model
     modeling.release_memory()
+    merge = None
     if adapter_dir and env.is_main_process:
-        modeling.merge_adapter(base, adapter_dir, env.model_dir, dtype, args.trust_remote_code)
+        merge = modeling.merge_adapter(base, adapter_dir, env.model_dir, dtype, args.trust_remote_code, weight_bytes, env)
         tokenizer.save_pretrained(env.model_dir)
 
     metrics = sft.summary(
@@ -163,7 +166,7 @@ def align(args: Any, env: common.SageMakerEnv, base: str, train_examples: list, 
         runtime_seconds=time.time() - started, global_steps=result.global_step, epochs=epochs,
         train_examples=len(train_kept), validation_examples=len(eval_kept) if eval_examples else None,
         resumed_from=resume, prompt_format="chat_template" if conversational else "plain", precision=precision,
-        world_size=env.world_size, libraries=libraries,
+        world_size=env.world_size, libraries=libraries, merge=merge,
     )
     metrics.update(reward_statistics(history), dropped_long_prompts=dropped + eval_dropped)
     return metrics

@@ -10,12 +10,24 @@ from __future__ import annotations
 import gc
 import logging
 import os
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import common
 import records
 
 log = logging.getLogger("training")
+
+# transformers 5 saves a model as one safetensors file unless told otherwise (max_shard_size "50GB"), and
+# safetensors builds a whole shard's bytes in host memory before writing it: a 7.6B model at bf16 would need
+# another 15 GB of host RAM on top of the weights. lib/sizing/training.ts counts one shard of this size in the
+# training instance's host memory: change the two together. "GB" is decimal (2 * 10^9 bytes); a tensor larger
+# than that (the embedding of a 70B model, about 2.5 GB) gets a shard of its own. Full fine-tuning saves its
+# weights in the same shards.
+MERGE_MAX_SHARD_SIZE = "2GB"
+# Room on the GPU beyond the bf16 base for a merge there: the delta of the layer being merged (B @ A in fp32,
+# up to about 1 GB for a 70B model's MLP), cuBLAS workspaces and allocator fragmentation. ⚠ an estimate.
+MERGE_GPU_HEADROOM_BYTES = 1 << 30
+MERGE_GPU_HEADROOM_FRACTION = 0.10
 
 
 def precision() -> str:
@@ -24,7 +36,16 @@ def precision() -> str:
 
     if not torch.cuda.is_available():
         return "fp32"
-    return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return "bf16" if _native_bf16(torch) else "fp16"
+
+
+def _native_bf16(torch: Any) -> bool:
+    # By default is_bf16_supported() also counts emulation, which answers True on a T4 (Turing, compute
+    # capability 7.5): training would run bf16 emulated, several times slower, while reporting bf16.
+    try:
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    except TypeError:  # a torch before 2.4 has no including_emulation; native bf16 starts with Ampere (8.0)
+        return torch.cuda.get_device_capability()[0] >= 8
 
 
 def start_run(method: str, seed: int) -> tuple[dict[str, str | None], str, Any]:
@@ -166,7 +187,7 @@ def _save_full(trainer: Any, env: common.SageMakerEnv, dtype: Any) -> None:
         else:
             out[key] = tensor.detach().cpu()
     model.config.dtype = dtype
-    model.save_pretrained(env.model_dir, state_dict=out)
+    model.save_pretrained(env.model_dir, state_dict=out, max_shard_size=MERGE_MAX_SHARD_SIZE)
 
 
 def release_memory() -> None:
@@ -177,20 +198,104 @@ def release_memory() -> None:
         torch.cuda.empty_cache()
 
 
-def merge_adapter(base_source: str, adapter_dir: str, out_dir: str, dtype: Any, trust_remote_code: bool) -> None:
-    """Merges a LoRA/QLoRA adapter into the base weights, so the output serves without peft.
+def release_trainer(trainer: Any) -> None:
+    """Drops every reference the trainer holds to the model, the optimizer and the scheduler.
 
-    The base is reloaded at bf16 on the CPU rather than merged into the training copy: a QLoRA base is 4-bit
-    (merging there would round the result to NF4), and the CPU needs no GPU memory the trainer may still hold.
+    The caller then deletes its own references and calls release_memory(). Deleting the trainer alone can leave
+    the weights and optimizer states alive: the accelerator, the callback handler and (DPO) the reference model
+    hold them too, and the merge that follows needs that memory.
     """
+    trainer.accelerator.free_memory()
+    for holder, names in ((trainer, ("model", "model_wrapped", "optimizer", "lr_scheduler", "ref_model")),
+                          (getattr(trainer, "callback_handler", None), ("model", "optimizer", "lr_scheduler"))):
+        for name in names:
+            if holder is not None and hasattr(holder, name):
+                setattr(holder, name, None)
+
+
+def base_weight_bytes(model: Any, dtype: Any) -> int:
+    """The size of a PEFT model's base weights at `dtype`, adapters left out: what a merge loads.
+
+    peft counts a 4-bit parameter as the weights it packs, so a QLoRA model gives its bf16 size too.
+    """
+    trainable, total = model.get_nb_trainable_parameters()
+    return (total - trainable) * dtype.itemsize
+
+
+def merge_placement(weight_bytes: int, free_bytes: Mapping[int, int]) -> tuple[int | None, str]:
+    """Where to merge an adapter: (the GPU's index, or None for the CPU; why), from each usable GPU's free memory.
+
+    A GPU is chosen only if the whole base fits on it with headroom: spread over several GPUs, the loader could
+    put layers on the disk when its own reservations leave no room, which fails the job after training. A base
+    that fits no single GPU merges on the CPU, which the training instance's host memory is sized for.
+    """
+    needed = weight_bytes + MERGE_GPU_HEADROOM_BYTES + int(weight_bytes * MERGE_GPU_HEADROOM_FRACTION)
+    wanted = f"{_gib(weight_bytes)} of base weights + {_gib(needed - weight_bytes)} headroom"
+    if not free_bytes:
+        return None, f"no GPU; {wanted} go to host memory"
+    index = max(sorted(free_bytes), key=lambda i: free_bytes[i])
+    if free_bytes[index] >= needed:
+        return index, f"cuda:{index} has {_gib(free_bytes[index])} free for {wanted}"
+    return None, f"{_gib(needed)} needed ({wanted}); the most free on a GPU is {_gib(free_bytes[index])} (cuda:{index})"
+
+
+def _gib(n: int) -> str:
+    return f"{n / (1 << 30):.1f} GiB"
+
+
+def merge_adapter(base_source: str, adapter_dir: str, out_dir: str, dtype: Any, trust_remote_code: bool,
+                  weight_bytes: int, env: common.SageMakerEnv) -> dict[str, Any]:
+    """Merges a LoRA/QLoRA adapter into the base weights, so the output serves without peft. Returns where it ran.
+
+    The base is reloaded at bf16 rather than merged into the training copy: a QLoRA base is 4-bit (merging there
+    would round the result to NF4). It goes to a GPU when one has room for it once the trainer is released
+    (release_trainer): faster, and host memory holds only the shard being written. Otherwise to the CPU.
+    """
+    import torch
+
+    index, reason = merge_placement(weight_bytes, _free_gpu_memory(torch, env))
+    merged = None
+    if index is not None:
+        log.info("merging the adapter on cuda:%d: %s", index, reason)
+        try:
+            merged = _merged_model(base_source, adapter_dir, dtype, trust_remote_code, {"": index})
+        except torch.cuda.OutOfMemoryError as error:
+            # The estimate was short (an unusual architecture, fragmentation): the CPU still can, so the
+            # training just done is not lost.
+            log.warning("merging on cuda:%d ran out of GPU memory (%s); merging on the CPU", index, error)
+            index, reason = None, f"{reason}, but ran out of GPU memory"
+        if merged is None:
+            release_memory()  # what the failed attempt allocated
+    if merged is None:
+        log.info("merging the adapter on the CPU: %s", reason)
+        merged = _merged_model(base_source, adapter_dir, dtype, trust_remote_code, None)
+    merged.config.use_cache = True
+    merged.save_pretrained(out_dir, max_shard_size=MERGE_MAX_SHARD_SIZE)
+    where = "cpu" if index is None else f"cuda:{index}"
+    log.info("merged the adapter into %s on %s: %s", base_source, where, out_dir)
+    return {"device": where, "reason": reason, "base_weight_bytes": weight_bytes, "max_shard_size": MERGE_MAX_SHARD_SIZE}
+
+
+def _free_gpu_memory(torch: Any, env: common.SageMakerEnv) -> dict[int, int]:
+    """Free bytes of each GPU this process may merge on.
+
+    Under torchrun only its own GPU: the other ranks' processes may still hold theirs.
+    """
+    if not torch.cuda.is_available():
+        return {}
+    indices = [env.local_rank] if env.is_distributed else range(torch.cuda.device_count())
+    return {i: torch.cuda.mem_get_info(i)[0] for i in indices}
+
+
+def _merged_model(base_source: str, adapter_dir: str, dtype: Any, trust_remote_code: bool, device_map: Any) -> Any:
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    base = AutoModelForCausalLM.from_pretrained(base_source, dtype=dtype, trust_remote_code=trust_remote_code)
-    merged = PeftModel.from_pretrained(base, adapter_dir).merge_and_unload()
-    merged.config.use_cache = True
-    merged.save_pretrained(out_dir)
-    log.info("merged the adapter into %s: %s", base_source, out_dir)
+    kwargs: dict[str, Any] = {"dtype": dtype, "trust_remote_code": trust_remote_code}
+    if device_map is not None:
+        kwargs["device_map"] = device_map
+    base = AutoModelForCausalLM.from_pretrained(base_source, **kwargs)
+    return PeftModel.from_pretrained(base, adapter_dir).merge_and_unload()
 
 
 def load_for_generation(model_dir: str, base_source: str | None, trust_remote_code: bool) -> tuple[Any, Any]:

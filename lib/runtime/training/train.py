@@ -68,7 +68,7 @@ def load_data(args: Any, env: common.SageMakerEnv) -> tuple[list, list | None, l
 def summary(*, args: Any, base_model: str, output: str, train_loss: float | None, eval_loss: float | None,
             runtime_seconds: float, global_steps: int, epochs: float | None, train_examples: int,
             validation_examples: int | None, resumed_from: str | None, prompt_format: str, precision: str,
-            world_size: int, libraries: dict[str, str | None]) -> dict[str, Any]:
+            world_size: int, libraries: dict[str, str | None], merge: dict[str, Any] | None = None) -> dict[str, Any]:
     """training_metrics.json: what the workflow and a person reading the run need to know about it."""
     return {
         "method": args.method,
@@ -87,6 +87,7 @@ def summary(*, args: Any, base_model: str, output: str, train_loss: float | None
         "world_size": world_size,
         "hyperparameters": dict(sorted(vars(args).items())),
         "libraries": libraries,
+        "merge": merge,  # where the adapter was merged into the base and why ({"device": "cuda:0" | "cpu", ...}); null without a merge
     }
 
 
@@ -130,10 +131,13 @@ def train(args: Any, env: common.SageMakerEnv, base: str, train_examples: list, 
     epochs = trainer.state.epoch
 
     output, adapter_dir = modeling.save_trained(trainer, tokenizer, args.method, args.merge_adapter, env, dtype)
+    weight_bytes = modeling.base_weight_bytes(model, dtype) if adapter_dir else 0
+    modeling.release_trainer(trainer)
     del trainer, model
     modeling.release_memory()
+    merge = None
     if adapter_dir and env.is_main_process:
-        modeling.merge_adapter(base, adapter_dir, env.model_dir, dtype, args.trust_remote_code)
+        merge = modeling.merge_adapter(base, adapter_dir, env.model_dir, dtype, args.trust_remote_code, weight_bytes, env)
         tokenizer.save_pretrained(env.model_dir)
 
     return summary(
@@ -141,7 +145,7 @@ def train(args: Any, env: common.SageMakerEnv, base: str, train_examples: list, 
         runtime_seconds=time.time() - started, global_steps=result.global_step, epochs=epochs,
         train_examples=len(train_examples), validation_examples=len(eval_examples) if eval_examples else None,
         resumed_from=resume, prompt_format="chat_template" if conversational else "plain", precision=precision,
-        world_size=env.world_size, libraries=libraries,
+        world_size=env.world_size, libraries=libraries, merge=merge,
     )
 
 

@@ -21,13 +21,59 @@ class Calls(list):
         return [c for c in self if c[0] == name]
 
 
-def make_modules(calls: Calls, bf16: bool = True) -> dict[str, types.ModuleType]:
+GiB = 1 << 30
+
+
+class DType(str):
+    """A torch dtype: compares equal to its name, and has torch's itemsize (bytes per element)."""
+
+    def __new__(cls, name: str, itemsize: int):
+        dtype = super().__new__(cls, name)
+        dtype.itemsize = itemsize
+        return dtype
+
+
+class OutOfMemoryError(RuntimeError):
+    pass
+
+
+class Cuda:
+    """torch.cuda on an instance's GPUs: compute capability (shared) and free memory per device.
+
+    is_bf16_supported follows torch 2.9: native from compute capability 8 (Ampere); an older GPU (a T4 is 7.5)
+    still answers True by emulation unless including_emulation=False.
+    """
+
+    OutOfMemoryError = OutOfMemoryError
+
+    def __init__(self, calls: Calls, capability: tuple[int, int] = (8, 0), free: tuple[int, ...] = (70 * GiB,), total: int = 80 * GiB):
+        self.calls, self.capability, self.free, self.total = calls, capability, list(free), total
+
+    def is_available(self) -> bool:
+        return bool(self.free)
+
+    def is_bf16_supported(self, including_emulation: bool = True) -> bool:
+        return self.capability[0] >= 8 or including_emulation
+
+    def get_device_capability(self, device=None) -> tuple[int, int]:
+        return self.capability
+
+    def device_count(self) -> int:
+        return len(self.free)
+
+    def mem_get_info(self, device=None) -> tuple[int, int]:
+        self.calls.append(("mem_get_info", (device,), {}))
+        return self.free[device or 0], self.total
+
+    def empty_cache(self) -> None:
+        self.calls.append(("empty_cache", (), {}))
+
+
+def make_modules(calls: Calls, bf16: bool = True, free: tuple[int, ...] = (70 * GiB,)) -> dict[str, types.ModuleType]:
+    """bf16=False is a T4 (compute capability 7.5: bf16 only by emulation); `free` is each GPU's free memory."""
     torch = types.ModuleType("torch")
-    torch.bfloat16, torch.float16, torch.float32 = "bfloat16", "float16", "float32"
-    torch.cuda = types.SimpleNamespace(
-        is_available=lambda: True, is_bf16_supported=lambda: bf16,
-        empty_cache=lambda: calls.append(("empty_cache", (), {})),
-    )
+    torch.bfloat16, torch.float16, torch.float32 = DType("bfloat16", 2), DType("float16", 2), DType("float32", 4)
+    torch.cuda = Cuda(calls, (8, 0) if bf16 else (7, 5), free)
     torch.inference_mode = contextlib.nullcontext
 
     class Tensor:
@@ -90,8 +136,9 @@ def make_modules(calls: Calls, bf16: bool = True) -> dict[str, types.ModuleType]
             self.config = Config(use_cache=True)
             self.device = "cuda:0"
 
-        def save_pretrained(self, directory, state_dict=None):
-            calls.append(("model.save_pretrained", (directory,), {"source": self.source, "state_dict": state_dict, "dtype": getattr(self.config, "dtype", None)}))
+        def save_pretrained(self, directory, state_dict=None, max_shard_size="50GB"):  # transformers 5's default shard size
+            calls.append(("model.save_pretrained", (directory,), {"source": self.source, "state_dict": state_dict, "dtype": getattr(self.config, "dtype", None),
+                                                                  "max_shard_size": max_shard_size, "device_map": self.kwargs.get("device_map")}))
             _write(directory, "config.json")
 
         def enable_input_require_grads(self):
@@ -111,9 +158,13 @@ def make_modules(calls: Calls, bf16: bool = True) -> dict[str, types.ModuleType]
             return Tokenizer(source)
 
     class AutoModelForCausalLM:
-        @staticmethod
-        def from_pretrained(source, **kwargs):
+        out_of_memory_on = None  # a device_map whose load runs out of GPU memory
+
+        @classmethod
+        def from_pretrained(cls, source, **kwargs):
             calls.append(("AutoModelForCausalLM.from_pretrained", (source,), kwargs))
+            if cls.out_of_memory_on is not None and kwargs.get("device_map") == cls.out_of_memory_on:
+                raise OutOfMemoryError("CUDA out of memory. Tried to allocate 1.00 GiB")
             return Model(source, **kwargs)
 
     class BitsAndBytesConfig:
@@ -144,6 +195,10 @@ def make_modules(calls: Calls, bf16: bool = True) -> dict[str, types.ModuleType]
         def unwrap_model(self, model):
             return model
 
+        def free_memory(self, *objects):
+            calls.append(("accelerator.free_memory", objects, {}))
+            return [None] * len(objects)
+
         def get_state_dict(self, model):
             calls.append(("get_state_dict", (), {}))
             shared = Tensor([[1.0]])
@@ -152,8 +207,13 @@ def make_modules(calls: Calls, bf16: bool = True) -> dict[str, types.ModuleType]
     class Trainer:
         def __init__(self, model, args, train_dataset, eval_dataset, processing_class, ref_model="absent"):
             calls.append((type(self).__name__, (), {"model": model, "args": args, "train_dataset": train_dataset,
-                                                    "eval_dataset": eval_dataset, "ref_model": ref_model}))
+                                                    "eval_dataset": eval_dataset, "ref_model": ref_model, "trainer": self}))
             self.model, self.args = model, args
+            self.model_wrapped, self.optimizer, self.lr_scheduler = model, object(), object()
+            if ref_model != "absent":
+                self.ref_model = ref_model
+            # transformers' CallbackHandler keeps its own references to the model, optimizer and scheduler.
+            self.callback_handler = types.SimpleNamespace(model=model, optimizer=self.optimizer, lr_scheduler=self.lr_scheduler)
             self.accelerator = Accelerator()
             self.is_fsdp_enabled = bool(args.fsdp)
             self.state = types.SimpleNamespace(epoch=1.0, log_history=[{"loss": 1.0, "rewards/accuracies": 0.75, "rewards/margins": 0.5}])

@@ -1,4 +1,4 @@
-"""Test helpers: temporary SageMaker-like directories and environments, captured stdio."""
+"""Test helpers: temporary SageMaker-like directories and environments, hyperparameters as SageMaker passes them, captured stdio."""
 from __future__ import annotations
 
 import contextlib
@@ -54,6 +54,27 @@ class TempDir:
         }
         env.update({f"SM_CHANNEL_{name.upper()}": path for name, path in channels.items()})
         return env
+
+
+def sagemaker_argv(hyperparameters_file: str) -> list[str]:
+    """The entry script's arguments as the SageMaker training toolkit builds them from hyperparameters.json.
+
+    Every value in that file is a string. The toolkit decodes the ones that are JSON ("8" becomes 8), then
+    passes `--name value` for each name in sorted order, the value through str().
+    """
+    with open(hyperparameters_file, encoding="utf-8") as f:
+        hyperparameters = json.load(f)
+
+    def decode(value: str) -> Any:
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+
+    argv: list[str] = []
+    for name in sorted(hyperparameters):
+        argv += [f"--{name}", str(decode(hyperparameters[name]))]
+    return argv
 
 
 @contextlib.contextmanager

@@ -208,7 +208,7 @@ class TrainingHelpersTest(unittest.TestCase):
                                  world_size=1, libraries={"trl": "0.28.0"})
         self.assertEqual(set(document), {"method", "base_model", "output", "train_loss", "eval_loss", "train_runtime_seconds", "global_steps",
                                          "epochs", "train_examples", "validation_examples", "resumed_from_checkpoint", "prompt_format",
-                                         "precision", "world_size", "hyperparameters", "libraries"})
+                                         "precision", "world_size", "hyperparameters", "libraries", "merge"})
         self.assertEqual((document["method"], document["train_runtime_seconds"]), ("qlora", 12.3))
         self.assertEqual(document["hyperparameters"]["lora_r"], 16)
         json.dumps(document)

@@ -9,7 +9,7 @@ from unittest import mock
 import common
 import evaluate
 from records import Example
-from tests.support import TempDir, captured
+from tests.support import TempDir, captured, sagemaker_argv
 
 
 def example(question: str, answer: str) -> Example:
@@ -67,6 +67,38 @@ class MetricsDocumentTest(unittest.TestCase):
             evaluate.generate_all([e.messages for e in EXAMPLES], lambda prompts: [], batch_size=4)
 
 
+class SageMakerHyperparametersTest(unittest.TestCase):
+    """The generation settings the workflow sizes and passes as hyperparameters, as hyperparameters.json holds them (strings)."""
+
+    def setUp(self):
+        self.tmp = TempDir()
+        self.addCleanup(self.tmp.cleanup)
+
+    def parse(self, hyperparameters):
+        path = self.tmp.file("input/config/hyperparameters.json", json.dumps(hyperparameters))
+        return common.parse_options(evaluate.PROG, evaluate.DESCRIPTION, evaluate.OPTIONS, sagemaker_argv(path))
+
+    def test_each_generation_setting_is_read_under_its_name_and_typed(self):
+        # One at a time: a name the script did not know would be a problem, and a misread one would keep its default.
+        for name, dest, text, value in [("batch-size", "batch_size", "4", 4), ("max-input-length", "max_input_length", "1024", 1024),
+                                        ("max-new-tokens", "max_new_tokens", "64", 64)]:
+            with self.subTest(name=name):
+                args, problems = self.parse({name: text})
+                self.assertEqual(problems, [])
+                self.assertEqual(getattr(args, dest), value)
+                self.assertIs(type(getattr(args, dest)), int)
+
+    def test_all_three_together_with_the_other_hyperparameters(self):
+        args, problems = self.parse({"base-model-id": "org/base", "batch-size": "16", "max-input-length": "4096", "max-new-tokens": "512",
+                                     "metrics-dir": "/opt/ml/model"})
+        self.assertEqual(problems, [])
+        self.assertEqual((args.batch_size, args.max_input_length, args.max_new_tokens, args.base_model_id), (16, 4096, 512, "org/base"))
+
+    def test_a_bad_value_is_reported_under_the_hyperparameters_name(self):
+        _, problems = self.parse({"batch-size": "0", "max-new-tokens": "many"})
+        self.assertEqual(problems, ["--max-new-tokens: 'many' is not a whole number", "--batch-size is 0; it must be at least 1"])
+
+
 class ValidateTest(unittest.TestCase):
     def setUp(self):
         self.tmp = TempDir()
@@ -102,9 +134,11 @@ class MainTest(unittest.TestCase):
         self.tmp.jsonl("test/t.jsonl", [{"prompt": "Capital of France?", "completion": "Paris"},
                                         {"messages": [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"}]}])
         self.calls = []
+        self.args_seen = []
 
         def fake_answers(model_dir, base, args, prompts):
             self.calls.append((model_dir, base))
+            self.args_seen.append(args)
             return (["Paris", "4"] if model_dir.endswith("model") else ["Lyon", "4"])[: len(prompts)]
 
         patches = [mock.patch.object(evaluate, "answers_of", fake_answers),
@@ -134,6 +168,12 @@ class MainTest(unittest.TestCase):
             rows = [json.loads(line) for line in f]
         self.assertEqual([r["source"] for r in rows], ["test/t.jsonl:1", "test/t.jsonl:2"])
         self.assertEqual(self.calls, [(os.path.join(self.tmp.path, "model"), "org/base"), ("org/base", None)])
+
+    def test_hyperparameters_reach_the_generation_of_both_models(self):
+        path = self.tmp.file("input/config/hyperparameters.json", json.dumps(
+            {"base-model-id": "org/base", "batch-size": "2", "max-input-length": "512", "max-new-tokens": "32"}))
+        self.assertEqual(self.run_main(sagemaker_argv(path)), 0)
+        self.assertEqual([(a.batch_size, a.max_input_length, a.max_new_tokens) for a in self.args_seen], [(2, 512, 32)] * 2)
 
     def test_only_rank_0_evaluates(self):
         self.assertEqual(self.run_main(["--base-model-id", "org/base"], RANK="1", WORLD_SIZE="2"), 0)

@@ -6,6 +6,7 @@ checkpoint, and what is saved where (adapter, merged model, full weights), per r
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import unittest
@@ -17,7 +18,7 @@ import evaluate
 import train
 from records import Example, PreferenceExample
 from tests import fakes
-from tests.support import TempDir
+from tests.support import TempDir, sagemaker_argv
 
 SFT_EXAMPLES = [Example(({"role": "system", "content": "Be brief."}, {"role": "user", "content": "Where is order 7?"}), "It ships Monday.")]
 
@@ -30,12 +31,14 @@ def parse(script, *argv):
 
 class FlowTestCase(unittest.TestCase):
     bf16 = True
+    free = (70 * fakes.GiB,)  # each GPU's free memory once the trainer is released
 
     def setUp(self):
         self.tmp = TempDir()
         self.addCleanup(self.tmp.cleanup)
         self.calls = fakes.Calls()
-        patcher = mock.patch.dict(sys.modules, fakes.make_modules(self.calls, bf16=self.bf16))
+        self.modules = fakes.make_modules(self.calls, bf16=self.bf16, free=self.free)
+        patcher = mock.patch.dict(sys.modules, self.modules)
         patcher.start()
         self.addCleanup(patcher.stop)
 
@@ -72,17 +75,21 @@ class SftLoraTest(FlowTestCase):
 
         adapter_dir = os.path.join(env.output_data_dir, "adapter")
         self.assertEqual(self.call("save_model")[1], (adapter_dir,))
-        # The merge reloads the base at bf16 (no device map: on the CPU) and saves the merged model in /opt/ml/model.
+        # The merge reloads the base at bf16, on the GPU (it has room once the trainer is released), and saves the
+        # merged model in /opt/ml/model in small shards.
         _, (merge_source,), merge_load = self.call("AutoModelForCausalLM.from_pretrained", 1)
-        self.assertEqual((merge_source, merge_load), ("org/base", {"dtype": "bfloat16", "trust_remote_code": False}))
+        self.assertEqual((merge_source, merge_load), ("org/base", {"dtype": "bfloat16", "trust_remote_code": False, "device_map": {"": 0}}))
         self.assertEqual(self.call("PeftModel.from_pretrained")[1], ("org/base", adapter_dir))
         self.call("merge_and_unload")
-        self.assertEqual(self.call("model.save_pretrained")[1], (env.model_dir,))
+        _, (saved_to,), saved = self.call("model.save_pretrained")
+        self.assertEqual((saved_to, saved["max_shard_size"]), (env.model_dir, "2GB"))
         self.assertIn((env.model_dir,), [c[1] for c in self.calls.named("tokenizer.save_pretrained")])
 
         self.assertEqual({k: metrics[k] for k in ("method", "output", "train_loss", "eval_loss", "global_steps", "resumed_from_checkpoint", "prompt_format", "precision")},
                          {"method": "lora", "output": "merged", "train_loss": 0.5, "eval_loss": 0.25, "global_steps": 7,
                           "resumed_from_checkpoint": self.path("checkpoints", "checkpoint-3"), "prompt_format": "chat_template", "precision": "bf16"})
+        self.assertEqual({k: metrics["merge"][k] for k in ("device", "base_weight_bytes", "max_shard_size")},
+                         {"device": "cuda:0", "base_weight_bytes": (1000000 - 1000) * 2, "max_shard_size": "2GB"})
 
     def test_qlora_adapter_only_on_rank_1_of_2(self):
         env = self.tmp.env(rank=1, world_size=2)
@@ -116,9 +123,9 @@ class SftFullTest(FlowTestCase):
         self.assertEqual((config.learning_rate, config.bf16, config.fp16, config.fsdp), (2e-5, False, True, None))
         self.call("get_state_dict")
         _, (directory,), saved = self.call("model.save_pretrained")
-        self.assertEqual((directory, saved["dtype"]), (env.model_dir, "float16"))
+        self.assertEqual((directory, saved["dtype"], saved["max_shard_size"]), (env.model_dir, "float16", "2GB"))
         self.assertIs(saved["state_dict"]["embed.weight"], saved["state_dict"]["lm_head.weight"])  # tied weights stay one tensor
-        self.assertEqual((metrics["output"], metrics["precision"]), ("full", "fp16"))
+        self.assertEqual((metrics["output"], metrics["precision"], metrics["merge"]), ("full", "fp16", None))
 
     def test_fsdp_under_torchrun(self):
         env = self.tmp.env(rank=0, world_size=4)
@@ -127,6 +134,80 @@ class SftFullTest(FlowTestCase):
         self.assertEqual((config.fsdp, config.gradient_checkpointing, config.fsdp_config["activation_checkpointing"]), ("full_shard auto_wrap", False, True))
         self.assertNotIn("device_map", self.call("AutoModelForCausalLM.from_pretrained")[2])
         self.assertEqual(self.call("set_state_dict_type")[1], ("FULL_STATE_DICT",))  # one consolidated model to serve
+
+
+class ResumeTest(FlowTestCase):
+    """A managed spot job restarted after an interruption finds /opt/ml/checkpoints restored from S3."""
+
+    def lay_out_checkpoints(self):
+        self.tmp.file("checkpoints/checkpoint-100/model.safetensors")
+        self.tmp.file("checkpoints/checkpoint-100/trainer_state.json", "{}")
+        self.tmp.file("checkpoints/checkpoint-200/model.safetensors")  # cut short by the interruption: no trainer_state.json
+        return self.path("checkpoints", "checkpoint-100")
+
+    def test_train_resumes_from_the_latest_complete_checkpoint(self):
+        complete = self.lay_out_checkpoints()
+        metrics = train.train(parse(train), self.tmp.env(), "org/base", SFT_EXAMPLES, None)
+        self.assertEqual(self.call("train")[2], {"resume_from_checkpoint": complete})
+        self.assertEqual(metrics["resumed_from_checkpoint"], complete)
+
+    def test_dpo_resumes_from_the_latest_complete_checkpoint(self):
+        complete = self.lay_out_checkpoints()
+        pairs = [PreferenceExample(({"role": "user", "content": "short question"},), "good", "bad")]
+        metrics = dpo.align(parse(dpo), self.tmp.env(), "org/base", pairs, None)
+        self.assertEqual(self.call("train")[2], {"resume_from_checkpoint": complete})
+        self.assertEqual(metrics["resumed_from_checkpoint"], complete)
+
+
+class MergePlacementFlowTest(FlowTestCase):
+    """Where the adapter is merged: on a GPU that has room for the bf16 base once the trainer is released, else on the CPU."""
+
+    def merge_load(self):
+        return self.call("AutoModelForCausalLM.from_pretrained", 1)[2]
+
+    def test_the_trainer_is_released_before_the_gpu_memory_is_measured(self):
+        train.train(parse(train), self.tmp.env(), "org/base", SFT_EXAMPLES, None)
+        names = [c[0] for c in self.calls]
+        merge_load = [i for i, n in enumerate(names) if n == "AutoModelForCausalLM.from_pretrained"][1]
+        self.assertLess(names.index("accelerator.free_memory"), names.index("empty_cache"))
+        self.assertLess(names.index("empty_cache"), names.index("mem_get_info"))
+        self.assertLess(names.index("mem_get_info"), merge_load)
+        trainer = self.call("SFTTrainer")[2]["trainer"]
+        self.assertEqual([trainer.model, trainer.model_wrapped, trainer.optimizer, trainer.lr_scheduler], [None] * 4)
+        handler = trainer.callback_handler
+        self.assertEqual([handler.model, handler.optimizer, handler.lr_scheduler], [None] * 3)
+
+    def test_out_of_gpu_memory_on_the_merge_falls_back_to_the_cpu(self):
+        self.modules["transformers"].AutoModelForCausalLM.out_of_memory_on = {"": 0}
+        metrics = train.train(parse(train), self.tmp.env(), "org/base", SFT_EXAMPLES, None)
+        loads = self.calls.named("AutoModelForCausalLM.from_pretrained")
+        self.assertEqual([load[2].get("device_map") for load in loads], ["auto", {"": 0}, None])
+        self.assertEqual(len(self.calls.named("merge_and_unload")), 1)
+        self.assertEqual(self.call("model.save_pretrained")[2]["max_shard_size"], "2GB")
+        self.assertEqual(metrics["merge"]["device"], "cpu")
+        self.assertTrue(metrics["merge"]["reason"].endswith(", but ran out of GPU memory"), metrics["merge"]["reason"])
+
+
+class SmallGpuMergeTest(FlowTestCase):
+    free = (1 << 20,)  # 1 MiB: no room for the base and its headroom
+
+    def test_a_base_the_gpu_cannot_hold_merges_on_the_cpu(self):
+        metrics = train.train(parse(train), self.tmp.env(), "org/base", SFT_EXAMPLES, None)
+        _, (source,), load = self.call("AutoModelForCausalLM.from_pretrained", 1)
+        self.assertEqual((source, load), ("org/base", {"dtype": "bfloat16", "trust_remote_code": False}))  # no device map: the CPU
+        self.assertEqual(self.call("model.save_pretrained")[2]["max_shard_size"], "2GB")
+        self.assertEqual(metrics["merge"]["device"], "cpu")
+        self.assertIn("the most free on a GPU is 0.0 GiB (cuda:0)", metrics["merge"]["reason"])
+
+
+class TorchrunMergeTest(FlowTestCase):
+    free = (1 << 20, 70 * fakes.GiB)  # rank 0's own GPU is full; the other GPU belongs to rank 1
+
+    def test_rank_0_measures_only_its_own_gpu(self):
+        metrics = train.train(parse(train, "--method", "qlora"), self.tmp.env(rank=0, world_size=2), "org/base", SFT_EXAMPLES, None)
+        self.assertEqual([c[1] for c in self.calls.named("mem_get_info")], [(0,)])
+        self.assertNotIn("device_map", self.call("AutoModelForCausalLM.from_pretrained", 1)[2])
+        self.assertEqual((metrics["output"], metrics["merge"]["device"]), ("merged", "cpu"))
 
 
 class DpoTest(FlowTestCase):
@@ -148,6 +229,9 @@ class DpoTest(FlowTestCase):
         self.assertEqual((metrics["dropped_long_prompts"], metrics["train_examples"], metrics["output"]), (1, 1, "merged"))
         self.assertEqual((metrics["train_reward_accuracy"], metrics["train_reward_margin"]), (0.75, 0.5))
         self.assertEqual(metrics["hyperparameters"]["beta"], 0.1)
+        released = trainer["trainer"]
+        self.assertEqual([released.model, released.optimizer, released.ref_model], [None, None, None])
+        self.assertEqual((self.call("AutoModelForCausalLM.from_pretrained", 1)[2]["device_map"], metrics["merge"]["device"]), ({"": 0}, "cuda:0"))
 
 
 class EvaluateTest(FlowTestCase):
@@ -163,6 +247,16 @@ class EvaluateTest(FlowTestCase):
         tokenized = [c for c in self.calls.named("tokenize") if c[2].get("return_tensors") == "pt"][0]
         self.assertEqual((tokenized[2]["max_length"], tokenized[2]["add_special_tokens"]), (2048, False))  # the chat template has its BOS
         self.call("empty_cache")
+
+    def test_generation_settings_from_sagemaker_hyperparameters(self):
+        self.tmp.file("model/config.json", "{}")
+        path = self.tmp.file("input/config/hyperparameters.json", json.dumps({"batch-size": "2", "max-input-length": "512", "max-new-tokens": "64"}))
+        args = parse(evaluate, *sagemaker_argv(path))
+        answers = evaluate.answers_of(self.path("model"), None, args, [e.messages for e in SFT_EXAMPLES] * 5)
+        self.assertEqual(answers, ["answer"] * 5)
+        self.assertEqual([c[2] for c in self.calls.named("generate")], [{"max_new_tokens": 64, "do_sample": False}] * 3)
+        tokenized = [c for c in self.calls.named("tokenize") if c[2].get("return_tensors") == "pt"]
+        self.assertEqual([(len(c[1][0]), c[2]["max_length"]) for c in tokenized], [(2, 512), (2, 512), (1, 512)])  # 5 prompts, batches of 2
 
 
 if __name__ == "__main__":
