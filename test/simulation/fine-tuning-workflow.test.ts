@@ -1,0 +1,172 @@
+// Every shipped environment's fine-tuning workflow, executed from its synthesized template by an ASL
+// interpreter the kit did not write (aws-local-stepfunctions), with the kit's Lambda steps running as their
+// deployed bundles against the S3 stand-in and the SageMaker, Bedrock and SNS integrations answered as their
+// API references describe. One synthesis of the three stages serves the whole file.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { resolveLocalPaths, stageIdOf } from '../../bin/app';
+import { environments } from '../../bin/environments';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { GenAiLifecycleStage } from '../../lib/stage';
+import { DeployedStage } from '../../scripts/lib/simulation/assembly';
+import { execute } from '../../scripts/lib/simulation/execute';
+import { fineTuningWorkflow, SCENARIOS, scenario, simulateFineTuning, type SimulationResult } from '../../scripts/lib/simulation/fine-tuning';
+import { SimulatedServices } from '../../scripts/lib/simulation/services';
+import { SIMULATION_CONTEXT, seedStore } from '../../scripts/lib/simulation/stage';
+import { type S3StandIn, startS3 } from '../../scripts/lib/standins';
+
+let assembly: CloudAssembly;
+let s3: S3StandIn;
+const stages: Record<string, DeployedStage> = {};
+
+beforeAll(async () => {
+  const app = new App({ context: SIMULATION_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'genai-sim-')) });
+  const { envs } = resolveLocalPaths(environments, path.join(__dirname, '..', '..'));
+  for (const config of envs) new GenAiLifecycleStage(app, stageIdOf(config.name), { config, policyChecks: false });
+  assembly = app.synth();
+  for (const id of ['Dev', 'Staging', 'Prod']) stages[id] = DeployedStage.fromAssembly(assembly, id);
+  s3 = await startS3();
+});
+
+afterAll(() => s3?.close());
+
+/** Every scenario for every environment, with each SageMaker method. */
+const runs: [string, string, string | undefined][] = [];
+for (const [stage, backend, methods] of [['Dev', 'bedrock', [undefined]], ['Staging', 'sagemaker', ['qlora', 'dpo']], ['Prod', 'sagemaker', ['lora', 'qlora', 'dpo']]] as const) {
+  for (const s of SCENARIOS.filter((x) => x.backends.includes(backend) && (x.requires !== 'spot' || stage === 'Prod'))) {
+    const methodsFor = s.name === 'pass' ? methods : s.name === 'from-feedback' ? ['dpo'] : [methods[0]];
+    for (const method of methodsFor) runs.push([stage, s.name, method]);
+  }
+}
+
+const results: SimulationResult[] = [];
+
+describe.each(runs)('%s: %s (%s)', (stage, name, method) => {
+  test('ends as the scenario expects, never in States.Runtime, and notifies', async () => {
+    s3.objects.clear();
+    const result = await simulateFineTuning(stages[stage], { scenario: scenario(name), method, s3 });
+    results.push(result);
+    expect({ status: result.status, error: result.error }).toEqual({ status: result.expected.status, error: result.expected.status === 'FAILED' ? result.expected.error : undefined });
+    expect(result.error).not.toBe('States.Runtime');
+    // Success and failure both reach a notification: one message, on the workflow's topic.
+    expect(result.notifications).toHaveLength(1);
+    expect(result.notifications[0].subject).toBe(result.status === 'SUCCEEDED' ? 'Fine-tuning run passed the gate' : 'Fine-tuning run failed');
+    if (result.status === 'FAILED') expect(result.path.slice(-2)).toEqual(['NotifyFailure', 'Failed']);
+  });
+});
+
+describe('what the runs did', () => {
+  const find = (stage: string, name: string, method?: string) => results.find((r) => r.stage === stage && r.scenario === name && (method === undefined || r.input.method === method))!;
+
+  test('each SageMaker method trains with its script and instance, and registers an approved model outside production', () => {
+    for (const method of ['qlora', 'dpo']) {
+      const r = find('Staging', 'pass', method);
+      const job = r.trainingJobs.find((j) => j.name.includes('-train-'))!;
+      expect((job.request.HyperParameters as Record<string, string>).sagemaker_program).toBe(method === 'dpo' ? 'dpo.py' : 'train.py');
+      expect(r.modelPackages).toEqual([expect.objectContaining({ ModelApprovalStatus: 'Approved' })]);
+    }
+  });
+
+  test('production registers the model for manual approval', () => {
+    for (const method of ['lora', 'qlora', 'dpo']) expect(find('Prod', 'pass', method).modelPackages).toEqual([expect.objectContaining({ ModelApprovalStatus: 'PendingManualApproval' })]);
+  });
+
+  test('DPO from feedback trains on the pairs built from feedback, written outside train/', () => {
+    const r = find('Staging', 'from-feedback');
+    const built = r.calls.find((c) => c.state === 'BuildPreferences')!;
+    expect(built.parameters.outputKey).toMatch(/^preferences\//);
+    const train = r.trainingJobs.find((j) => j.name.includes('-train-'))!;
+    expect(JSON.stringify(train.request.InputDataConfig)).toContain(`/${String(built.parameters.outputKey)}`);
+  });
+
+  test('a spot job interrupted twice resumes from its newest checkpoint and bills less than it trained', () => {
+    const job = find('Prod', 'spot-interruption').trainingJobs.find((j) => j.name.includes('-train-'))!;
+    expect(job.resumedFrom).toMatch(/models\/checkpoints\/sim-spot-interruption-lora\/checkpoint-400\/trainer_state\.json$/);
+    const last = job.describes.at(-1)!;
+    expect(last.BillableTimeInSeconds as number).toBeLessThan(last.TrainingTimeInSeconds as number);
+    expect((last.SecondaryStatusTransitions as { Status: string }[]).map((t) => t.Status)).toEqual(
+      ['Starting', 'Downloading', 'Training', 'Interrupted', 'Restarting', 'Training', 'Interrupted', 'Restarting', 'Training', 'Uploading', 'Completed']);
+  });
+
+  test('a throttled CreateTrainingJob is retried under a new job name', () => {
+    const r = find('Staging', 'throttled');
+    const creates = r.calls.filter((c) => c.action === 'CreateTrainingJob' && c.state === 'Train');
+    expect(creates.map((c) => c.error)).toEqual(['SageMaker.AmazonSageMakerException', undefined]);
+    expect(new Set(creates.map((c) => c.parameters.TrainingJobName)).size).toBe(2);
+    for (const c of creates) expect(String(c.parameters.TrainingJobName)).toMatch(/^sim-throttled-qlora-train-[0-9a-f]{8}$/);
+  });
+
+  test('a failed training job reaches the notification with SageMaker\'s FailureReason', () => {
+    const r = find('Prod', 'training-failure');
+    expect(JSON.stringify(r.notifications[0].message)).toContain('CUDA out of memory');
+  });
+
+  test('Bedrock: polled while in progress (no outputModelArn yet), then completed, gated on validation loss and tagged', () => {
+    const r = find('Dev', 'pass');
+    const polls = r.calls.filter((c) => c.action === 'GetModelCustomizationJob');
+    expect(polls).toHaveLength(3);
+    const create = r.calls.find((c) => c.action === 'CreateModelCustomizationJob')!;
+    // The customization model id of the catalog, in the region that has it.
+    expect(create.parameters.BaseModelIdentifier).toBe('arn:aws:bedrock:us-west-2::foundation-model/meta.llama3-1-8b-instruct-v1:0:128k');
+    expect(Object.values(r.tags)).toEqual([expect.arrayContaining([{ Key: 'approval', Value: 'Approved' }])]);
+  });
+
+  test('Bedrock: a failed job reports its failureMessage; a stopped one, which has none, still fails cleanly', () => {
+    expect(find('Dev', 'training-failure').cause).toContain('record 3 has no completion');
+    expect(find('Dev', 'stopped').cause).toMatch(/ended Stopped without a custom model/);
+  });
+});
+
+describe('seeded data alone', () => {
+  test('dev runs on what its stage seeds: train/starter.jsonl and the default validation split', async () => {
+    s3.objects.clear();
+    const stage = stages.Dev;
+    const seeded = seedStore(stage, s3);
+    expect(seeded).toEqual(expect.arrayContaining(['train/starter.jsonl', 'validation/starter.jsonl']));
+    const workflow = fineTuningWorkflow(stage)!;
+    const behaviour = { customization: { statuses: ['Completed' as const], validationLoss: [1.5, 1.2] } };
+    const services = new SimulatedServices({ region: workflow.machine.stack.region, account: workflow.machine.stack.account, s3, functions: stage.functions, behaviour });
+    const outcome = await execute(workflow.machine.definition, {
+      input: { format: 'sft', trainKey: 'train/starter.jsonl' }, executionName: 'seeded', stateMachineArn: workflow.machine.arn,
+      handlerFor: (resource) => services.handlerFor(resource),
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('the interpreter keeps Step Functions\' semantics', () => {
+  test('a path that matches nothing fails the execution with States.Runtime, which a States.ALL catch does not take', async () => {
+    // A machine shaped like the old Bedrock poll: a ResultSelector naming an optional member.
+    const app = new App({ context: SIMULATION_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'genai-sim-')) });
+    const stack = new Stack(new Stage(app, 'Probe'), 'Machine');
+    const topic = new sns.Topic(stack, 'Topic');
+    const notify = new tasks.SnsPublish(stack, 'Notify', { topic, message: sfn.TaskInput.fromText('failed') });
+    const poll = new tasks.CallAwsService(stack, 'DescribeJob', {
+      service: 'bedrock', action: 'getModelCustomizationJob', parameters: { JobIdentifier: 'job' }, iamResources: ['*'],
+      resultSelector: { 'Status.$': '$.Status', 'OutputModelArn.$': '$.OutputModelArn' }, resultPath: '$.job',
+    });
+    poll.addCatch(notify, { errors: ['States.ALL'] });
+    new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(poll) });
+    const probe = DeployedStage.fromAssembly(app.synth(), 'Probe');
+    const machine = probe.stateMachines[0];
+    const notified: unknown[] = [];
+    const outcome = await execute(machine.definition, {
+      input: {}, executionName: 'probe', stateMachineArn: machine.arn,
+      handlerFor: (resource) => (resource.endsWith('getModelCustomizationJob') ? async () => ({ Status: 'InProgress' }) : async (call) => notified.push(call)),
+    });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(outcome.cause).toMatch(/\$\.OutputModelArn/);
+    expect(notified).toEqual([]);
+  });
+
+  test('States.JsonMerge returns a new object (the interpreter copy is loaded with that fix)', async () => {
+    const definition = { StartAt: 'Merge', States: { Merge: { Type: 'Pass', Parameters: { 'input.$': 'States.JsonMerge($.defaults, $, false)' }, OutputPath: '$.input', End: true } } };
+    const outcome = await execute(definition, { input: { defaults: { a: 1 }, b: 2 }, executionName: 'merge', stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:m', handlerFor: () => undefined });
+    expect(outcome.output).toEqual({ a: 1, b: 2, defaults: { a: 1 } });
+  });
+});
