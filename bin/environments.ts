@@ -29,7 +29,8 @@ const promptTemplates = [
 /** Dev iterates on prompts against a managed model: nothing to provision, billed per token. */
 export const dev: EnvironmentConfig = {
   name: 'dev',
-  region: 'us-east-1',
+  // Bedrock customizes Llama 3.1 8B Instruct only in us-west-2 (lib/bedrock/customization-catalog.ts).
+  region: 'us-west-2',
   dataRemoval: 'destroy',
   logRetentionDays: 14,
   scope: { ...supportAssistant, model: 'meta.llama3-1-8b-instruct-v1:0', concurrency: 1, peakRequestsPerSecond: 1 },
@@ -44,7 +45,8 @@ export const dev: EnvironmentConfig = {
   datasets: {
     noncurrentVersionExpirationDays: 7,
     accessLogRetentionDays: 30,
-    seed: { prefix: 'train/', source: 'datasets/starter' },
+    // Laid out like the store: train/starter.jsonl and validation/starter.jsonl (the default validationKey).
+    seed: { source: 'datasets/starter' },
   },
 };
 

@@ -12,7 +12,7 @@ import {
   DescribeExecutionCommand, ExecutionStatus, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand,
   type DescribeExecutionCommandOutput, type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { DescribeTrainingJobCommand, SageMakerClient, TrainingJobStatus } from '@aws-sdk/client-sagemaker';
+import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient, TrainingJobStatus } from '@aws-sdk/client-sagemaker';
 import { formatElapsed } from '../lib/optimization';
 import {
   clockOf, EXIT_OK, EXIT_USAGE, integer, isRecord, json, optionLines, parseCommand, problemReport, runScript, str,
@@ -37,8 +37,11 @@ export const EXIT_FAILED = 1;
 export const DEFAULT_POLL_SECONDS = 30;
 /** Seconds without a printed line after which the display says what it is still waiting for. */
 export const HEARTBEAT_SECONDS = 300;
-/** The workflow names its jobs `<execution>-train` and `<execution>-eval`, and SageMaker job names take at most 63 characters. */
-export const MAX_EXECUTION_NAME_LENGTH = 57;
+/**
+ * The workflow names its jobs `<execution>-train-<8 hex>` and `<execution>-eval-<8 hex>` (a new suffix on each
+ * attempt), and SageMaker job names take at most 63 characters.
+ */
+export const MAX_EXECUTION_NAME_LENGTH = 48;
 /** The display cuts a failure's cause here; `--json` has all of it. */
 export const MAX_CAUSE_CHARACTERS = 2000;
 
@@ -293,7 +296,7 @@ function checkExecutionName(name: string, problems: string[]): void {
     problems.push(`--name is "${name}": use 1-${MAX_EXECUTION_NAME_LENGTH} letters, digits and hyphens, starting with a letter or digit, e.g. ${suggestion}.`);
   } else if (name.length > MAX_EXECUTION_NAME_LENGTH) {
     problems.push(`--name is ${name.length} characters: use at most ${MAX_EXECUTION_NAME_LENGTH}; the workflow names its jobs ` +
-      'NAME-train and NAME-eval, and SageMaker job names take at most 63.');
+      'NAME-train-XXXXXXXX and NAME-eval-XXXXXXXX, and SageMaker job names take at most 63.');
   }
 }
 
@@ -341,7 +344,10 @@ class JobWatch {
   public secondaryStatus: string | null = null;
   public failureReason: string | null = null;
 
-  public constructor(public readonly label: string, public readonly name: string, public readonly after: number) {}
+  /** The job's name once the workflow has created it (the newest attempt's). */
+  public name: string | null = null;
+
+  public constructor(public readonly label: string, public readonly prefix: string, public readonly after: number) {}
 
   public get settled(): boolean {
     return this.status === TrainingJobStatus.COMPLETED || this.status === TrainingJobStatus.FAILED || this.status === TrainingJobStatus.STOPPED;
@@ -349,7 +355,7 @@ class JobWatch {
 
   public report(): JobReport | null {
     if (this.status === null) return null;
-    return { name: this.name, status: this.status, secondaryStatus: this.secondaryStatus, failureReason: this.failureReason };
+    return { name: this.name ?? this.prefix, status: this.status, secondaryStatus: this.secondaryStatus, failureReason: this.failureReason };
   }
 }
 
@@ -380,8 +386,8 @@ async function watchExecution(ctx: Context, execution: Execution, options: WaitO
   let historyAvailable = true;
   let jobsAvailable = true;
   const jobs = [
-    new JobWatch('Train', `${execution.name}-train`, WORKFLOW_STATES.indexOf('Train')),
-    new JobWatch('Evaluate', `${execution.name}-eval`, WORKFLOW_STATES.indexOf('Evaluate')),
+    new JobWatch('Train', `${execution.name}-train-`, WORKFLOW_STATES.indexOf('Train')),
+    new JobWatch('Evaluate', `${execution.name}-eval-`, WORKFLOW_STATES.indexOf('Evaluate')),
   ];
   const report = (fields: Partial<WatchReport> = {}): WatchReport => ({
     executionArn: execution.arn, executionName: execution.name, status, state, elapsedSeconds: elapsed(),
@@ -395,13 +401,18 @@ async function watchExecution(ctx: Context, execution: Execution, options: WaitO
   const pollJob = async (job: JobWatch) => {
     let description;
     try {
-      description = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: job.name }));
+      // Each attempt of the state creates a job with a new suffix: follow the newest.
+      const listed = await sagemaker.send(new ListTrainingJobsCommand({ NameContains: job.prefix, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 10 }));
+      const newest = listed.TrainingJobSummaries?.find((j) => j.TrainingJobName?.startsWith(job.prefix))?.TrainingJobName;
+      if (newest === undefined) return; // the state has started but its job is not created yet
+      job.name = newest;
+      description = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: newest }));
     } catch (error) {
-      if (isNotFound(error)) return; // the state has started but its job is not created yet
+      if (isNotFound(error)) return;
       jobsAvailable = false;
       // SageMaker writes job names in lower case in their ARNs, which is what IAM matches.
-      io.stderr(`fine-tune watch: cannot describe ${job.name} (${describeError(error)}); job progress is not shown. The caller needs ` +
-        `sagemaker:DescribeTrainingJob on arn:aws:sagemaker:${execution.region}:${execution.account}:training-job/${execution.name.toLowerCase()}-*.`);
+      io.stderr(`fine-tune watch: cannot describe ${job.name ?? `${job.prefix}*`} (${describeError(error)}); job progress is not shown. The caller needs ` +
+        `sagemaker:ListTrainingJobs, and sagemaker:DescribeTrainingJob on arn:aws:sagemaker:${execution.region}:${execution.account}:training-job/${execution.name.toLowerCase()}-*.`);
       return;
     }
     const jobStatus = description.TrainingJobStatus ?? 'Unknown';

@@ -38,7 +38,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const problems = optionProblems(OPTIONS, values, [], undefined, (word) => word);
   const format = formatOption(values, problems);
   const maxProblems = integer(values, 'max-problems', problems, 0);
-  if (positionals.length === 0) problems.push('no FILE given: name at least one JSONL file to validate, e.g. datasets/starter/train.jsonl.');
+  if (positionals.length === 0) problems.push('no FILE given: name at least one JSONL file to validate, e.g. datasets/starter/train/starter.jsonl.');
   for (const file of positionals) fileProblem('FILE', file, problems);
   const test = str(values.test);
   if (test !== undefined) fileProblem('--test', test, problems);

@@ -52,7 +52,8 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     const t = templateOf(stages.Dev.dataStack);
     t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
     t.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
-    t.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: 'train/', Prune: false });
+    // The seed folder is laid out like the store (train/, validation/): no destination prefix.
+    t.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: Match.absent(), Prune: false });
     t.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } })] } });
   });
 
@@ -71,7 +72,7 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
   test('dev serves a Bedrock model through a US cross-region profile, nothing on SageMaker', () => {
     const t = templateOf(stages.Dev.servingStack!);
     t.hasResourceProperties('AWS::Bedrock::ApplicationInferenceProfile', {
-      ModelSource: { CopyFrom: { 'Fn::Join': ['', ['arn:aws:bedrock:us-east-1:', { Ref: 'AWS::AccountId' }, ':inference-profile/us.meta.llama3-1-8b-instruct-v1:0']] } },
+      ModelSource: { CopyFrom: { 'Fn::Join': ['', ['arn:aws:bedrock:us-west-2:', { Ref: 'AWS::AccountId' }, ':inference-profile/us.meta.llama3-1-8b-instruct-v1:0']] } },
     });
     t.resourceCountIs('AWS::SageMaker::Endpoint', 0);
   });

@@ -21,6 +21,11 @@ export enum DatasetPrefix {
   EVALUATION = 'evaluation/',
   /** Trained and optimized model artifacts. */
   MODELS = 'models/',
+  /**
+   * Preference pairs the fine-tuning workflow builds from feedback. Apart from train/, so that what the workflow
+   * writes never matches a trigger on uploads under train/.
+   */
+  PREFERENCES = 'preferences/',
 }
 
 /** Every prefix of the store, in a stable order. */

@@ -165,11 +165,13 @@ export interface DatasetSettings {
    */
   readonly accessLogRetentionDays?: number;
   /**
-   * A local folder uploaded to a prefix of the store at deploy time (e.g. a starter dataset), as
-   * `{ prefix: 'train/', source: 'datasets/starter' }`. The path is resolved by `bin/`, never by a construct.
+   * A local folder uploaded to the store at deploy time (e.g. a starter dataset): to one prefix, as
+   * `{ prefix: 'train/', source: 'datasets/raw' }`, or, without a prefix, a folder laid out like the store
+   * (`train/`, `validation/`, ... folders), as `{ source: 'datasets/starter' }`. The path is resolved by `bin/`,
+   * never by a construct.
    * @default - nothing is seeded
    */
-  readonly seed?: { readonly prefix: `${DatasetPrefix}`; readonly source: string };
+  readonly seed?: { readonly prefix?: `${DatasetPrefix}`; readonly source: string };
 }
 
 /** One deployment environment. */

@@ -4,6 +4,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ModelCatalog } from '../sizing/models';
 import { PRECISIONS, type PrecisionLike } from '../sizing/precision';
 import { estimateServing, noInstanceFitsAdvice } from '../sizing/serving';
+import { checkBedrockCustomization } from '../bedrock/customization-catalog';
 import { DATASET_PREFIXES } from './dataset-layout';
 import { CONTAINER_NAMES, CROSS_REGION_NAMES, type EnvironmentConfig, QUANTIZATION_NAMES, type QuantizationName, USE_CASE_TASKS } from './environment';
 
@@ -125,7 +126,8 @@ export function validateEnvironment(env: unknown, at: string): ConfigProblem[] {
   validateScope(c, env.scope);
   validateServing(c, env.serving, env.scope, env.production === true);
   validateProductionCapture(c, env);
-  validateAdaptation(c, env.adaptation, env.scope);
+  validateAdaptation(c, env.adaptation, env.scope, env.region);
+  validateTrigger(c, env);
   validateDatasets(c, env.datasets);
   validateTags(c, env.tags);
   return c.problems;
@@ -301,7 +303,7 @@ function validateProductionCapture(c: Collector, env: Record<string, unknown>): 
   }
 }
 
-function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown): void {
+function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown, region: unknown): void {
   if (adaptation === undefined) return;
   if (!isRecord(adaptation)) {
     c.add('adaptation', adaptation, 'is not an object', 'give { backend, gate } or remove it');
@@ -340,6 +342,27 @@ function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown): 
   if (backend === 'bedrock' && adaptation.validationKey === undefined) {
     c.add('adaptation.validationKey', undefined, 'is missing; the Bedrock backend gates on validation loss, so it needs a validation split', 'set a key under validation/');
   }
+  if (backend === 'bedrock' && typeof baseModel === 'string' && entry?.managed && typeof region === 'string') {
+    // Where and how Bedrock customizes the model: the customization catalog, with its sources.
+    for (const problem of checkBedrockCustomization({ baseModelId: baseModel, region }, 'adaptation')) {
+      const [, field, rest] = /^adaptation\.?([^:]*): (.*)$/s.exec(problem) ?? [undefined, '', problem];
+      const [message, fix] = rest.split(/\. Fix: /);
+      c.add(field === 'baseModel' && adaptation.baseModel === undefined ? 'scope.model' : `adaptation.${field}`, baseModel, message, fix ?? 'see the Bedrock user guide page named');
+    }
+  }
+}
+
+/**
+ * A run started by every file under train/ must not be started by the kit's own files: a seed copied under
+ * train/ at each deploy would start one (the workflow writes its own files elsewhere).
+ */
+function validateTrigger(c: Collector, env: Record<string, unknown>): void {
+  const adaptation = env.adaptation;
+  const datasets = env.datasets;
+  if (!isRecord(adaptation) || adaptation.trigger === undefined || !isRecord(datasets) || !isRecord(datasets.seed)) return;
+  if (datasets.seed.prefix === 'train/') {
+    c.add('datasets.seed.prefix', 'train/', 'seeds train/, where adaptation.trigger starts a fine-tuning run for every new file: each deploy that copies the seed would start runs', 'seed another prefix (e.g. raw/), or drop adaptation.trigger');
+  }
 }
 
 function validateDatasets(c: Collector, datasets: unknown): void {
@@ -361,7 +384,7 @@ function validateDatasets(c: Collector, datasets: unknown): void {
     c.add('datasets.seed', seed, 'is not an object', 'use { prefix: "train/", source: "datasets/starter" }');
     return;
   }
-  if (!DATASET_PREFIXES.includes(seed.prefix as never)) {
+  if (seed.prefix !== undefined && !DATASET_PREFIXES.includes(seed.prefix as never)) {
     c.add('datasets.seed.prefix', seed.prefix, `is not a prefix of the dataset store; allowed: ${DATASET_PREFIXES.join(', ')}`, 'seed one of the store\'s prefixes');
   }
   if (typeof seed.source !== 'string' || seed.source.trim() === '') {

@@ -39,10 +39,13 @@ export interface DatasetStoreAttributes {
   readonly encryptionKeyArn: string;
 }
 
-/** A local folder uploaded to one prefix of the store at deploy time. */
+/** A local folder uploaded to the store at deploy time. */
 export interface DatasetSeed {
-  /** The prefix that receives the files, e.g. `DatasetPrefix.TRAIN` or `'train/'`. */
-  readonly prefix: `${DatasetPrefix}`;
+  /**
+   * The prefix that receives the files, e.g. `DatasetPrefix.TRAIN` or `'train/'`.
+   * @default - the folder is laid out like the store: its folders (train/, validation/, ...) are prefixes
+   */
+  readonly prefix?: `${DatasetPrefix}`;
   /** An absolute path, or a path relative to the working directory of `cdk synth`. */
   readonly source: string;
   /**
@@ -295,7 +298,7 @@ function validate(scope: Construct, props: DatasetStoreProps, removalPolicy: Rem
       problems.push(`${name} is ${d.toHumanString()}; S3 lifecycle rules take whole days, at least 1. Use Duration.days(n).`);
     }
   }
-  if (props.seed && !DATASET_PREFIXES.includes(props.seed.prefix as DatasetPrefix)) {
+  if (props.seed?.prefix !== undefined && !DATASET_PREFIXES.includes(props.seed.prefix as DatasetPrefix)) {
     problems.push(`seed.prefix is "${props.seed.prefix}"; allowed: ${DATASET_PREFIXES.join(', ')}.`);
   }
   throwIfProblems(scope, 'DatasetStore', problems);

@@ -2,7 +2,7 @@
 // fine-tunes (SageMaker training with the kit's entry scripts, or Bedrock model customization), evaluates
 // the result on the test split, gates it on thresholds, registers it, and notifies. DPO aligns a model
 // with preference data built from the API's feedback.
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -15,13 +15,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { checkBedrockCustomization, customizationModelIdentifier, findCustomizationModel } from '../bedrock/customization-catalog';
 import { DatasetPrefix } from '../config/dataset-layout';
 import { hasLocalNvmeStorage, ServingContainer } from '../serving';
 import { AcceleratorKind } from '../sizing/accelerators';
 import { InstanceCatalog } from '../sizing/instances';
 import { ModelCatalog } from '../sizing/models';
-import { estimateServing } from '../sizing/serving';
-import { estimateTraining, type TrainingCandidate, TrainingMethod } from '../sizing/training';
+import { estimateServing, requireArchitecture } from '../sizing/serving';
+import { DEFAULT_LORA_RANK, estimateTraining, loraParameters, type TrainingCandidate, TrainingMethod } from '../sizing/training';
 import type { IDatasetStore } from './dataset-store';
 import { acknowledgeWildcardResources } from './private/acknowledge';
 import { resolveDlcImage, resolveImage } from './private/image';
@@ -176,7 +177,7 @@ export class FineTuningWorkflow extends Construct {
     });
     for (const prefix of [DatasetPrefix.TRAIN, DatasetPrefix.VALIDATION, DatasetPrefix.TEST, DatasetPrefix.EVALUATION, DatasetPrefix.MODELS]) props.datasets.grantRead(steps, prefix);
     props.datasets.grantRead(steps, DatasetPrefix.FEEDBACK);
-    props.datasets.grantWrite(steps, DatasetPrefix.TRAIN);
+    props.datasets.grantWrite(steps, DatasetPrefix.PREFERENCES);
     acknowledgeWildcardResources(steps, ['*'], 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions.');
     Validations.of(steps).acknowledge(
       { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The steps function writes its logs to its own KMS-encrypted log group; the basic execution policy holds only those CloudWatch Logs actions.' },
@@ -213,6 +214,8 @@ export class FineTuningWorkflow extends Construct {
       actions: ['sagemaker:DescribeTrainingJob'],
       resourceArns: [Stack.of(this).formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: '*' })],
     });
+    // The watch finds each attempt's job by its name prefix; ListTrainingJobs has no resource-level permissions.
+    iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:ListTrainingJobs'], resourceArns: ['*'] });
     return grant;
   }
 
@@ -232,7 +235,7 @@ export class FineTuningWorkflow extends Construct {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Training and evaluation jobs of ${this.node.path}`,
     });
-    for (const prefix of [DatasetPrefix.TRAIN, DatasetPrefix.VALIDATION, DatasetPrefix.TEST]) props.datasets.grantRead(role, prefix);
+    for (const prefix of [DatasetPrefix.TRAIN, DatasetPrefix.VALIDATION, DatasetPrefix.TEST, DatasetPrefix.PREFERENCES]) props.datasets.grantRead(role, prefix);
     props.datasets.grantReadWrite(role, DatasetPrefix.MODELS);
     props.datasets.grantWrite(role, DatasetPrefix.EVALUATION);
     const image = resolveDlcImage(this, TRAINING_IMAGE.repository, TRAINING_IMAGE.tag);
@@ -269,6 +272,7 @@ export class FineTuningWorkflow extends Construct {
     });
     for (const prefix of [DatasetPrefix.TRAIN, DatasetPrefix.VALIDATION]) props.datasets.grantRead(role, prefix);
     props.datasets.grantReadWrite(role, DatasetPrefix.MODELS);
+    grantCustomModelKey(role, props.datasets.encryptionKey.keyArn, stack.region);
     return role;
   }
 
@@ -356,7 +360,7 @@ export class FineTuningWorkflow extends Construct {
           resourceConfig: {
             InstanceType: plan.instanceType,
             InstanceCount: plan.instanceCount,
-            VolumeSizeInGB: 200,
+            VolumeSizeInGB: trainingVolumeGB(options.baseModel, method, plan.instanceCount, options.loraRank),
             // Instances with local NVMe storage reject a volume key; their storage is encrypted by the hardware.
             ...(nvme ? {} : { VolumeKmsKeyId: this.key.keyArn }),
           },
@@ -397,7 +401,7 @@ export class FineTuningWorkflow extends Construct {
         Resource: `arn:${stack.partition}:states:::sagemaker:createTrainingJob.sync`,
         Parameters: {
           ...common,
-          'TrainingJobName.$': "States.Format('{}-train', $$.Execution.Name)",
+          'TrainingJobName.$': jobName('train'),
           'HyperParameters.$': '$.plan.hyperparameters',
           'ResourceConfig.$': '$.plan.resourceConfig',
           OutputDataConfig: { ...common.OutputDataConfig, S3OutputPath: `s3://${this.bucketName}/${DatasetPrefix.MODELS}` },
@@ -412,7 +416,7 @@ export class FineTuningWorkflow extends Construct {
     train.addRetry({ errors: ['SageMaker.AmazonSageMakerException'], interval: Duration.minutes(1), maxAttempts: 2, backoffRate: 2 });
     catchAll(train);
 
-    const evalInstance = evaluationInstance(options.baseModel, options.sequenceLength ?? 2048);
+    const evalInstance = evaluationInstance(options.baseModel);
     const evaluate = new sfn.CustomState(this, 'Evaluate', {
       stateJson: {
         Type: 'Task',
@@ -422,9 +426,13 @@ export class FineTuningWorkflow extends Construct {
           // Evaluation reads the model and the test split and writes metrics next to its own output: no spot.
           EnableManagedSpotTraining: false,
           StoppingCondition: { MaxRuntimeInSeconds: Duration.hours(4).toSeconds() },
-          'TrainingJobName.$': "States.Format('{}-eval', $$.Execution.Name)",
-          HyperParameters: { sagemaker_program: 'evaluate.py', sagemaker_submit_directory: source.s3ObjectUrl, 'base-model-id': options.baseModel, 'metrics-dir': '/opt/ml/model' },
-          ResourceConfig: { InstanceType: evalInstance, InstanceCount: 1, VolumeSizeInGB: 200, ...(hasLocalNvmeStorage(evalInstance) ? {} : { VolumeKmsKeyId: this.key.keyArn }) },
+          'TrainingJobName.$': jobName('eval'),
+          // The generation settings the evaluation instance was sized for, sent explicitly.
+          HyperParameters: {
+            sagemaker_program: 'evaluate.py', sagemaker_submit_directory: source.s3ObjectUrl, 'base-model-id': options.baseModel, 'metrics-dir': '/opt/ml/model',
+            'batch-size': String(EVALUATION.batchSize), 'max-input-length': String(EVALUATION.maxInputLength), 'max-new-tokens': String(EVALUATION.maxNewTokens),
+          },
+          ResourceConfig: { InstanceType: evalInstance, InstanceCount: 1, VolumeSizeInGB: evaluationVolumeGB(options.baseModel), ...(hasLocalNvmeStorage(evalInstance) ? {} : { VolumeKmsKeyId: this.key.keyArn }) },
           OutputDataConfig: { ...common.OutputDataConfig, S3OutputPath: `s3://${this.bucketName}/${DatasetPrefix.EVALUATION}` },
           InputDataConfig: [
             { ChannelName: 'model', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3DataDistributionType: 'FullyReplicated', 'S3Uri.$': '$.train.ModelS3Uri' } } },
@@ -500,7 +508,8 @@ export class FineTuningWorkflow extends Construct {
       action: 'build-preferences',
       bucket: this.bucketName,
       feedbackPrefix: DatasetPrefix.FEEDBACK,
-      'outputKey.$': `States.Format('${DatasetPrefix.TRAIN}preferences/{}.jsonl', $$.Execution.Name)`,
+      // Outside train/: a file the workflow writes must never match the upload trigger and start another run.
+      'outputKey.$': `States.Format('${DatasetPrefix.PREFERENCES}{}.jsonl', $$.Execution.Name)`,
     }, '$.preferences');
     catchAll(buildPreferences);
     const usePreferences = new sfn.Pass(this, 'UsePreferences', { parameters: { 'trainKey.$': '$.preferences.trainKey' }, resultPath: '$.built' });
@@ -533,6 +542,17 @@ export class FineTuningWorkflow extends Construct {
 
     const validate = this.validateStep(steps, ['train', 'validation']);
     catchAll(validate);
+    // Bedrock takes one record shape per base model (prompt/completion or Converse messages): an execution
+    // asking for another format fails before any job is created.
+    const model = findCustomizationModel(options.baseModelId);
+    const formats = model ? DATA_FORMATS[model.trainingDataFormat] : [];
+    const checkFormat = new sfn.Choice(this, 'CheckFormat');
+    const wrongFormat = new sfn.Pass(this, 'FormatNotSupported', {
+      parameters: { Error: 'FormatNotSupported', 'Cause.$': `States.Format('Format {} is not what ${options.baseModelId} is customized with on Bedrock (${formats.join(' or ') || 'unknown'}).', $.format)` },
+      resultPath: '$.error',
+    });
+    wrongFormat.next(failure);
+    const baseModelId = Token.isUnresolved(options.baseModelId) || !model ? options.baseModelId : customizationModelIdentifier(options.baseModelId);
     const create = new tasks.CallAwsService(this, 'Train', {
       service: 'bedrock',
       action: 'createModelCustomizationJob',
@@ -540,7 +560,7 @@ export class FineTuningWorkflow extends Construct {
         JobName: sfn.JsonPath.format('{}-train', sfn.JsonPath.executionName),
         CustomModelName: sfn.JsonPath.format('{}-model', sfn.JsonPath.executionName),
         RoleArn: this.jobRole.roleArn,
-        BaseModelIdentifier: stack.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: options.baseModelId }),
+        BaseModelIdentifier: stack.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: baseModelId }),
         CustomizationType: options.customizationType ?? 'FINE_TUNING',
         TrainingDataConfig: { S3Uri: sfn.JsonPath.format(`s3://${this.bucketName}/{}`, sfn.JsonPath.stringAt('$.trainKey')) },
         ValidationDataConfig: { Validators: [{ S3Uri: sfn.JsonPath.format(`s3://${this.bucketName}/{}`, sfn.JsonPath.stringAt('$.validationKey')) }] },
@@ -551,7 +571,7 @@ export class FineTuningWorkflow extends Construct {
       iamResources: [
         stack.formatArn({ service: 'bedrock', resource: 'model-customization-job', resourceName: '*' }),
         stack.formatArn({ service: 'bedrock', resource: 'custom-model', resourceName: '*' }),
-        stack.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: options.baseModelId }),
+        stack.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: baseModelId }),
       ],
       resultSelector: { 'JobArn.$': '$.JobArn' },
       resultPath: '$.train',
@@ -563,13 +583,18 @@ export class FineTuningWorkflow extends Construct {
       action: 'getModelCustomizationJob',
       parameters: { JobIdentifier: sfn.JsonPath.stringAt('$.train.JobArn') },
       iamResources: [stack.formatArn({ service: 'bedrock', resource: 'model-customization-job', resourceName: '*' })],
-      resultSelector: { 'Status.$': '$.Status', 'OutputModelArn.$': '$.OutputModelArn', 'FailureMessage.$': '$.FailureMessage' },
+      // The whole response: outputModelArn, failureMessage and endTime are optional members, absent while the job
+      // runs (a ResultSelector naming them would end the execution in States.Runtime, which no Catch takes).
       resultPath: '$.job',
     });
     describe.addRetry({ errors: ['Bedrock.ThrottlingException'], interval: Duration.seconds(30), maxAttempts: 5, backoffRate: 2 });
     catchAll(describe);
     const jobFailed = new sfn.Pass(this, 'JobFailed', {
-      parameters: { Error: 'CustomizationFailed', 'Cause.$': '$.job.FailureMessage' },
+      parameters: { Error: 'CustomizationFailed', 'Cause.$': "States.Format('Customization job {} failed: {}', $.train.JobArn, $.job.FailureMessage)" },
+      resultPath: '$.error',
+    }).next(failure);
+    const jobEnded = new sfn.Pass(this, 'JobEnded', {
+      parameters: { Error: 'CustomizationFailed', 'Cause.$': "States.Format('Customization job {} ended {} without a custom model.', $.train.JobArn, $.job.Status)" },
       resultPath: '$.error',
     }).next(failure);
     const loadMetrics = this.stepsTask('LoadMetrics', steps, { action: 'bedrock-metrics', bucket: this.bucketName, outputUri, 'jobArn.$': '$.train.JobArn' }, '$.metrics');
@@ -589,6 +614,9 @@ export class FineTuningWorkflow extends Construct {
 
     this.stateMachineGrants = (role: iam.IRole) => {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.jobRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } } }));
+      // The identity that creates a job with CustomModelKmsKeyId needs these on the key (Bedrock user guide,
+      // "Encryption of custom models"); Bedrock makes the grant for its own use, through Bedrock only.
+      grantCustomModelKey(role, props.datasets.encryptionKey.keyArn, stack.region);
       acknowledgeWildcardResources(role, [
         stack.formatArn({ service: 'bedrock', resource: 'model-customization-job', resourceName: '*' }),
         stack.formatArn({ service: 'bedrock', resource: 'custom-model', resourceName: '*' }),
@@ -596,13 +624,20 @@ export class FineTuningWorkflow extends Construct {
     };
 
     const gate = this.gateChoice(gatedPaths(props.gate), register.next(this.successPath(props)), failure);
+    // Status is optional in the response too: a response without it is polled again.
+    const status = (value: string) => sfn.Condition.and(sfn.Condition.isPresent('$.job.Status'), sfn.Condition.stringEquals('$.job.Status', value));
     const poll = new sfn.Choice(this, 'JobDone')
-      .when(sfn.Condition.stringEquals('$.job.Status', 'Completed'), loadMetrics.next(gate))
-      .when(sfn.Condition.or(sfn.Condition.stringEquals('$.job.Status', 'Failed'), sfn.Condition.stringEquals('$.job.Status', 'Stopped')), jobFailed)
+      .when(sfn.Condition.and(status('Completed'), sfn.Condition.isPresent('$.job.OutputModelArn')), loadMetrics.next(gate))
+      .when(sfn.Condition.and(status('Failed'), sfn.Condition.isPresent('$.job.FailureMessage')), jobFailed)
+      .when(sfn.Condition.or(status('Completed'), status('Failed'), status('Stopped')), jobEnded)
       .otherwise(wait);
     const start = this.normalizeInput(props);
     const applyDefaults = new sfn.Pass(this, 'ApplyDefaults', { parameters: { 'input.$': 'States.JsonMerge($.defaults, $, false)' }, outputPath: '$.input' });
-    return start.next(applyDefaults).next(validate).next(create).next(wait).next(describe).next(poll);
+    checkFormat
+      .when(sfn.Condition.stringEquals('$.format', formats[0] ?? 'sft'), validate)
+      .otherwise(wrongFormat);
+    validate.next(create).next(wait).next(describe).next(poll);
+    return start.next(applyDefaults).next(checkFormat);
   }
 
   private gateChoice(gated: GatedPath[], pass: sfn.IChainable, failure: sfn.IChainable): sfn.Choice {
@@ -680,10 +715,62 @@ function gatedPaths(gate: FineTuningGate): GatedPath[] {
   return out;
 }
 
-/** A GPU instance that serves the base model at bf16 for one sequence: evaluation runs greedy decoding. */
-function evaluationInstance(model: string, sequenceLength: number): string {
-  const estimate = estimateServing({ model, precision: 'bf16', contextTokens: sequenceLength, concurrency: 1 });
-  return estimate.candidates.find((c) => c.acceleratorKind === AcceleratorKind.GPU)!.instanceType;
+/**
+ * What evaluate.py generates with (its --batch-size, --max-input-length and --max-new-tokens defaults, sent
+ * explicitly): batches of 8 prompts of up to 2048 tokens, 256 new tokens each.
+ */
+export const EVALUATION = { batchSize: 8, maxInputLength: 2048, maxNewTokens: 256 } as const;
+
+/** Record formats of the kit's validator for each Bedrock training data format. */
+const DATA_FORMATS: Record<string, readonly string[]> = { 'prompt-completion': ['sft'], 'messages': ['chat'], 'input': ['pretrain'] };
+
+/**
+ * A job name unique to each attempt: `<execution>-<kind>-<8 hex>`. A retried task evaluates its Parameters
+ * again, so a retry after a create whose answer was lost does not collide with the job it already made
+ * (training job names are unique in an account and region, forever).
+ */
+function jobName(kind: string): string {
+  return `States.Format('{}-${kind}-{}', $$.Execution.Name, States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 0))`;
+}
+
+/** The instance evaluation runs on: the cheapest GPU that holds the base model at bf16 for a whole batch. */
+export function evaluationInstance(model: string): string {
+  const estimate = estimateServing({ model, precision: 'bf16', contextTokens: EVALUATION.maxInputLength + EVALUATION.maxNewTokens, concurrency: EVALUATION.batchSize });
+  const gpu = estimate.candidates.find((c) => c.acceleratorKind === AcceleratorKind.GPU);
+  if (!gpu) throw new Error(`No GPU instance of the catalog holds ${model} at bf16 for ${EVALUATION.batchSize} sequences of ${EVALUATION.maxInputLength + EVALUATION.maxNewTokens} tokens.`);
+  return gpu.instanceType;
+}
+
+const GB = 1e9;
+/** Room for the image's scratch, the datasets and logs on the training volume: the kit's allowance. */
+const VOLUME_ALLOWANCE_GB = 20;
+
+/**
+ * The training volume a job needs: the base weights it downloads (16-bit), what it writes (the model at
+ * 16-bit, merged or full) and the checkpoints it keeps (the scripts keep 2, each with the trainable weights and
+ * their AdamW states: 16 bytes per trainable parameter), plus an allowance. On instances with local NVMe
+ * storage SageMaker ignores the figure and uses the instance's own disks ("VolumeSizeInGB", CreateTrainingJob
+ * ResourceConfig); elsewhere it is the EBS volume created.
+ */
+export function trainingVolumeGB(modelId: string, method: FineTuningMethod, instanceCount: number, loraRank = DEFAULT_LORA_RANK): number {
+  const model = requireArchitecture(modelId);
+  const weights = 2 * model.parameters;
+  // Full fine-tuning checkpoints shard the states over the instances (FSDP); adapters are small.
+  const trainable = method === FineTuningMethod.FULL ? model.parameters / instanceCount : loraParameters(model, loraRank);
+  const checkpoints = 2 * 16 * trainable;
+  return Math.ceil((2 * weights + checkpoints) / GB) + VOLUME_ALLOWANCE_GB;
+}
+
+/** Evaluation downloads the tuned model and the base (16-bit), and writes predictions. */
+export function evaluationVolumeGB(modelId: string): number {
+  return Math.ceil((2 * 2 * requireArchitecture(modelId).parameters) / GB) + VOLUME_ALLOWANCE_GB;
+}
+
+/** kms:Decrypt, GenerateDataKey, DescribeKey and CreateGrant on the custom model's key, used through Bedrock. */
+function grantCustomModelKey(grantee: iam.IGrantable, keyArn: string, region: string): void {
+  const viaBedrock = { 'kms:ViaService': `bedrock.${region}.amazonaws.com` };
+  iam.Grant.addToPrincipal({ grantee, actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resourceArns: [keyArn], conditions: { StringEquals: viaBedrock } });
+  iam.Grant.addToPrincipal({ grantee, actions: ['kms:CreateGrant'], resourceArns: [keyArn], conditions: { StringEquals: viaBedrock, Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
 }
 
 /** Checks the props and chooses an instance per method (SageMaker backend). */
@@ -694,6 +781,10 @@ function validateAndPlan(scope: Construct, props: FineTuningWorkflowProps): Part
   if (gated.length === 0) problems.push('gate.thresholds is empty: the gate needs at least one metric threshold (e.g. { rouge_l: { min: 0.3 } }).');
   for (const g of gated) if (!Number.isFinite(g.value)) problems.push(`gate threshold ${g.path} is ${g.value}; use a number.`);
   if (props.backend.kind === 'bedrock') {
+    const bedrock = props.backend.bedrock!;
+    problems.push(...checkBedrockCustomization({
+      baseModelId: bedrock.baseModelId, region: Stack.of(scope).region, customizationType: bedrock.customizationType, hyperParameters: bedrock.hyperParameters,
+    }, 'backend'));
     if (!props.defaultKeys?.validationKey) {
       problems.push('The Bedrock backend gates on validation loss, but defaultKeys.validationKey is not set: give the key of a validation split under validation/ (executions may still name their own).');
     }

@@ -38,6 +38,18 @@ export const DEFAULT_SEQUENCE_LENGTH = 2048;
 /** Headroom for the CUDA context and allocator fragmentation: the kit's assumption, as for serving. */
 export const DEFAULT_TRAINING_MEMORY_UTILIZATION = 0.9;
 export const DEFAULT_MAX_INSTANCES = 16;
+/**
+ * The entry scripts save a merged model in safetensors shards of at most this many bytes (modeling.py
+ * MERGE_MAX_SHARD_SIZE = "2GB"); safetensors builds a whole shard in host memory before writing it.
+ */
+export const MERGE_SHARD_BYTES = 2e9;
+/**
+ * Host memory of the training process besides the model it merges: Python, torch and CUDA libraries, the
+ * tokenizer and data loader. ⚠ The kit's allowance, not a measured figure.
+ */
+export const TRAINING_PROCESS_HOST_BYTES = 4 * 2 ** 30;
+/** Share of the instance's memory the job may use; the rest is the OS's and SageMaker's agents'. ⚠ The kit's allowance. */
+export const DEFAULT_HOST_MEMORY_UTILIZATION = 0.9;
 
 export interface TrainingInput {
   readonly model: string | ModelArchitecture;
@@ -60,6 +72,12 @@ export interface TrainingInput {
   readonly memoryUtilization?: number;
   /** The most instances to spread one run over. @default 16 */
   readonly maxInstances?: number;
+  /**
+   * LoRA/QLoRA: the job merges the adapter into a 16-bit copy of the base on the host after training (the entry
+   * scripts' --merge-adapter, on by default), so the instance's host memory must hold that copy.
+   * @default true
+   */
+  readonly mergeAdapter?: boolean;
   /** @default InstanceCatalog.DEFAULT */
   readonly instances?: InstanceCatalog;
   /** @default ModelCatalog.DEFAULT */
@@ -80,6 +98,11 @@ export interface TrainingMemory {
   readonly totalGiB: number;
   /** The course's rule of thumb, decimal GB, for comparison. */
   readonly ruleOfThumbGB: number;
+  /**
+   * Host memory at the job's peak: merging the adapter into the 16-bit base on the CPU (the base, one shard
+   * being written, the process), or the process alone when nothing is merged.
+   */
+  readonly hostGiB: number;
 }
 
 export interface TrainingCandidate {
@@ -158,7 +181,8 @@ export function estimateTraining(input: TrainingInput, names: FieldNames = {}): 
   const utilization = input.memoryUtilization ?? DEFAULT_TRAINING_MEMORY_UTILIZATION;
   const tokens = input.tokens ?? null;
 
-  const memory = trainingMemory(model, method, loraRank ?? 0, sequenceLength, microBatchSize, gradientCheckpointing);
+  const merge = method !== TrainingMethod.FULL && (input.mergeAdapter ?? true);
+  const memory = trainingMemory(model, method, loraRank ?? 0, sequenceLength, microBatchSize, gradientCheckpointing, merge);
   // Forward 2N + backward 4N (Chinchilla's 6N). Adapters skip the frozen weights' gradients (2N of the
   // backward), so ~4N; the LoRA paper reports the matching speed-up. Recomputation is not counted (MFU, not HFU).
   const flopsPerToken = (method === TrainingMethod.FULL ? 6 : 4) * (model.activeParameters ?? model.parameters);
@@ -227,7 +251,7 @@ export function activationBytes(model: ModelArchitecture, sequenceLength: number
 }
 
 function trainingMemory(
-  model: ModelArchitecture, method: TrainingMethod, rank: number, sequenceLength: number, microBatchSize: number, checkpointing: boolean,
+  model: ModelArchitecture, method: TrainingMethod, rank: number, sequenceLength: number, microBatchSize: number, checkpointing: boolean, merge: boolean,
 ): TrainingMemory {
   const n = model.parameters;
   const adam = MIXED_PRECISION_ADAMW_BYTES;
@@ -250,6 +274,7 @@ function trainingMemory(
     activationsGiB: bytesToGiB(activations),
     totalGiB: bytesToGiB(states + activations),
     ruleOfThumbGB: (n * RULE_OF_THUMB_BYTES_PER_PARAM) / BYTES_PER_GB,
+    hostGiB: bytesToGiB(TRAINING_PROCESS_HOST_BYTES + (merge ? 2 * n + Math.max(MERGE_SHARD_BYTES, 2 * embeddingParameters(model) / (model.tieWordEmbeddings ? 1 : 2)) : 0)),
   };
 }
 
@@ -262,6 +287,11 @@ function fitTraining(
   if (!accelerator.supportsTraining) return reject(`${accelerator.name} is built for inference: train on GPUs or Trainium`);
   if (method === TrainingMethod.QLORA && accelerator.kind === AcceleratorKind.NEURON) {
     return reject('QLoRA needs bitsandbytes 4-bit kernels, which run on NVIDIA GPUs only');
+  }
+  const hostUsable = spec.hostMemoryGiB * DEFAULT_HOST_MEMORY_UTILIZATION;
+  if (memory.hostGiB > hostUsable) {
+    return reject(`the job needs ${memory.hostGiB.toFixed(1)} GiB of host memory (merging the adapter into the 16-bit base on the CPU), ` +
+      `${spec.instanceType} has ${spec.hostMemoryGiB} GiB (${hostUsable.toFixed(1)} usable)`);
   }
   const units = shardUnits(spec);
   const usableEach = bytesToGiB(units.memoryBytesEach) * utilization;

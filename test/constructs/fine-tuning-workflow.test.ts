@@ -1,7 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
-import { FineTuningBackend, FineTuningMethod, FineTuningWorkflow, type FineTuningWorkflowProps } from '../../lib/constructs/fine-tuning-workflow';
+import { evaluationInstance, FineTuningBackend, FineTuningMethod, FineTuningWorkflow, type FineTuningWorkflowProps } from '../../lib/constructs/fine-tuning-workflow';
 import { newApp, synthesize, templateOf } from '../support/synth';
 
 const env = { account: '111122223333', region: 'us-east-1' };
@@ -10,8 +10,8 @@ const GATE = { thresholds: { rouge_l: { min: 0.3 } }, minImprovement: { rouge_l:
 
 // One app: a SageMaker workflow (QLoRA + DPO, spot, manual approval, trigger) and a Bedrock one.
 const app = newApp();
-function workflow(id: string, props: Omit<FineTuningWorkflowProps, 'datasets'>) {
-  const stack = new Stack(app, id, { env });
+function workflow(id: string, props: Omit<FineTuningWorkflowProps, 'datasets'>, region = env.region) {
+  const stack = new Stack(app, id, { env: { ...env, region } });
   const datasets = new DatasetStore(stack, 'Datasets');
   return { stack, wf: new FineTuningWorkflow(stack, 'FineTuning', { datasets, ...props }) };
 }
@@ -23,7 +23,7 @@ const sm = workflow('SageMaker', {
 const br = workflow('Bedrock', {
   backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0', hyperParameters: { epochCount: '2' } }),
   gate: { thresholds: { validation_loss: { max: 1.5 } } }, approval: 'automatic', defaultKeys: { validationKey: 'validation/support.jsonl' },
-});
+}, 'us-west-2');
 const result = synthesize(app);
 
 type States = Record<string, { Type: string; Next?: string; Parameters?: Record<string, unknown>; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; Choices?: unknown[]; Default?: string; Resource?: string }>;
@@ -107,6 +107,26 @@ describe('FineTuningWorkflow (SageMaker)', () => {
     expect((d.States['Plan-dpo'].Parameters as { hyperparameters: Record<string, string> }).hyperparameters.sagemaker_program).toBe('dpo.py');
   });
 
+  test('each attempt names its job anew, so a retried create never reuses a name', () => {
+    for (const state of ['Train', 'Evaluate']) {
+      expect(d.States[state].Parameters!['TrainingJobName.$']).toMatch(/^States\.Format\('\{\}-(train|eval)-\{\}', \$\$\.Execution\.Name, States\.ArrayGetItem\(States\.StringSplit\(States\.UUID\(\), '-'\), 0\)\)$/);
+    }
+  });
+
+  test('volumes are sized for the model (not a fixed 200 GB), and evaluation is sized for the batch it generates', () => {
+    const plan = d.States['Plan-qlora'].Parameters as { resourceConfig: { VolumeSizeInGB: number } };
+    // Qwen2.5-7B: 15.2 GB of 16-bit weights downloaded and 15.2 GB merged out, adapters' checkpoints, 20 GB allowance.
+    expect(plan.resourceConfig.VolumeSizeInGB).toBeGreaterThan(50);
+    expect(plan.resourceConfig.VolumeSizeInGB).toBeLessThan(60);
+    const evaluate = d.States.Evaluate.Parameters as { HyperParameters: Record<string, string>; ResourceConfig: { InstanceType: string } };
+    expect(evaluate.HyperParameters).toMatchObject({ 'batch-size': '8', 'max-input-length': '2048', 'max-new-tokens': '256' });
+    expect(evaluate.ResourceConfig.InstanceType).toBe(evaluationInstance(QWEN));
+  });
+
+  test('preference pairs built from feedback go to preferences/, outside the train/ trigger', () => {
+    expect(d.States.BuildPreferences.Parameters!['outputKey.$']).toBe("States.Format('preferences/{}.jsonl', $$.Execution.Name)");
+  });
+
   test('the state machine may pass exactly the training role, to SageMaker only', () => {
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
@@ -138,16 +158,38 @@ describe('FineTuningWorkflow (Bedrock)', () => {
   test('customizes the foundation model with validation data, then polls the job', () => {
     const d = definition(templateOf(br.stack));
     expect(d.States.Train.Parameters).toMatchObject({
-      BaseModelIdentifier: 'arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-1-8b-instruct-v1:0',
+      // The customization model id (Bedrock user guide, "Supported models and Regions for fine-tuning").
+      BaseModelIdentifier: 'arn:aws:bedrock:us-west-2::foundation-model/meta.llama3-1-8b-instruct-v1:0:128k',
       CustomizationType: 'FINE_TUNING',
       HyperParameters: { epochCount: '2' },
       ValidationDataConfig: { Validators: [{ 'S3Uri.$': expect.stringContaining('$.validationKey') }] },
     });
-    expect(happyPath(d, { JobDone: 'LoadMetrics', Gate: 'Register' })).toEqual([
-      'Defaults', 'ApplyDefaults', 'ValidateDataset', 'Train', 'WaitForJob', 'DescribeJob', 'JobDone', 'LoadMetrics', 'Gate', 'Register', 'NotifySuccess', 'Done',
+    expect(happyPath(d, { CheckFormat: 'ValidateDataset', JobDone: 'LoadMetrics', Gate: 'Register' })).toEqual([
+      'Defaults', 'ApplyDefaults', 'CheckFormat', 'ValidateDataset', 'Train', 'WaitForJob', 'DescribeJob', 'JobDone', 'LoadMetrics', 'Gate', 'Register', 'NotifySuccess', 'Done',
     ]);
     expect(d.States.Gate).toMatchObject({ Choices: [{ Variable: '$.metrics.tuned.validation_loss', NumericLessThanEquals: 1.5 }] });
     expect(d.States.Register.Parameters).toMatchObject({ Tags: [{ Key: 'approval', Value: 'Approved' }, { Key: 'gate', Value: 'passed' }] });
+  });
+
+  test('the poll keeps the whole response: optional members are tested with IsPresent, never selected', () => {
+    const d = definition(templateOf(br.stack));
+    expect(d.States.DescribeJob).not.toHaveProperty('ResultSelector');
+    expect(JSON.stringify(d.States.JobDone)).toContain('"IsPresent":true');
+  });
+
+  test('the creator of the job and the customization role may use the custom model key through Bedrock', () => {
+    const t = templateOf(br.stack);
+    for (const role of [br.wf.stateMachine.role, br.wf.jobRole]) {
+      for (const statement of [
+        { Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'kms:ViaService': 'bedrock.us-west-2.amazonaws.com' } } },
+        { Action: 'kms:CreateGrant', Condition: { StringEquals: { 'kms:ViaService': 'bedrock.us-west-2.amazonaws.com' }, Bool: { 'kms:GrantIsForAWSResource': 'true' } } },
+      ]) {
+        t.hasResourceProperties('AWS::IAM::Policy', {
+          Roles: [{ Ref: br.stack.getLogicalId(role.node.defaultChild as never) }],
+          PolicyDocument: { Statement: Match.arrayWith([Match.objectLike(statement)]) },
+        });
+      }
+    }
   });
 });
 
@@ -192,6 +234,11 @@ describe('FineTuningWorkflow validation', () => {
     // Full fine-tuning of a 70B model needs ~1.2 TiB of states: more than 16 x 24 GiB A10Gs.
     expect(build({ backend: FineTuningBackend.sagemaker({ baseModel: 'meta-llama/Llama-3.1-70B-Instruct', methods: [FineTuningMethod.FULL], instanceType: 'ml.g5.2xlarge' }) }))
       .toThrow(/backend\.instanceType ml\.g5\.2xlarge cannot train meta-llama\/Llama-3\.1-70B-Instruct with full: .*Cheapest that can: \d+ x ml\./);
+  });
+
+  test('fails when Bedrock cannot customize the base model in the stack\'s region, naming the regions that work', () => {
+    expect(build({ backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0', hyperParameters: { epochCount: '20' } }), gate: { thresholds: { validation_loss: { max: 1 } } }, defaultKeys: { validationKey: 'validation/a.jsonl' } }))
+      .toThrow(/backend\.baseModel: "meta\.llama3-1-8b-instruct-v1:0" cannot be customized in us-east-1: .*only in us-west-2[\s\S]*epochCount/);
   });
 
   test('fails when the Bedrock backend has no validation data', () => {

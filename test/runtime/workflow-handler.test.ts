@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { runtimeBundleDir } from '../../lib/constructs/private/runtime-bundle';
 import type { FeedbackRecord } from '../../lib/runtime/api/records';
-import { type S3StandIn, startS3 } from '../support/standins';
+import { type S3StandIn, startS3 } from '../../scripts/lib/standins';
 
 type Step = (event: Record<string, unknown>) => Promise<Record<string, unknown>>;
 let s3: S3StandIn;
@@ -64,18 +64,18 @@ describe('build-preferences', () => {
     };
   }
 
-  test('turns corrections and up/down pairs into preference JSONL under train/', async () => {
+  test('turns corrections and up/down pairs into preference JSONL under preferences/', async () => {
     const records = [rating(1, 'down', 'Wrong.', 'Right.'), rating(2, 'up', 'Good.'), rating(4, 'down', 'Bad.'), rating(3, 'up', 'Alone.')];
     for (const r of records) put(`feedback/ratings/2026/11/29/${r.requestId}/${r.feedbackId}.json`, JSON.stringify(r));
-    const out = await step({ action: 'build-preferences', bucket: 'datasets', feedbackPrefix: 'feedback/', outputKey: 'train/preferences/run1.jsonl' });
-    expect(out).toMatchObject({ trainKey: 'train/preferences/run1.jsonl', pairs: 2, feedbackRecords: 4 });
-    const lines = s3.objects.get('datasets/train/preferences/run1.jsonl')!.body.toString().trim().split('\n').map((l) => JSON.parse(l));
+    const out = await step({ action: 'build-preferences', bucket: 'datasets', feedbackPrefix: 'feedback/', outputKey: 'preferences/run1.jsonl' });
+    expect(out).toMatchObject({ trainKey: 'preferences/run1.jsonl', pairs: 2, feedbackRecords: 4 });
+    const lines = s3.objects.get('datasets/preferences/run1.jsonl')!.body.toString().trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toEqual(expect.arrayContaining([
       expect.objectContaining({ chosen: 'Right.', rejected: 'Wrong.' }),
       expect.objectContaining({ chosen: 'Good.', rejected: 'Bad.' }),
     ]));
     // What it writes passes the preference validator (the next state).
-    expect(await step({ action: 'validate', bucket: 'datasets', format: 'preference', keys: { train: 'train/preferences/run1.jsonl' }, required: ['train'] })).toMatchObject({ valid: true });
+    expect(await step({ action: 'validate', bucket: 'datasets', format: 'preference', keys: { train: 'preferences/run1.jsonl' }, required: ['train'] })).toMatchObject({ valid: true });
   });
 });
 
@@ -93,8 +93,11 @@ describe('load-metrics', () => {
 
   test('reads Bedrock\'s validation metrics CSV', async () => {
     put('models/bedrock/model-customization-job-abc123/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv',
-      'step_number,validation_loss,validation_perplexity\n10,1.9,6.7\n20,1.2,3.3\n');
-    expect(await step({ action: 'bedrock-metrics', bucket: 'datasets', outputUri: 's3://datasets/models/bedrock/', jobArn: 'arn:aws:bedrock:us-east-1:111122223333:model-customization-job/meta.llama3-1-8b-instruct-v1:0/abc123' }))
-      .toMatchObject({ tuned: { validation_loss: 1.2, validation_perplexity: 3.3 } });
+      'step_number,epoch_number,validation_loss\n10,0,1.9\n20,1,1.2\n');
+    // The columns of the Bedrock user guide ("Analyze the results of a model customization job"): no perplexity
+    // column, so none is reported (it used to be NaN).
+    const out = await step({ action: 'bedrock-metrics', bucket: 'datasets', outputUri: 's3://datasets/models/bedrock/', jobArn: 'arn:aws:bedrock:us-east-1:111122223333:model-customization-job/meta.llama3-1-8b-instruct-v1:0/abc123' });
+    expect(out).toEqual({ tuned: { validation_loss: 1.2 }, s3Uri: expect.stringMatching(/validation_metrics\.csv$/) });
+    expect(JSON.stringify(out)).not.toContain('null');
   });
 });

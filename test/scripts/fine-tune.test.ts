@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { DescribeTrainingJobCommand, SageMakerClient, type DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
+import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient, type DescribeTrainingJobCommandOutput, type TrainingJobStatus } from '@aws-sdk/client-sagemaker';
 import {
   DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand,
   type DescribeExecutionCommandOutput, type GetExecutionHistoryCommandOutput, type HistoryEvent,
@@ -48,8 +48,8 @@ async function run(argv: string[]): Promise<Run> {
 }
 
 const OUTPUT = {
-  trainingJobName: `${NAME}-train`,
-  modelS3Uri: `s3://store-bucket/models/${NAME}-train/output/model.tar.gz`,
+  trainingJobName: `${NAME}-train-0a1b2c3d`,
+  modelS3Uri: `s3://store-bucket/models/${NAME}-train-0a1b2c3d/output/model.tar.gz`,
   metrics: { eval_loss: 0.412, rougeL: 0.538, win_rate: 0.61 },
   modelPackageArn: MODEL_PACKAGE,
   approvalStatus: 'PendingManualApproval',
@@ -79,8 +79,11 @@ function scenario(ticks: readonly Tick[]): void {
   const history = sfn.on(GetExecutionHistoryCommand);
   // One behaviour chain per job, created only for a job that is polled (an empty chain would answer undefined).
   const chains: Partial<Record<'train' | 'eval', ReturnType<typeof sagemaker.on>>> = {};
-  const jobs = { train: () => (chains.train ??= sagemaker.on(DescribeTrainingJobCommand, { TrainingJobName: `${NAME}-train` })),
-    eval: () => (chains.eval ??= sagemaker.on(DescribeTrainingJobCommand, { TrainingJobName: `${NAME}-eval` })) };
+  const jobs = { train: () => (chains.train ??= sagemaker.on(DescribeTrainingJobCommand, { TrainingJobName: `${NAME}-train-0a1b2c3d` })),
+    eval: () => (chains.eval ??= sagemaker.on(DescribeTrainingJobCommand, { TrainingJobName: `${NAME}-eval-4e5f6a7b` })) };
+  // The workflow names each attempt's job <execution>-<kind>-<8 hex>; the watch lists them by that prefix.
+  const lists = { train: sagemaker.on(ListTrainingJobsCommand, { NameContains: `${NAME}-train-` }), eval: sagemaker.on(ListTrainingJobsCommand, { NameContains: `${NAME}-eval-` }) };
+  const named = { train: `${NAME}-train-0a1b2c3d`, eval: `${NAME}-eval-4e5f6a7b` };
   for (const tick of ticks) {
     const status = tick.status ?? 'RUNNING';
     const ended = status !== 'RUNNING';
@@ -97,10 +100,11 @@ function scenario(ticks: readonly Tick[]): void {
     for (const key of ['train', 'eval'] as const) {
       const job = tick[key];
       if (job === 'missing') {
-        jobs[key]().rejectsOnce(Object.assign(new Error('Requested resource not found.'), { name: 'ValidationException' }));
+        lists[key].resolvesOnce({ TrainingJobSummaries: [] });
       } else if (job !== undefined) {
+        lists[key].resolvesOnce({ TrainingJobSummaries: [{ TrainingJobName: named[key], TrainingJobArn: 'arn', CreationTime: new Date(T0), TrainingJobStatus: job[0] as TrainingJobStatus }] });
         jobs[key]().resolvesOnce({
-          TrainingJobName: `${NAME}-${key}`, TrainingJobStatus: job[0], SecondaryStatus: job[1], ...(job[2] === undefined ? {} : { FailureReason: job[2] }),
+          TrainingJobName: named[key], TrainingJobStatus: job[0], SecondaryStatus: job[1], ...(job[2] === undefined ? {} : { FailureReason: job[2] }),
         } as DescribeTrainingJobCommandOutput);
       }
     }
@@ -238,10 +242,10 @@ describe('start: bad usage exits 2 with every problem at once and calls nothing'
       '--validation is "train/v.jsonl": use a key under validation/, where the dataset store keeps the validation split, e.g. validation/support-chat-v3.jsonl.'],
     ['the test key is a folder', ['--test', 'test/'], '--test is "test/": name one object, not a folder, e.g. test/support-chat-v3.jsonl.'],
     ['the name has characters job names refuse', ['--name', 'run_1.v2'],
-      '--name is "run_1.v2": use 1-57 letters, digits and hyphens, starting with a letter or digit, e.g. run-1-v2.'],
-    ['the name starts with a hyphen', ['--name', '-run'], '--name is "-run": use 1-57 letters, digits and hyphens, starting with a letter or digit, e.g. run.'],
-    ['the name leaves no room for -train', ['--name', 'a'.repeat(58)],
-      '--name is 58 characters: use at most 57; the workflow names its jobs NAME-train and NAME-eval, and SageMaker job names take at most 63.'],
+      '--name is "run_1.v2": use 1-48 letters, digits and hyphens, starting with a letter or digit, e.g. run-1-v2.'],
+    ['the name starts with a hyphen', ['--name', '-run'], '--name is "-run": use 1-48 letters, digits and hyphens, starting with a letter or digit, e.g. run.'],
+    ['the name leaves no room for -train-XXXXXXXX', ['--name', 'a'.repeat(49)],
+      '--name is 49 characters: use at most 48; the workflow names its jobs NAME-train-XXXXXXXX and NAME-eval-XXXXXXXX, and SageMaker job names take at most 63.'],
     ['--region is not a region code', ['--region', 'Ireland'], '--region is "Ireland": use a region code such as us-east-1 or eu-west-1.'],
     ['--region disagrees with the state machine\'s', ['--region', 'us-east-1'],
       '--region is us-east-1 but --state-machine is in eu-west-1: drop --region, or pass the ARN of us-east-1.'],
@@ -299,13 +303,13 @@ describe('watch', () => {
       `Watching execution ${NAME} of FineTuningStateMachine: RUNNING since 2023-11-14 22:13:20 UTC. Ctrl-C stops watching, not the execution.`,
       '[00:00:00] State: ValidateDataset',
       '[00:00:30] State: ValidateDataset -> Train',
-      `[00:01:00] Train: ${NAME}-train InProgress (Starting)`,
+      `[00:01:00] Train: ${NAME}-train-0a1b2c3d InProgress (Starting)`,
       '[00:01:30] Train: Starting -> Downloading',
       '[00:02:00] Train: Downloading -> Training',
       '[00:02:30] Train: Training -> Uploading',
       '[00:03:00] State: Train -> Evaluate',
       '[00:03:00] Train: Uploading -> Completed',
-      `[00:03:00] Evaluate: ${NAME}-eval InProgress (Starting)`,
+      `[00:03:00] Evaluate: ${NAME}-eval-4e5f6a7b InProgress (Starting)`,
       '[00:03:30] Evaluate: Starting -> Training',
       '[00:04:00] State: Evaluate -> Gate',
       '[00:04:00] Evaluate: Training -> Completed',
@@ -313,16 +317,18 @@ describe('watch', () => {
       '[00:05:00] State: Register -> NotifySuccess',
       '[00:05:00] Execution: RUNNING -> SUCCEEDED',
       `Execution ${NAME} SUCCEEDED in 00:05:00.`,
-      `Training job: ${NAME}-train`,
-      `Model artifacts: s3://store-bucket/models/${NAME}-train/output/model.tar.gz`,
+      `Training job: ${NAME}-train-0a1b2c3d`,
+      `Model artifacts: s3://store-bucket/models/${NAME}-train-0a1b2c3d/output/model.tar.gz`,
       'Metrics: eval_loss 0.412, rougeL 0.538, win_rate 0.61',
       `Model package: ${MODEL_PACKAGE}`,
       `Approval status: PendingManualApproval. Approve it with \`aws sagemaker update-model-package --model-package-arn ${MODEL_PACKAGE} --model-approval-status Approved\`.`,
       '',
     ].join('\n'));
-    // Each job is polled from its state on, until it ends: train 6 times (once before it existed), eval 3 times.
-    expect(sagemaker.commandCalls(DescribeTrainingJobCommand, { TrainingJobName: `${NAME}-train` })).toHaveLength(6);
-    expect(sagemaker.commandCalls(DescribeTrainingJobCommand, { TrainingJobName: `${NAME}-eval` })).toHaveLength(3);
+    // Each job is polled from its state on, until it ends: train listed 6 times (once before it existed) and
+    // described 5 times, eval 3 times.
+    expect(sagemaker.commandCalls(ListTrainingJobsCommand, { NameContains: `${NAME}-train-` })).toHaveLength(6);
+    expect(sagemaker.commandCalls(DescribeTrainingJobCommand, { TrainingJobName: `${NAME}-train-0a1b2c3d` })).toHaveLength(5);
+    expect(sagemaker.commandCalls(DescribeTrainingJobCommand, { TrainingJobName: `${NAME}-eval-4e5f6a7b` })).toHaveLength(3);
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(11);
     expect(sfn.commandCalls(GetExecutionHistoryCommand)[0].args[0].input).toEqual({
       executionArn: EXECUTION, reverseOrder: true, maxResults: 50, includeExecutionData: false,
@@ -335,8 +341,8 @@ describe('watch', () => {
     expect(code).toBe(EXIT_OK);
     expect(JSON.parse(stdout)).toEqual({
       executionArn: EXECUTION, executionName: NAME, status: 'SUCCEEDED', state: 'NotifySuccess', elapsedSeconds: 300,
-      trainingJob: { name: `${NAME}-train`, status: 'Completed', secondaryStatus: 'Completed', failureReason: null },
-      evaluationJob: { name: `${NAME}-eval`, status: 'Completed', secondaryStatus: 'Completed', failureReason: null },
+      trainingJob: { name: `${NAME}-train-0a1b2c3d`, status: 'Completed', secondaryStatus: 'Completed', failureReason: null },
+      evaluationJob: { name: `${NAME}-eval-4e5f6a7b`, status: 'Completed', secondaryStatus: 'Completed', failureReason: null },
       output: OUTPUT, failure: null, error: null,
     });
   });
@@ -344,7 +350,7 @@ describe('watch', () => {
   test('fails when the training job failed: exit 1, the execution\'s error and cause, and the job\'s FailureReason', async () => {
     const reason = 'AlgorithmError: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB';
     // A .sync task's cause is the job's whole description: the display cuts it, --json keeps it.
-    const cause = JSON.stringify({ TrainingJobName: `${NAME}-train`, TrainingJobStatus: 'Failed', FailureReason: reason, HyperParameters: { padding: 'x'.repeat(3000) } });
+    const cause = JSON.stringify({ TrainingJobName: `${NAME}-train-0a1b2c3d`, TrainingJobStatus: 'Failed', FailureReason: reason, HyperParameters: { padding: 'x'.repeat(3000) } });
     scenario([
       { states: through('ValidateDataset') },
       { states: through('ValidateDataset', 'Train'), train: ['InProgress', 'Starting'] },
@@ -360,13 +366,13 @@ describe('watch', () => {
       `fine-tune watch: execution ${NAME} FAILED after 00:02:00, in state Train.`,
       '  Error: States.TaskFailed',
       `  Cause: ${cause.slice(0, 2000)}... (${cause.length} characters in all; --json prints the whole cause)`,
-      `  Training job ${NAME}-train Failed: ${reason}`,
+      `  Training job ${NAME}-train-0a1b2c3d Failed: ${reason}`,
     ].join('\n'));
     expect(JSON.parse(stdout)).toMatchObject({
       status: 'FAILED', state: 'Failed', trainingJob: { status: 'Failed', failureReason: reason }, evaluationJob: null, output: null,
       failure: { state: 'Train', error: 'States.TaskFailed', cause }, error: null,
     });
-    expect(sagemaker.commandCalls(DescribeTrainingJobCommand, { TrainingJobName: `${NAME}-eval` })).toHaveLength(0);
+    expect(sagemaker.commandCalls(DescribeTrainingJobCommand, { TrainingJobName: `${NAME}-eval-4e5f6a7b` })).toHaveLength(0);
   });
 
   test('fails when the execution failed at ValidateDataset: exit 1 with its error and cause, and no job is looked up', async () => {
@@ -396,18 +402,19 @@ describe('watch', () => {
     const { code, stderr } = await run(WATCH);
     expect(code).toBe(EXIT_FAILED);
     expect(stderr).toContain(`fine-tune watch: execution ${NAME} ABORTED after 00:00:00, in state Train.\n  It was stopped (StopExecution).\n` +
-      `  Training job ${NAME}-train Stopped: SageMaker gave no FailureReason`);
+      `  Training job ${NAME}-train-0a1b2c3d Stopped: SageMaker gave no FailureReason`);
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
   });
 
   test('fails when --timeout passes first: exit 1, the execution keeps running, and the message says how to watch or stop it', async () => {
     sfn.on(DescribeExecutionCommand).resolves({ executionArn: EXECUTION, status: 'RUNNING', startDate: new Date(T0 - 3_600_000) } as DescribeExecutionCommandOutput);
     sfn.on(GetExecutionHistoryCommand).resolves({ events: entered(['ValidateDataset', 'Train']).reverse() } as GetExecutionHistoryCommandOutput);
+    sagemaker.on(ListTrainingJobsCommand).resolves({ TrainingJobSummaries: [{ TrainingJobName: `${NAME}-train-0a1b2c3d`, TrainingJobArn: 'arn', CreationTime: new Date(T0), TrainingJobStatus: 'InProgress' }] });
     sagemaker.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'InProgress', SecondaryStatus: 'Training' } as DescribeTrainingJobCommandOutput);
     const { code, stdout, stderr } = await run([...WATCH, '--timeout', '90', '--json']);
     expect(code).toBe(EXIT_FAILED);
     // Elapsed time counts from the execution's start, an hour before watching began.
-    expect(stderr).toContain(`[01:00:00] State: Train\n[01:00:00] Train: ${NAME}-train InProgress (Training)\n`);
+    expect(stderr).toContain(`[01:00:00] State: Train\n[01:00:00] Train: ${NAME}-train-0a1b2c3d InProgress (Training)\n`);
     expect(stderr).toContain(`fine-tune watch: gave up after 00:01:30 (--timeout 90 s): execution ${NAME} is still RUNNING in state Train and keeps running. ` +
       `Watch it again with \`npm run fine-tune -- watch --execution ${EXECUTION}\`, or stop it with \`aws stepfunctions stop-execution --execution-arn ${EXECUTION}\``);
     expect(JSON.parse(stdout)).toMatchObject({ status: 'RUNNING', state: 'Train', elapsedSeconds: 3690, error: expect.stringMatching(/^gave up after 00:01:30/) });
@@ -417,9 +424,10 @@ describe('watch', () => {
   test('a long state repeats what it waits for every 5 minutes', async () => {
     sfn.on(DescribeExecutionCommand).resolves({ executionArn: EXECUTION, status: 'RUNNING', startDate: new Date(T0) } as DescribeExecutionCommandOutput);
     sfn.on(GetExecutionHistoryCommand).resolves({ events: entered(['ValidateDataset', 'Train']).reverse() } as GetExecutionHistoryCommandOutput);
+    sagemaker.on(ListTrainingJobsCommand).resolves({ TrainingJobSummaries: [{ TrainingJobName: `${NAME}-train-0a1b2c3d`, TrainingJobArn: 'arn', CreationTime: new Date(T0), TrainingJobStatus: 'InProgress' }] });
     sagemaker.on(DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'InProgress', SecondaryStatus: 'Training' } as DescribeTrainingJobCommandOutput);
     const { stderr } = await run([...WATCH, '--poll', '60', '--timeout', '660']);
-    expect(stderr).toContain(`[00:05:00] Still RUNNING in Train (${NAME}-train: Training).\n[00:10:00] Still RUNNING in Train (${NAME}-train: Training).\n`);
+    expect(stderr).toContain(`[00:05:00] Still RUNNING in Train (${NAME}-train-0a1b2c3d: Training).\n[00:10:00] Still RUNNING in Train (${NAME}-train-0a1b2c3d: Training).\n`);
   });
 
   test('fails when the execution does not exist: exit 1 with the API error and what to check', async () => {
@@ -432,12 +440,12 @@ describe('watch', () => {
 
   test('without sagemaker:DescribeTrainingJob the execution is still watched to its end, with one warning', async () => {
     scenario(SUCCESS.map((tick) => ({ ...tick, train: undefined, eval: undefined })));
-    sagemaker.on(DescribeTrainingJobCommand).rejects(Object.assign(new Error('not authorized to perform: sagemaker:DescribeTrainingJob'), { name: 'AccessDeniedException' }));
+    sagemaker.on(ListTrainingJobsCommand).rejects(Object.assign(new Error('not authorized to perform: sagemaker:ListTrainingJobs'), { name: 'AccessDeniedException' }));
     const { code, stdout, stderr } = await run(WATCH);
     expect(code).toBe(EXIT_OK);
     expect(stdout).toBe(`${MODEL_PACKAGE}\n`);
     expect(stderr.match(/cannot describe/g)).toHaveLength(1);
-    expect(stderr).toContain(`The caller needs sagemaker:DescribeTrainingJob on arn:aws:sagemaker:eu-west-1:123456789012:training-job/${NAME}-*.`);
+    expect(stderr).toContain(`The caller needs sagemaker:ListTrainingJobs, and sagemaker:DescribeTrainingJob on arn:aws:sagemaker:eu-west-1:123456789012:training-job/${NAME}-*.`);
     expect(sagemaker.calls()).toHaveLength(1);
   });
 

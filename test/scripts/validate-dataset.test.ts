@@ -141,7 +141,7 @@ describe('usage', () => {
     expect(stderr).toBe([
       'validate-dataset: 2 problems',
       '  - --format is missing: use one of sft, chat, preference, pretrain.',
-      '  - no FILE given: name at least one JSONL file to validate, e.g. datasets/starter/train.jsonl.',
+      '  - no FILE given: name at least one JSONL file to validate, e.g. datasets/starter/train/starter.jsonl.',
       'Run `npm run validate-dataset -- --help` for usage.',
       '',
     ].join('\n'));

@@ -110,12 +110,23 @@ describe('instances, time and cost', () => {
     expect(e.advice[0]).toMatch(/spans \d+ instances: data parallel with ZeRO-3/);
   });
 
+  test('host memory: merging a 7.6B adapter needs the 16-bit base, a 2 GB shard and the process on the host; 16 GiB hosts cannot', () => {
+    const e = estimateTraining({ model: 'Qwen/Qwen2.5-7B-Instruct', method: 'qlora' });
+    // 15.23 GB of weights + 2 GB shard + 4 GiB process = 20.05 GiB; 16 GiB x 0.9 = 14.4 usable.
+    expect(e.memory.hostGiB).toBeCloseTo((2 * 7_615_616_512 + 2e9) / 2 ** 30 + 4, 2);
+    expect(e.rejected.find((r) => r.instanceType === 'ml.g6.xlarge')?.reason).toMatch(/host memory/);
+    expect(e.recommended?.instanceType).toMatch(/\.2xlarge$/);
+    expect(estimateTraining({ model: 'Qwen/Qwen2.5-7B-Instruct', method: 'full' }).memory.hostGiB).toBeCloseTo(4, 5);
+  });
+
   test('rejects Inferentia, QLoRA on Trainium, activations too large, and more instances than allowed', () => {
     const e = estimateTraining({ model: LLAMA_8B_ID, method: 'qlora', sequenceLength: 131072, maxInstances: 2 });
     const reason = (type: string) => e.rejected.find((r) => r.instanceType === type)?.reason;
     expect(reason('ml.inf2.xlarge')).toBe('AWS Inferentia2 is built for inference: train on GPUs or Trainium');
     expect(reason('ml.trn1.2xlarge')).toBe('QLoRA needs bitsandbytes 4-bit kernels, which run on NVIDIA GPUs only');
-    expect(reason('ml.g4dn.xlarge')).toMatch(/^activations alone take \d+\.\d GiB per GPU; one T4 gives 14.4 GiB usable: shorten the sequences or the micro-batch$/);
+    expect(reason('ml.g4dn.xlarge')).toMatch(/^the job needs \d+\.\d GiB of host memory \(merging the adapter into the 16-bit base on the CPU\), ml\.g4dn\.xlarge has 16 GiB \(14\.4 usable\)$/);
+    const unmerged = estimateTraining({ model: LLAMA_8B_ID, method: 'qlora', sequenceLength: 131072, maxInstances: 2, mergeAdapter: false });
+    expect(unmerged.rejected.find((r) => r.instanceType === 'ml.g4dn.xlarge')?.reason).toMatch(/^activations alone take \d+\.\d GiB per GPU; one T4 gives 14.4 GiB usable: shorten the sequences or the micro-batch$/);
     const full = estimateTraining({ model: 'meta-llama/Llama-3.1-70B-Instruct', method: 'full', maxInstances: 2 });
     expect(full.rejected.find((r) => r.instanceType === 'ml.g5.48xlarge')?.reason).toMatch(/^needs \d+ instances .*; the limit is 2$/);
   });

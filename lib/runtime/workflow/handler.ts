@@ -6,7 +6,7 @@ import * as readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DatasetValidator } from '../../datasets/validate';
-import type { DatasetFormat } from '../../datasets/formats';
+import { DatasetFormat } from '../../datasets/formats';
 import { buildPreferencePairs, toJsonl } from '../../datasets/preferences';
 import type { FeedbackRecord } from '../api/records';
 
@@ -63,11 +63,16 @@ async function validate(event: Extract<WorkflowEvent, { action: 'validate' }>) {
   let problemCount = 0;
   for (const [split, key] of Object.entries(event.keys)) {
     if (!key) continue;
-    const validator = new DatasetValidator(event.format, { file: key, maxProblems: MAX_REPORTED });
     const lines = readline.createInterface({ input: await body(event.bucket, key, 'DatasetMissing'), crlfDelay: Infinity });
+    let validator: DatasetValidator | undefined;
     let n = 0;
-    for await (const line of lines) validator.pushLine(line, ++n);
-    const summary = validator.finish();
+    for await (const line of lines) {
+      // evaluate.py scores the test split by generating answers: prompt/completion or chat records, whatever
+      // the training format; DPO trains on preference pairs but is tested on such records.
+      validator ??= new DatasetValidator(split === 'test' && event.format === DatasetFormat.PREFERENCE ? testFormatOf(line) : event.format, { file: key, maxProblems: MAX_REPORTED });
+      validator.pushLine(line, ++n);
+    }
+    const summary = (validator ?? new DatasetValidator(event.format, { file: key, maxProblems: MAX_REPORTED })).finish();
     summaries[split] = { records: summary.records, estimatedTokens: summary.estimatedTokens, duplicates: summary.duplicates };
     problemCount += summary.problemCount;
     problems.push(...summary.problems.map((p) => `${p.file}:${p.line}: ${p.message}`));
@@ -77,6 +82,16 @@ async function validate(event: Extract<WorkflowEvent, { action: 'validate' }>) {
     throw new StepError('DatasetInvalid', `${problemCount} problem(s) in the ${event.format} dataset:\n${shown.join('\n')}${problemCount > shown.length ? `\n... and ${problemCount - shown.length} more (run npm run validate-dataset on the file)` : ''}`);
   }
   return { valid: true, summaries };
+}
+
+/** chat when the first record has `messages`, else prompt/completion. */
+function testFormatOf(firstLine: string): DatasetFormat {
+  try {
+    const record = JSON.parse(firstLine) as unknown;
+    return typeof record === 'object' && record !== null && 'messages' in record ? DatasetFormat.CHAT : DatasetFormat.SFT;
+  } catch {
+    return DatasetFormat.SFT; // the validator reports the broken line
+  }
 }
 
 async function buildPreferences(event: Extract<WorkflowEvent, { action: 'build-preferences' }>) {
@@ -120,8 +135,11 @@ async function bedrockMetrics(event: Extract<WorkflowEvent, { action: 'bedrock-m
   const [header, ...rows] = text.trim().split(/\r?\n/);
   const columns = header.split(',').map((c) => c.trim());
   const last = rows.at(-1)?.split(',') ?? [];
-  const value = (name: string) => Number(last[columns.indexOf(name)]);
+  const value = (name: string) => (columns.includes(name) ? Number(last[columns.indexOf(name)]) : undefined);
   const loss = value('validation_loss');
-  if (!Number.isFinite(loss)) throw new StepError('MetricsMissing', `s3://${event.bucket}/${key} has no validation_loss.`);
-  return { tuned: { validation_loss: loss, validation_perplexity: value('validation_perplexity') }, s3Uri: `s3://${event.bucket}/${key}` };
+  if (loss === undefined || !Number.isFinite(loss)) throw new StepError('MetricsMissing', `s3://${event.bucket}/${key} has no validation_loss (columns: ${columns.join(', ')}).`);
+  // The file's own columns (step_number, epoch_number, validation_loss and, for some models, perplexity): a
+  // column it does not have is left out, never reported as NaN.
+  const perplexity = value('perplexity');
+  return { tuned: { validation_loss: loss, ...(perplexity !== undefined && Number.isFinite(perplexity) ? { perplexity } : {}) }, s3Uri: `s3://${event.bucket}/${key}` };
 }
