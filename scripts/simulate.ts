@@ -78,11 +78,8 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
     return EXIT_USAGE;
   }
 
-  const stageId = stageIdOf(config!.name);
-  const app = new App({ context: SIMULATION_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'genai-simulate-')) });
-  const { envs: resolved } = resolveLocalPaths(assertValidEnvironments([config!]), path.join(__dirname, '..'));
-  new GenAiLifecycleStage(app, stageId, { config: resolved[0], policyChecks: false });
-  const stage = DeployedStage.fromAssembly(app.synth(), stageId);
+  const stage = synthesized(config!);
+  const stageId = stage.id;
   const workflow = fineTuningWorkflow(stage);
   if (!workflow) {
     io.stderr(`simulate: ${stageId} has no fine-tuning workflow; give its environment an adaptation section.`);
@@ -117,13 +114,30 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
   return results.every((r) => r.asExpected) ? EXIT_OK : EXIT_FAILED;
 }
 
+const synthesizedStages = new Map<string, DeployedStage>();
+
+/** The environment's stage as `cdk synth` writes it (without the policy checks, which change no definition); once per process. */
+function synthesized(config: EnvironmentConfig): DeployedStage {
+  const cacheKey = JSON.stringify(config);
+  let stage = synthesizedStages.get(cacheKey);
+  if (!stage) {
+    const stageId = stageIdOf(config.name);
+    const app = new App({ context: SIMULATION_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'genai-simulate-')) });
+    const { envs: resolved } = resolveLocalPaths(assertValidEnvironments([config]), path.join(__dirname, '..'));
+    new GenAiLifecycleStage(app, stageId, { config: resolved[0], policyChecks: false });
+    stage = DeployedStage.fromAssembly(app.synth(), stageId);
+    synthesizedStages.set(cacheKey, stage);
+  }
+  return stage;
+}
+
 /** A run as a person reads it: the scenario, each state entered, the outcome, what was notified. */
 export function describe(r: SimulationResult): string {
   const lines = [`${r.stage} ${r.stateMachine}: scenario ${r.scenario}, input ${JSON.stringify(r.input)}`];
   for (const t of r.trace) {
     if (t.event === 'entered') lines.push(`  -> ${t.state} (${t.type})`);
     else if (t.event === 'retried') lines.push(`     retried ${t.state}`);
-    else if (t.event === 'failed' && t.error) lines.push(`     ${t.state} failed: ${t.error}`);
+    else if (t.event === 'failed' && t.error && t.type !== 'Fail') lines.push(`     ${t.state} raised ${t.error}`);
   }
   for (const job of r.trainingJobs) {
     const last = job.describes.at(-1) ?? {};

@@ -181,10 +181,19 @@ export class SimulatedServices {
     });
     const [file, exported] = [fn.handler.slice(0, fn.handler.lastIndexOf('.')), fn.handler.slice(fn.handler.lastIndexOf('.') + 1)];
     const modulePath = path.join(fn.codeDirectory, `${file}.js`);
-    // A deployed bundle picked at run time: only require() loads it. A fresh copy, so it reads this environment.
-    delete require.cache[modulePath];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const handler = (require(modulePath) as Record<string, (event: unknown, context: unknown) => Promise<unknown>>)[exported];
+    // A deployed bundle picked at run time: only require() loads it. A fresh copy, so that its clients read this
+    // environment: jest keeps its own module registry, plain Node (npm run simulate) its require cache.
+    let handler!: (event: unknown, context: unknown) => Promise<unknown>;
+    const loadBundle = () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      handler = (require(modulePath) as Record<string, (event: unknown, context: unknown) => Promise<unknown>>)[exported];
+    };
+    if (typeof jest !== 'undefined') {
+      jest.isolateModules(loadBundle);
+    } else {
+      delete require.cache[modulePath];
+      loadBundle();
+    }
     this.loaded.set(fn.arn, handler);
     return handler;
   }
