@@ -82,6 +82,7 @@ export function formatTraining(e: TrainingEstimate): string {
       ['optimizer states', fixed(m.optimizerStatesGiB), 'AdamW, 8 bytes per trainable parameter'],
       ['activations', fixed(m.activationsGiB), 'per device and micro-batch (⚠ estimate)'],
       ['total', fixed(m.totalGiB), 'on one device; states shard over devices with ZeRO-3 / FSDP'],
+      ['host', fixed(m.hostGiB), e.method === TrainingMethod.FULL ? 'host memory of the training process (⚠ allowance)' : 'host memory to merge the adapter into the 16-bit base on the CPU (⚠ process allowance)'],
     ], [false, true, false]),
     `  Course rule of thumb: ${fixed(m.ruleOfThumbGB)} GB (~24 GB per 1B parameters at fp32 ⚠, full fine-tuning)`,
     `  Trainable parameters: ${int(m.trainableParameters)}`,
