@@ -81,7 +81,7 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     const endpoint = stages.Staging.endpoint!;
     expect(endpoint.placement.instanceType).toBe(endpoint.estimate.candidates.find((c) => c.acceleratorKind === 'gpu')!.instanceType);
     templateOf(stages.Staging.servingStack!).hasResourceProperties('AWS::SageMaker::Model', {
-      PrimaryContainer: { Environment: Match.objectLike({ HF_MODEL_ID: 'Qwen/Qwen2.5-7B-Instruct-AWQ', OPTION_ROLLING_BATCH: 'vllm', OPTION_MAX_MODEL_LEN: '7168' }) },
+      PrimaryContainer: { Environment: Match.objectLike({ HF_MODEL_ID: 'Qwen/Qwen2.5-7B-Instruct-AWQ', OPTION_MAX_MODEL_LEN: '7168' }) },
     });
     expect(endpoint.environment.OPTION_QUANTIZE).toBeUndefined();
   });
@@ -95,7 +95,7 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     t.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
       DataCaptureConfig: Match.objectLike({ EnableCapture: true, InitialSamplingPercentage: 20, DestinationS3Uri: Match.anyValue(), KmsKeyId: Match.anyValue() }),
     });
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     // 16 concurrent requests over at least 2 instances: each decodes 8 at once
     expect(stages.Prod.endpoint!.environment.OPTION_MAX_ROLLING_BATCH_SIZE).toBe('8');
   });

@@ -2,7 +2,7 @@
 // fine-tunes (SageMaker training with the kit's entry scripts, or Bedrock model customization), evaluates
 // the result on the test split, gates it on thresholds, registers it, and notifies. DPO aligns a model
 // with preference data built from the API's feedback.
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -25,6 +25,7 @@ import { estimateServing, requireArchitecture } from '../sizing/serving';
 import { DEFAULT_LORA_RANK, estimateTraining, loraParameters, type TrainingCandidate, TrainingMethod } from '../sizing/training';
 import type { IDatasetStore } from './dataset-store';
 import { acknowledgeWildcardResources } from './private/acknowledge';
+import { grantLogGroups } from './private/endpoint-role';
 import { resolveDlcImage, resolveImage } from './private/image';
 import { allowCloudWatchLogs, createKitKey } from './private/kms';
 import { throwIfProblems } from './private/problems';
@@ -230,7 +231,6 @@ export class FineTuningWorkflow extends Construct {
   }
 
   private createTrainingRole(props: FineTuningWorkflowProps): iam.Role {
-    const stack = Stack.of(this);
     const role = new iam.Role(this, 'TrainingRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Training and evaluation jobs of ${this.node.path}`,
@@ -242,8 +242,7 @@ export class FineTuningWorkflow extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], resources: [image.repositoryArn] }));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' } } }));
-    const logGroup = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/TrainingJobs:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], resources: [logGroup] }));
+    const { logStreams } = grantLogGroups(role, ['/aws/sagemaker/TrainingJobs']);
     if (props.backend.sagemaker?.vpc) {
       role.addToPolicy(new iam.PolicyStatement({
         actions: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
@@ -254,7 +253,7 @@ export class FineTuningWorkflow extends Construct {
     // Volume encryption: SageMaker creates a grant for the job's volumes on the role's behalf.
     this.key.grant(role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:CreateGrant', 'kms:DescribeKey');
     acknowledgeWildcardResources(role, ['*'], 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited to the TrainingJobs namespace) and the VPC network-interface actions support no resource-level permissions.');
-    acknowledgeWildcardResources(role, [logGroup], 'SageMaker names each training job\'s log streams itself, inside the TrainingJobs log group.');
+    acknowledgeWildcardResources(role, logStreams, 'SageMaker names each training job\'s log streams itself, inside the TrainingJobs log group.');
     return role;
   }
 
@@ -468,7 +467,8 @@ export class FineTuningWorkflow extends Construct {
           Containers: [{
             Image: serving.imageUri,
             ModelDataSource: { S3DataSource: { S3Uri: sfn.JsonPath.stringAt('$.train.ModelS3Uri'), S3DataType: 'S3Prefix', CompressionType: 'None' } },
-            Environment: { HF_MODEL_ID: '/opt/ml/model', OPTION_ROLLING_BATCH: 'vllm' },
+            // LMI's async mode (no option.rolling_batch) serves the uncompressed weights as they are.
+            Environment: { HF_MODEL_ID: '/opt/ml/model' },
           }],
           SupportedContentTypes: ['application/json'],
           SupportedResponseMIMETypes: ['application/json'],

@@ -146,6 +146,8 @@ export class GenerativeApi extends Construct {
     };
     if (props.backend.model) environment.MODEL_ID = props.backend.model.invocationId;
     if (props.backend.endpoint) environment.ENDPOINT_NAME = props.backend.endpoint.endpointName;
+    // An endpoint hosting inference components answers InvokeEndpoint only with the component named.
+    if (props.backend.endpoint?.inferenceComponentName) environment.INFERENCE_COMPONENT_NAME = props.backend.endpoint.inferenceComponentName;
     if (props.retrieval) {
       environment.KNOWLEDGE_BASE_ID = props.retrieval.knowledgeBase.knowledgeBaseId;
       environment.RETRIEVAL_RESULTS = String(props.retrieval.results ?? 5);

@@ -12,7 +12,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DatasetPrefix } from '../config/dataset-layout';
-import { Quantization, QuantizationMethod, ServingContainer, compatibilityProblems, containerEnvironment, hasLocalNvmeStorage, startupTimeouts } from '../serving';
+import { ContainerFamily, Quantization, QuantizationMethod, ServingContainer, compatibilityProblems, containerEnvironment, hasLocalNvmeStorage, startupTimeouts } from '../serving';
 import { AcceleratorKind } from '../sizing/accelerators';
 import { InstanceCatalog, type InstanceType } from '../sizing/instances';
 import type { ModelArchitecture } from '../sizing/models';
@@ -105,8 +105,15 @@ export interface EndpointAlarms {
   readonly serverErrorsThreshold?: number;
   /** @default Duration.seconds(60) at p90 */
   readonly modelLatencyThreshold?: Duration;
-  /** @default 95 (percent, average over 5 minutes) */
-  readonly gpuMemoryUtilizationPercent?: number;
+  /**
+   * GPU compute busy, percent per GPU (the metric summed over GPUs, divided by their number), held for 15
+   * minutes: the instances are saturated and requests queue. GPU memory is no signal for vLLM, TGI or TensorRT-LLM,
+   * which reserve most of it at start.
+   * @default 90
+   */
+  readonly gpuUtilizationPercent?: number;
+  /** Host memory (MemoryUtilization) or disk (DiskUtilization) of an instance at or over this percent. @default 90 */
+  readonly hostResourcePercent?: number;
 }
 
 export interface InferenceEndpointProps {
@@ -160,12 +167,19 @@ export interface InferenceEndpointProps {
 /** An endpoint created elsewhere. */
 export interface InferenceEndpointAttributes {
   readonly endpointName: string;
+  /** The inference component to invoke, when the endpoint hosts components. @default - none */
+  readonly inferenceComponentName?: string;
 }
 
 /** An invocable SageMaker endpoint. */
 export interface IInferenceEndpoint {
   readonly endpointName: string;
   readonly endpointArn: string;
+  /**
+   * The inference component that serves the model, when the endpoint hosts components: InvokeEndpoint then
+   * needs it as InferenceComponentName (SageMaker API reference, InvokeEndpoint).
+   */
+  readonly inferenceComponentName?: string;
   /** InvokeEndpoint and InvokeEndpointWithResponseStream on this endpoint. */
   grantInvoke(grantee: iam.IGrantable): iam.Grant;
 }
@@ -175,12 +189,17 @@ const VARIANT = 'AllTraffic';
 abstract class EndpointBase extends Construct implements IInferenceEndpoint {
   abstract readonly endpointName: string;
   abstract readonly endpointArn: string;
+  readonly inferenceComponentName?: string;
 
   grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'],
-      resourceArns: [this.endpointArn],
+      resourceArns: [
+        this.endpointArn,
+        ...(this.inferenceComponentName ? [stack.formatArn({ service: 'sagemaker', resource: 'inference-component', resourceName: this.inferenceComponentName })] : []),
+      ],
     });
   }
 }
@@ -190,6 +209,7 @@ export class InferenceEndpoint extends EndpointBase {
   static fromEndpointAttributes(scope: Construct, id: string, attrs: InferenceEndpointAttributes): IInferenceEndpoint {
     class Import extends EndpointBase {
       readonly endpointName = attrs.endpointName;
+      readonly inferenceComponentName = attrs.inferenceComponentName;
       readonly endpointArn = Stack.of(scope).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: attrs.endpointName.toLowerCase() });
     }
     return new Import(scope, id);
@@ -210,7 +230,7 @@ export class InferenceEndpoint extends EndpointBase {
   readonly alarmTopic?: sns.ITopic;
   readonly alarms: cloudwatch.Alarm[] = [];
   private readonly variantName = VARIANT;
-  private readonly componentName?: string;
+  private componentName?: string;
 
   constructor(scope: Construct, id: string, props: InferenceEndpointProps) {
     super(scope, id);
@@ -236,14 +256,18 @@ export class InferenceEndpoint extends EndpointBase {
     this.endpointArn = stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: this.endpointName });
 
     const image = resolveImage(this, this.container);
+    if (props.inferenceComponents) (this as { inferenceComponentName?: string }).inferenceComponentName = `${this.endpointName.slice(0, 55)}-model`;
     this.role = createEndpointRole(this, 'Role', {
       repositoryArn: props.source.kind === 'package' ? undefined : image.repositoryArn,
       endpointName: this.endpointName,
+      inferenceComponentNames: props.inferenceComponents ? [this.inferenceComponentName!, ...Object.keys(props.inferenceComponents.adapters ?? {}).map((name) => adapterComponentName(this.endpointName, name))] : [],
       inVpc: props.vpc !== undefined,
     });
 
     const modelId = props.source.kind === 'hub' ? props.source.location : '/opt/ml/model';
+    const adapters = Object.keys(props.inferenceComponents?.adapters ?? {}).length > 0;
     this.environment = containerEnvironment({
+      enableLora: adapters,
       container: this.container,
       quantization: this.quantization,
       modelId,
@@ -276,6 +300,7 @@ export class InferenceEndpoint extends EndpointBase {
     if (props.dataCaptureSamplingPercentage !== undefined) props.datasets!.grantWrite(this.role, DatasetPrefix.CAPTURES);
 
     const ic = props.inferenceComponents;
+    const volumeSizeInGb = endpointVolumeGB(this.placement.instanceType, this.estimate.memory.weightsGiB);
     const minInstances = props.autoScaling?.minInstances ?? 1;
     const maxInstances = props.autoScaling?.maxInstances ?? minInstances;
     const config = new sagemaker.CfnEndpointConfig(this, 'Config', {
@@ -294,6 +319,7 @@ export class InferenceEndpoint extends EndpointBase {
           containerStartupHealthCheckTimeoutInSeconds: timeouts.containerStartupHealthCheckTimeoutInSeconds,
           modelDataDownloadTimeoutInSeconds: timeouts.modelDataDownloadTimeoutInSeconds,
         }),
+        ...(volumeSizeInGb === undefined ? {} : { volumeSizeInGb }),
       }],
       dataCaptureConfig: props.dataCaptureSamplingPercentage === undefined ? undefined : {
         enableCapture: true,
@@ -313,12 +339,12 @@ export class InferenceEndpoint extends EndpointBase {
     endpoint.node.addDependency(this.role);
 
     if (ic) {
-      this.componentName = `${this.endpointName.slice(0, 55)}-model`;
+      this.componentName = this.inferenceComponentName;
       this.addInferenceComponents(endpoint, model, ic, props, timeouts, instance.acceleratorCount);
     } else if (props.autoScaling) {
       this.addAutoScaling(endpoint, props.autoScaling, concurrency);
     }
-    if (props.alarms !== false) this.alarmTopic = this.addAlarms(props.alarms ?? {}, instance.accelerator.kind);
+    if (props.alarms !== false) this.alarmTopic = this.addAlarms(props.alarms ?? {}, instance.accelerator.kind, instance.acceleratorCount);
   }
 
   private containerDefinition(props: InferenceEndpointProps, image: string): sagemaker.CfnModel.ContainerDefinitionProperty {
@@ -393,7 +419,7 @@ export class InferenceEndpoint extends EndpointBase {
     for (const [name, prefix] of Object.entries(ic.adapters ?? {})) {
       props.datasets!.grantRead(this.role, DatasetPrefix.MODELS);
       const adapter = new sagemaker.CfnInferenceComponent(this, `Adapter${name}`, {
-        inferenceComponentName: `${this.endpointName.slice(0, 40)}-${name}`.slice(0, 63),
+        inferenceComponentName: adapterComponentName(this.endpointName, name),
         endpointName: endpoint.attrEndpointName,
         specification: {
           baseInferenceComponentName: this.componentName,
@@ -437,15 +463,15 @@ export class InferenceEndpoint extends EndpointBase {
     }
   }
 
-  private addAlarms(options: EndpointAlarms, kind: AcceleratorKind): sns.ITopic {
+  private addAlarms(options: EndpointAlarms, kind: AcceleratorKind, gpus: number): sns.ITopic {
     const group = new Construct(this, 'Alarms');
     const topic = options.topic ?? newAlarmTopic(group);
     const action = new cw_actions.SnsAction(topic);
-    const add = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+    const add = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string, evaluationPeriods = 1) => {
       const alarm = new cloudwatch.Alarm(group, id, {
         metric,
         threshold,
-        evaluationPeriods: 1,
+        evaluationPeriods,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
@@ -460,9 +486,22 @@ export class InferenceEndpoint extends EndpointBase {
     add('ModelLatency', this.metricModelLatency({ statistic: 'p90', period: Duration.minutes(5) }), latency.toSeconds() * 1_000_000,
       `${this.endpointName}: p90 model latency at or over ${latency.toHumanString()}.`);
     if (kind === AcceleratorKind.GPU) {
-      add('GpuMemory', this.metricGpuMemoryUtilization({ period: Duration.minutes(5) }), options.gpuMemoryUtilizationPercent ?? 95,
-        `${this.endpointName}: GPU memory near full; requests may queue or fail.`);
+      // /aws/sagemaker/Endpoints GPU metrics run 0-100 times the number of GPUs (SageMaker developer guide, "Amazon
+      // SageMaker AI metrics in Amazon CloudWatch"): divided by the GPU count, the threshold is per GPU.
+      const perGpu = new cloudwatch.MathExpression({
+        expression: `m / ${gpus}`,
+        usingMetrics: { m: this.metricGpuUtilization({ period: Duration.minutes(5) }) },
+        label: 'GPU utilization per GPU (%)',
+        period: Duration.minutes(5),
+      });
+      const busy = options.gpuUtilizationPercent ?? 90;
+      add('GpuSaturated', perGpu, busy, `${this.endpointName}: GPUs over ${busy}% busy for 15 minutes; requests queue. Scale out or lower the load.`, 3);
     }
+    const host = options.hostResourcePercent ?? 90;
+    add('HostMemory', this.metricHostMemoryUtilization({ period: Duration.minutes(5) }), host,
+      `${this.endpointName}: instance memory at or over ${host}%; the container may be killed for memory.`);
+    add('Disk', this.metricDiskUtilization({ period: Duration.minutes(5) }), host,
+      `${this.endpointName}: instance disk at or over ${host}%; model downloads and logs may fail.`);
     return topic;
   }
 
@@ -501,6 +540,16 @@ export class InferenceEndpoint extends EndpointBase {
     return this.variantMetric('/aws/sagemaker/Endpoints', 'GPUUtilization', 'Average', props);
   }
 
+  /** Instance memory in use, percent (0-100, /aws/sagemaker/Endpoints). */
+  metricHostMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.variantMetric('/aws/sagemaker/Endpoints', 'MemoryUtilization', 'Average', props);
+  }
+
+  /** Instance disk in use, percent (0-100, /aws/sagemaker/Endpoints). */
+  metricDiskUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.variantMetric('/aws/sagemaker/Endpoints', 'DiskUtilization', 'Average', props);
+  }
+
   private variantMetric(namespace: string, metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace,
@@ -510,6 +559,24 @@ export class InferenceEndpoint extends EndpointBase {
       ...props,
     });
   }
+}
+
+/** Adapter inference components are named after the endpoint and the adapter, within SageMaker's 63 characters. */
+function adapterComponentName(endpointName: string, adapter: string): string {
+  return `${endpointName.slice(0, 40)}-${adapter}`.slice(0, 63);
+}
+
+/**
+ * The ML storage volume of an instance without local disks: "If the size of the model is larger than 30 GB and
+ * you are using an instance without a local disk, you should increase" VolumeSizeInGB (SageMaker developer
+ * guide, "Endpoint parameters for large model inference"). Room for the weights twice (download and load) and 20
+ * GB for the container; undefined where SageMaker's default serves (instance storage, or small models).
+ */
+export function endpointVolumeGB(instanceType: string, weightsGiB: number): number | undefined {
+  if (hasLocalNvmeStorage(instanceType)) return undefined;
+  const weightsGB = (weightsGiB * 2 ** 30) / 1e9;
+  if (weightsGB <= 30) return undefined;
+  return Math.min(512, Math.ceil(2 * weightsGB + 20));
 }
 
 function newAlarmTopic(scope: Construct): sns.Topic {
@@ -582,6 +649,11 @@ function validateProps(scope: Construct, props: InferenceEndpointProps, region: 
   }
   if (props.inferenceComponents?.adapters && !props.datasets) {
     problems.push('inferenceComponents.adapters are set but datasets is not: adapters are read from the dataset store. Pass datasets.');
+  }
+  const container = props.container ?? ServingContainer.LMI_VLLM;
+  if (Object.keys(props.inferenceComponents?.adapters ?? {}).length > 0 && !(container.family === ContainerFamily.LMI && container.lmiRollingBatch === 'vllm')) {
+    // LoRA adapter inference components load through LMI's vLLM adapter support (djl-serving serving/docs/adapters.md).
+    problems.push(`inferenceComponents.adapters are set with ${container.name}; adapter inference components need LMI with vLLM (ServingContainer.LMI_VLLM).`);
   }
   const scaling = props.autoScaling;
   if (scaling) {

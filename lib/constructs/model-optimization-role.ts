@@ -12,6 +12,12 @@ import { resolveImage } from './private/image';
 export interface ModelOptimizationRoleProps {
   /** Source and output weights live under its models/ prefix. */
   readonly datasets: IDatasetStore;
+  /**
+   * Jobs may run in a VPC (`npm run optimize -- --subnet ... --security-group ...`): SageMaker then creates the
+   * job's network interfaces as this role, which needs the EC2 network-interface actions.
+   * @default false
+   */
+  readonly vpcJobs?: boolean;
 }
 
 /** An execution role for CreateOptimizationJob, and grants for whoever starts the jobs. */
@@ -48,7 +54,17 @@ export class ModelOptimizationRole extends Construct {
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
       resources: [logs],
     }));
-    acknowledgeWildcardResources(this.role, ['*'], 'ecr:GetAuthorizationToken and cloudwatch:PutMetricData (limited to SageMaker namespaces by condition) support no resource-level permissions.');
+    if (props.vpcJobs) {
+      this.role.addToPolicy(new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs',
+        ],
+        resources: ['*'],
+      }));
+    }
+    acknowledgeWildcardResources(this.role, ['*'], 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited to SageMaker namespaces by condition) and, for VPC jobs, the network-interface actions SageMaker needs support no resource-level permissions.');
     acknowledgeWildcardResources(this.role, [logs], 'Optimization jobs write to a SageMaker log group whose name is not documented; the grant is limited to /aws/sagemaker/ groups.');
   }
 

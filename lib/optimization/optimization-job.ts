@@ -27,7 +27,12 @@ export enum OptimizationTechnique {
   SMOOTHQUANT = 'smoothquant',
   /** TensorRT-LLM engine build: `ModelCompilationConfig` on an NVIDIA GPU instance. */
   COMPILE_TRTLLM = 'compile-trtllm',
-  /** AWS Neuron compilation: `ModelCompilationConfig` on an inf2, trn1 or trn1n instance. */
+  /**
+   * AWS Neuron compilation: `ModelCompilationConfig` on an inf2, trn1 or trn1n instance. Refused: SageMaker's
+   * Neuron compilation writes a transformers-neuronx model (djl-serving 0.33.0-dlc
+   * serving/docker/partition/sm_neo_neuron_partition.py sets `option.entryPoint=djl_python.transformers_neuronx`),
+   * which `ServingContainer.NEURON` (optimum-neuron's vLLM server) cannot load.
+   */
   COMPILE_NEURON = 'compile-neuron',
 }
 
@@ -272,14 +277,14 @@ function fp8Families(): string[] {
 
 function hardwareIssues(technique: OptimizationTechnique, hw: Hardware, techniqueField: string, instanceField: string): string[] {
   const has = hw.accelerators === undefined ? hw.instanceType : `${hw.instanceType} (${hw.accelerators})`;
-  if (hw.kind === AcceleratorKind.NEURON) {
-    if (technique === OptimizationTechnique.COMPILE_NEURON) return [];
-    return [`${techniqueField} is "${technique}" but ${instanceField} ${has} is an AWS Neuron instance: ` +
-      'quantization and TensorRT-LLM need an NVIDIA GPU instance; use compile-neuron on this instance, or a GPU instance such as ml.g6e.12xlarge.'];
-  }
   if (technique === OptimizationTechnique.COMPILE_NEURON) {
-    return [`${techniqueField} is "compile-neuron" but ${instanceField} ${has} is an NVIDIA GPU instance: ` +
-      'Neuron compilation needs an inf2, trn1 or trn1n instance; use compile-trtllm on this instance, or an instance such as ml.inf2.24xlarge.'];
+    return [`${techniqueField} is "compile-neuron": SageMaker's Neuron compilation writes a transformers-neuronx model ` +
+      '(djl-serving sm_neo_neuron_partition.py), which ServingContainer.NEURON (optimum-neuron) cannot load, so the kit could not serve the output. ' +
+      'Serve the uncompressed weights with ServingContainer.NEURON instead: it uses a pre-compiled configuration from the optimum-neuron cache, or compiles at startup.'];
+  }
+  if (hw.kind === AcceleratorKind.NEURON) {
+    return [`${techniqueField} is "${technique}" but ${instanceField} ${has} is an AWS Neuron instance: ` +
+      'quantization and TensorRT-LLM need an NVIDIA GPU instance; serve the uncompressed weights with ServingContainer.NEURON on this instance, or optimize for a GPU instance such as ml.g6e.12xlarge.'];
   }
   if (hw.family === 'g4dn') {
     // sagemaker-python-sdk optimization.py supports GPU optimization on p4d, p4de, p5, g5 and g6 only; T4 has no bf16.

@@ -27,6 +27,12 @@ export interface ContainerSettingsInput {
   readonly maxConcurrentRequests: number;
   /** @default false */
   readonly trustRemoteCode?: boolean;
+  /**
+   * LoRA adapters will be attached (inference components with `BaseInferenceComponentName`): LMI loads them
+   * only with `option.enable_lora=true` (djl-serving serving/docs/adapters.md).
+   * @default false
+   */
+  readonly enableLora?: boolean;
 }
 
 /** Thrown by `containerEnvironment`; `problems` holds one sentence per problem, each with what to do. */
@@ -201,11 +207,15 @@ const VLLM_QUANTIZATION: Partial<Record<QuantizationMethod, string>> = {
   [QuantizationMethod.BITSANDBYTES_NF4]: 'bitsandbytes',
 };
 
-/** LMI TensorRT-LLM: OPTION_QUANTIZE=<smoothquant|awq|fp8>, applied while compiling (trt_llm_user_guide.md). */
-const TRTLLM_QUANTIZATION: Partial<Record<QuantizationMethod, string>> = {
-  [QuantizationMethod.FP8]: 'fp8',
-  [QuantizationMethod.INT8_SMOOTHQUANT]: 'smoothquant',
-  [QuantizationMethod.AWQ]: 'awq',
+/**
+ * LMI TensorRT-LLM: the engine is built by serving/docker/partition/trt_llm_partition.py (djl-serving branch
+ * 0.33.0-dlc), which reads the quantization only from `quant_algo` (parse_quant_config: a tensorrt_llm QuantAlgo
+ * name); `option.quantize` is not read there. Values are TensorRT-LLM's QuantAlgo members.
+ */
+const TRTLLM_QUANT_ALGO: Partial<Record<QuantizationMethod, string>> = {
+  [QuantizationMethod.FP8]: 'FP8',
+  [QuantizationMethod.INT8_SMOOTHQUANT]: 'W8A8_SQ_PER_CHANNEL',
+  [QuantizationMethod.AWQ]: 'W4A16_AWQ',
 };
 
 /** TGI launcher --max-concurrent-requests default (launcher.md). */
@@ -228,28 +238,38 @@ const TGI_QUANTIZE: Partial<Record<QuantizationMethod, string>> = {
  */
 function lmiEnvironment(input: ContainerSettingsInput): Record<string, string> {
   const engine = input.container.lmiRollingBatch ?? 'vllm';
+  const bf16 = input.instance.accelerator.supportsBf16;
   const env: Record<string, string> = {
     HF_MODEL_ID: input.modelId,
     ...(input.revision !== undefined ? { HF_REVISION: input.revision } : {}),
     ...(input.trustRemoteCode ? { HF_MODEL_TRUST_REMOTE_CODE: 'true' } : {}),
-    OPTION_ROLLING_BATCH: engine,
     TENSOR_PARALLEL_DEGREE: String(input.tensorParallelDegree),
     OPTION_MAX_ROLLING_BATCH_SIZE: String(input.maxConcurrentRequests),
-    // option.dtype: fp16, bf16 ("only on G5/P4/P5 or newer"); the T4 has no bf16.
-    OPTION_DTYPE: input.instance.accelerator.supportsBf16 ? 'bf16' : 'fp16',
+    ...(input.enableLora ? { OPTION_ENABLE_LORA: 'true' } : {}),
   };
   if (engine === 'vllm') {
+    // No option.rolling_batch: set, it skips LMI's async mode (the default and supported path since v17) for the
+    // legacy rolling-batch handler (LmiConfigRecommender.setRollingBatch, djl-serving v0.36.0). In async mode
+    // max_rolling_batch_size becomes vLLM's max_num_seqs and other options pass through as engine arguments
+    // (vllm_rb_properties.py).
+    // option.dtype: fp16, bf16 ("only on G5/P4/P5 or newer"); the T4 has no bf16.
+    env.OPTION_DTYPE = bf16 ? 'bf16' : 'fp16';
     env.OPTION_MAX_MODEL_LEN = String(totalTokens(input));
     env.OPTION_GPU_MEMORY_UTILIZATION = MEMORY_UTILIZATION;
     const quantize = VLLM_QUANTIZATION[input.quantization.method];
     if (quantize !== undefined) env.OPTION_QUANTIZE = quantize;
   } else {
-    // TensorRT-LLM compiles for fixed limits: option.max_input_len (default 1024, longer prompts are rejected) and
-    // option.max_output_len, which "now maps to max_seq_len in TRTLLM" (prompt plus output), so it gets the total.
+    // The 0.33.0 image has no async mode for TensorRT-LLM: its recommender picks a rolling batch only for vLLM
+    // (LmiConfigRecommender, branch 0.33.0-dlc), so the engine is named.
+    env.OPTION_ROLLING_BATCH = 'trtllm';
+    // trt_llm_partition.py builds the engine from trtllm-build arguments: max_input_len (longer prompts are
+    // rejected) and max_seq_len (prompt plus output); max_rolling_batch_size becomes max_batch_size. dtype goes to
+    // tensorrt_llm.LLM as given, which takes torch dtype names (parse_llm_kwargs).
+    env.OPTION_DTYPE = bf16 ? 'bfloat16' : 'float16';
     env.OPTION_MAX_INPUT_LEN = String(input.maxInputTokens);
-    env.OPTION_MAX_OUTPUT_LEN = String(totalTokens(input));
-    const quantize = TRTLLM_QUANTIZATION[input.quantization.method];
-    if (quantize !== undefined) env.OPTION_QUANTIZE = quantize;
+    env.OPTION_MAX_SEQ_LEN = String(totalTokens(input));
+    const quantAlgo = TRTLLM_QUANT_ALGO[input.quantization.method];
+    if (quantAlgo !== undefined) env.OPTION_QUANT_ALGO = quantAlgo;
   }
   return env;
 }

@@ -6,6 +6,7 @@ import { InferenceEndpoint, type InferenceEndpointProps, ModelSource } from '../
 import { Quantization, ServingContainer } from '../../lib/serving';
 import { containerEnvironment } from '../../lib/serving';
 import { InstanceCatalog, InstanceType } from '../../lib/sizing';
+import { endpointVolumeGB } from '../../lib/constructs/inference-endpoint';
 import { newApp, synthesize, templateOf } from '../support/synth';
 
 const LIMITS = { maxInputTokens: 3072, maxOutputTokens: 1024, concurrency: 4 };
@@ -55,7 +56,7 @@ describe('InferenceEndpoint', () => {
     const spec = InstanceCatalog.DEFAULT.get('ml.g6e.xlarge');
     const expected = containerEnvironment({ container: ServingContainer.LMI_VLLM, quantization: Quantization.NONE, modelId: QWEN, instance: spec, tensorParallelDegree: 1, ...{ maxInputTokens: 3072, maxOutputTokens: 1024 }, maxConcurrentRequests: 4 });
     expect(expected).toEqual({
-      HF_MODEL_ID: QWEN, OPTION_ROLLING_BATCH: 'vllm', TENSOR_PARALLEL_DEGREE: '1', OPTION_MAX_ROLLING_BATCH_SIZE: '4',
+      HF_MODEL_ID: QWEN, TENSOR_PARALLEL_DEGREE: '1', OPTION_MAX_ROLLING_BATCH_SIZE: '4',
       OPTION_DTYPE: 'bf16', OPTION_MAX_MODEL_LEN: '4096', OPTION_GPU_MEMORY_UTILIZATION: '0.9',
     });
     templateOf(basic.stack).hasResourceProperties('AWS::SageMaker::Model', {
@@ -102,6 +103,11 @@ describe('InferenceEndpoint', () => {
     expect(statements.find((s) => ([] as string[]).concat(s.Action).includes('ecr:BatchGetImage'))!.Resource)
       .toEqual('arn:aws:ecr:us-east-1:763104351884:repository/djl-inference');
     expect(JSON.stringify(t.findResources('AWS::IAM::Role'))).not.toMatch(/FullAccess/);
+    // CreateLogGroup is authorized against the group's ARN (no :* stream part); the stream actions on its streams.
+    const group = `/aws/sagemaker/Endpoints/${basic.ep.endpointName}`;
+    const logs = (action: string) => statements.find((s) => ([] as string[]).concat(s.Action).includes(action))!.Resource;
+    expect(JSON.stringify(logs('logs:CreateLogGroup'))).toContain(`:log-group:${group}"`);
+    expect(JSON.stringify(logs('logs:PutLogEvents'))).toContain(`:log-group:${group}:*"`);
   });
 
   test('grantInvoke allows invoke and streaming invoke on this endpoint only', () => {
@@ -111,13 +117,22 @@ describe('InferenceEndpoint', () => {
     });
   });
 
-  test('alarms on 5xx, p90 latency and GPU memory notify an encrypted topic', () => {
+  test('alarms on 5xx, p90 latency, sustained GPU saturation per GPU, host memory and disk notify an encrypted topic', () => {
     const t = templateOf(basic.stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Invocation5XXErrors', Namespace: 'AWS/SageMaker', Threshold: 5, Dimensions: [{ Name: 'EndpointName', Value: basic.ep.endpointName }, { Name: 'VariantName', Value: 'AllTraffic' }] });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ModelLatency', ExtendedStatistic: 'p90', Threshold: 60_000_000 });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'GPUMemoryUtilization', Namespace: '/aws/sagemaker/Endpoints', Threshold: 95 });
+    // GPUUtilization is 0-100 x GPUs: the alarm divides by the instance's GPU count, so 90 means 90% of each GPU.
+    const gpus = InstanceCatalog.DEFAULT.get(basic.ep.placement.instanceType).acceleratorCount;
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 90, EvaluationPeriods: 3,
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: `m / ${gpus}` }), Match.objectLike({ Id: 'm', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'GPUUtilization', Namespace: '/aws/sagemaker/Endpoints' }) }) })]),
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'MemoryUtilization', Namespace: '/aws/sagemaker/Endpoints', Threshold: 90 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'DiskUtilization', Namespace: '/aws/sagemaker/Endpoints', Threshold: 90 });
+    // Memory is no alarm: vLLM reserves 90% of every GPU at start.
+    expect(JSON.stringify(t.findResources('AWS::CloudWatch::Alarm'))).not.toContain('GPUMemoryUtilization');
     t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    expect(basic.ep.alarms).toHaveLength(3);
+    expect(basic.ep.alarms).toHaveLength(5);
   });
 
   test('Neuron serves with the Neuron image and NeuronCores as the tensor-parallel unit', () => {
@@ -171,6 +186,29 @@ describe('InferenceEndpoint', () => {
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0, ScalableDimension: 'sagemaker:inference-component:DesiredCopyCount' });
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'StepScaling' });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'NoCapacityInvocationFailures' });
+    // Adapters load only with option.enable_lora (djl-serving adapters.md).
+    expect(components.ep.environment.OPTION_ENABLE_LORA).toBe('true');
+    expect(basic.ep.environment.OPTION_ENABLE_LORA).toBeUndefined();
+    // Each component logs to its own group under /aws/sagemaker/InferenceComponents/.
+    const policies = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain(`:log-group:/aws/sagemaker/InferenceComponents/${components.ep.inferenceComponentName}"`);
+    expect(policies).toContain(':log-group:/aws/sagemaker/InferenceComponents/');
+  });
+
+  test('an endpoint with inference components is invoked through its component: the API names it and may invoke it', () => {
+    expect(components.ep.inferenceComponentName).toMatch(/-model$/);
+    const grantee = new iam.Role(components.stack, 'Invoker', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    components.ep.grantInvoke(grantee);
+    const role = (components.stack.node.findChild('Invoker') as iam.Role);
+    const doc = components.stack.resolve((role.node.findChild('DefaultPolicy') as iam.Policy).document.toJSON()) as { Statement: { Resource: string[] }[] };
+    expect(JSON.stringify(doc.Statement[0].Resource)).toContain(`inference-component/${components.ep.inferenceComponentName}`);
+  });
+
+  test('an EBS-only instance gets an ML storage volume sized for weights over 30 GB', () => {
+    // SageMaker, "Endpoint parameters for large model inference": raise VolumeSizeInGB for > 30 GB on instances without local disks.
+    expect(endpointVolumeGB('ml.inf2.48xlarge', 131.4)).toBe(Math.ceil(2 * 131.4 * 2 ** 30 / 1e9 + 20));
+    expect(endpointVolumeGB('ml.inf2.xlarge', 14.2)).toBeUndefined();
+    expect(endpointVolumeGB('ml.g6e.12xlarge', 131.4)).toBeUndefined();
   });
 
   test('without an instance type, the cheapest instance that holds the model with the container is chosen', () => {
@@ -229,6 +267,11 @@ describe('InferenceEndpoint validation', () => {
   test('fails when data capture has no dataset store, and limits are not whole numbers, reporting both', () => {
     expect(build({ dataCaptureSamplingPercentage: 20, limits: { ...LIMITS, concurrency: 0 } }))
       .toThrow(/2 problems[\s\S]*limits\.concurrency is 0[\s\S]*dataCaptureSamplingPercentage is set but datasets is not/);
+  });
+
+  test('fails when adapters are asked of a container that cannot load them', () => {
+    expect(build({ container: ServingContainer.HF_TGI, datasets: undefined, inferenceComponents: { adapters: { a: 'models/a/' } } }))
+      .toThrow(/adapter inference components need LMI with vLLM/);
   });
 
   test('fails when an instance type is not in the catalog', () => {

@@ -55,10 +55,9 @@ describe('the request per technique', () => {
     expect(request.OptimizationConfigs).toEqual([{ ModelCompilationConfig: {} }]);
   });
 
-  test('compile-neuron on inf2 with TP counted in NeuronCores (ml.inf2.24xlarge: 6 chips x 2 = 12)', () => {
-    const request = buildOptimizationJobRequest({ ...BASE, technique: 'compile-neuron', instanceType: InstanceType.INF2_24XLARGE, tensorParallelDegree: 12 });
-    expect(request.DeploymentInstanceType).toBe('ml.inf2.24xlarge');
-    expect(request.OptimizationConfigs).toEqual([{ ModelCompilationConfig: { OverrideEnvironment: { OPTION_TENSOR_PARALLEL_DEGREE: '12' } } }]);
+  test('compile-neuron is refused: its transformers-neuronx output is not what the kit\'s Neuron container loads', () => {
+    expect(() => buildOptimizationJobRequest({ ...BASE, technique: 'compile-neuron', instanceType: InstanceType.INF2_24XLARGE, tensorParallelDegree: 12 }))
+      .toThrow(/transformers-neuronx model .*which ServingContainer\.NEURON \(optimum-neuron\) cannot load/);
   });
 
   test('every optional setting lands where the API expects it', () => {
@@ -88,7 +87,7 @@ describe('the request per technique', () => {
 
   test('instance types newer than the sizing catalog pass on the API list: fp8 on ml.p6-b200, Neuron on ml.trn1n', () => {
     expect(issues({ technique: 'fp8', instanceType: 'ml.p6-b200.48xlarge' })).toEqual([]);
-    expect(issues({ technique: 'compile-neuron', instanceType: 'ml.trn1n.32xlarge' })).toEqual([]);
+    expect(issues({ technique: 'compile-trtllm', instanceType: 'ml.p6-b200.48xlarge' })).toEqual([]);
   });
 });
 
@@ -142,15 +141,14 @@ describe('validation', () => {
     test.each<[string, Partial<OptimizationJobOptions>, RegExp]>([
       ['awq runs on a Neuron instance', { instanceType: 'ml.inf2.48xlarge' },
         /^technique is "awq" but instanceType ml.inf2.48xlarge \(12x Inferentia2\) is an AWS Neuron instance: quantization and TensorRT-LLM need an NVIDIA GPU/],
-      ['compile-trtllm runs on Trainium', { technique: 'compile-trtllm', instanceType: 'ml.trn1.32xlarge' }, /is an AWS Neuron instance: .*use compile-neuron/],
-      ['compile-neuron runs on a GPU instance', { technique: 'compile-neuron' },
-        /^technique is "compile-neuron" but instanceType ml.g6e.12xlarge \(4x L40S\) is an NVIDIA GPU instance: Neuron compilation needs an inf2, trn1 or trn1n instance/],
+      ['compile-trtllm runs on Trainium', { technique: 'compile-trtllm', instanceType: 'ml.trn1.32xlarge' }, /is an AWS Neuron instance: .*serve the uncompressed weights with ServingContainer\.NEURON/],
+      ['compile-neuron is asked for', { technique: 'compile-neuron' }, /^technique is "compile-neuron": SageMaker's Neuron compilation writes a transformers-neuronx model/],
       ['fp8 runs on Ampere A10G (g5)', { technique: 'fp8', instanceType: 'ml.g5.12xlarge' },
         /^technique is "fp8" but instanceType ml.g5.12xlarge \(4x A10G\) has Ampere GPUs without FP8 tensor cores: use an FP8-capable instance \(ml.g6, ml.g6e, ml.p5, ml.p5e, ml.p5en: Ada Lovelace or Hopper\), or awq or smoothquant on this one\.$/],
       ['fp8 runs on Ampere A100 (p4d)', { technique: 'fp8', instanceType: 'ml.p4d.24xlarge' }, /has Ampere GPUs without FP8 tensor cores/],
       ['any technique runs on T4 (g4dn)', { instanceType: 'ml.g4dn.12xlarge' }, /^instanceType is ml.g4dn.12xlarge \(4x T4\): quantization and compilation are not supported on g4dn/],
-      ['the tensor parallel degree exceeds the NeuronCores', { technique: 'compile-neuron', instanceType: 'ml.inf2.xlarge', tensorParallelDegree: 4 },
-        /^tensorParallelDegree is 4 but ml.inf2.xlarge has 2 NeuronCores \(1x Inferentia2\): use at most 2/],
+      ['the tensor parallel degree exceeds the GPUs', { technique: 'compile-trtllm', instanceType: 'ml.g6.2xlarge', tensorParallelDegree: 4 },
+        /^tensorParallelDegree is 4 but ml.g6.2xlarge has 1 GPU/],
     ])('fails when %s', (_case, changes, expected) => {
       const found = issues(changes);
       expect(found).toHaveLength(1);

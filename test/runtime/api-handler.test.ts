@@ -122,6 +122,24 @@ describe('POST /v1/generate on a SageMaker endpoint (OpenAI-style messages API)'
     expect(events.at(-1)!.event).toBe('done');
     expect(sagemaker.requests.at(-1)!.path).toBe('/endpoints/chat-endpoint/invocations-response-stream');
   });
+
+  test('an endpoint that hosts inference components is invoked with the component named, buffered and streamed', async () => {
+    const componentHandler = loadHandler(runtimeBundleDir('api'), { ...baseEnv(), BACKEND: 'sagemaker', ENDPOINT_NAME: 'chat-endpoint', MODEL_NAME: 'Qwen/Qwen2.5-7B-Instruct', INFERENCE_COMPONENT_NAME: 'chat-endpoint-model' });
+    delete process.env.INFERENCE_COMPONENT_NAME;
+    try {
+      // Without the component, the endpoint refuses the request (as SageMaker does for component endpoints).
+      sagemaker.setBehaviour({ inferenceComponents: ['chat-endpoint-model'] });
+      expect((await invoke(sagemakerHandler, generate({ prompt: 'hi' }))).statusCode).toBeGreaterThanOrEqual(400);
+      const buffered = await invoke(componentHandler, generate({ prompt: 'hi' }));
+      expect(buffered.statusCode).toBe(200);
+      expect(sagemaker.requests.at(-1)!.headers['x-amzn-sagemaker-inference-component']).toBe('chat-endpoint-model');
+      const streamed = await invoke(componentHandler, generate({ prompt: 'hi', stream: true }));
+      expect(sseEvents(streamed.body).at(-1)!.event).toBe('done');
+      expect(sagemaker.requests.at(-1)!.headers['x-amzn-sagemaker-inference-component']).toBe('chat-endpoint-model');
+    } finally {
+      sagemaker.setBehaviour({});
+    }
+  });
 });
 
 describe('POST /v1/feedback', () => {

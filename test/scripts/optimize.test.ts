@@ -69,7 +69,6 @@ describe('the CreateOptimizationJob request sent per technique', () => {
       { ModelCompilationConfig: { OverrideEnvironment: { OPTION_TENSOR_PARALLEL_DEGREE: '4' } } },
     ]],
     ['compile-trtllm', 'ml.g6.2xlarge', [], [{ ModelCompilationConfig: {} }]],
-    ['compile-neuron', 'ml.inf2.48xlarge', ['--tp', '24'], [{ ModelCompilationConfig: { OverrideEnvironment: { OPTION_TENSOR_PARALLEL_DEGREE: '24' } } }]],
   ])('%s on %s', async (technique, instance, extra, configs) => {
     // GIVEN a job that completes
     jobEnds(job('COMPLETED'));
@@ -282,7 +281,7 @@ describe('bad usage exits 2 with every problem at once and calls nothing', () =>
 
   test.each([
     ['awq on a Neuron instance', ['--instance', 'ml.inf2.48xlarge'], /^--technique is "awq" but --instance ml.inf2.48xlarge \(12x Inferentia2\) is an AWS Neuron instance/],
-    ['compile-neuron on a GPU instance', ['--technique', 'compile-neuron'], /^--technique is "compile-neuron" but --instance ml.g6e.12xlarge \(4x L40S\) is an NVIDIA GPU instance/],
+    ['compile-neuron, whose output the Neuron container cannot load', ['--technique', 'compile-neuron'], /^--technique is "compile-neuron": SageMaker's Neuron compilation writes a transformers-neuronx model/],
     ['fp8 on a GPU without FP8 (A10G)', ['--technique', 'fp8', '--instance', 'ml.g5.48xlarge'], /^--technique is "fp8" but --instance ml.g5.48xlarge \(8x A10G\) has Ampere GPUs without FP8 tensor cores/],
     ['--tp exceeds the GPUs', ['--tp', '8'], /^--tp is 8 but ml.g6e.12xlarge has 4 GPUs \(4x L40S\): use at most 4/],
     ['the instance is not one the API accepts', ['--instance', 'ml.c5.xlarge'], /^--instance is "ml.c5.xlarge", which CreateOptimizationJob does not accept/],

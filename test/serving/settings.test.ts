@@ -23,8 +23,10 @@ const NEURON_INPUT = { ...GPU_INPUT, instance: instance('ml.inf2.8xlarge'), tens
 const LMI_BASE = {
   HF_MODEL_ID: MODEL, TENSOR_PARALLEL_DEGREE: '4', OPTION_MAX_ROLLING_BATCH_SIZE: '8', OPTION_DTYPE: 'bf16',
 };
-const LMI_VLLM_ENV = { ...LMI_BASE, OPTION_ROLLING_BATCH: 'vllm', OPTION_MAX_MODEL_LEN: '4096', OPTION_GPU_MEMORY_UTILIZATION: '0.9' };
-const TRTLLM_ENV = { ...LMI_BASE, OPTION_ROLLING_BATCH: 'trtllm', OPTION_MAX_INPUT_LEN: '3072', OPTION_MAX_OUTPUT_LEN: '4096' };
+// No OPTION_ROLLING_BATCH for vLLM: LMI's async mode, the default (LmiConfigRecommender, djl-serving v0.36.0).
+const LMI_VLLM_ENV = { ...LMI_BASE, OPTION_MAX_MODEL_LEN: '4096', OPTION_GPU_MEMORY_UTILIZATION: '0.9' };
+// TensorRT-LLM 0.33.0: trtllm-build's max_input_len and max_seq_len, dtype as tensorrt_llm.LLM names it.
+const TRTLLM_ENV = { ...LMI_BASE, OPTION_DTYPE: 'bfloat16', OPTION_ROLLING_BATCH: 'trtllm', OPTION_MAX_INPUT_LEN: '3072', OPTION_MAX_SEQ_LEN: '4096' };
 const TGI_ENV = {
   HF_MODEL_ID: MODEL, SM_NUM_GPUS: '4', MAX_INPUT_TOKENS: '3072', MAX_TOTAL_TOKENS: '4096',
   MAX_BATCH_PREFILL_TOKENS: '3122', MAX_CONCURRENT_REQUESTS: '128',
@@ -59,9 +61,10 @@ describe('containerEnvironment', () => {
     ['LMI (vLLM)', LMI_VLLM, Quantization.GPTQ, LMI_VLLM_ENV],
     ['LMI (vLLM)', LMI_VLLM, Quantization.BITSANDBYTES_NF4, { ...LMI_VLLM_ENV, OPTION_QUANTIZE: 'bitsandbytes' }],
     ['LMI (TensorRT-LLM)', LMI_TENSORRT_LLM, Quantization.NONE, TRTLLM_ENV],
-    ['LMI (TensorRT-LLM)', LMI_TENSORRT_LLM, Quantization.FP8, { ...TRTLLM_ENV, OPTION_QUANTIZE: 'fp8' }],
-    ['LMI (TensorRT-LLM)', LMI_TENSORRT_LLM, Quantization.INT8_SMOOTHQUANT, { ...TRTLLM_ENV, OPTION_QUANTIZE: 'smoothquant' }],
-    ['LMI (TensorRT-LLM)', LMI_TENSORRT_LLM, Quantization.awq({ preQuantized: false }), { ...TRTLLM_ENV, OPTION_QUANTIZE: 'awq' }],
+    // trt_llm_partition.py (0.33.0-dlc) reads quantization only from quant_algo (tensorrt_llm QuantAlgo names).
+    ['LMI (TensorRT-LLM)', LMI_TENSORRT_LLM, Quantization.FP8, { ...TRTLLM_ENV, OPTION_QUANT_ALGO: 'FP8' }],
+    ['LMI (TensorRT-LLM)', LMI_TENSORRT_LLM, Quantization.INT8_SMOOTHQUANT, { ...TRTLLM_ENV, OPTION_QUANT_ALGO: 'W8A8_SQ_PER_CHANNEL' }],
+    ['LMI (TensorRT-LLM)', LMI_TENSORRT_LLM, Quantization.awq({ preQuantized: false }), { ...TRTLLM_ENV, OPTION_QUANT_ALGO: 'W4A16_AWQ' }],
     ['Hugging Face TGI', HF_TGI, Quantization.NONE, TGI_ENV],
     ['Hugging Face TGI', HF_TGI, Quantization.FP8, { ...TGI_ENV, HF_MODEL_QUANTIZE: 'fp8' }],
     ['Hugging Face TGI', HF_TGI, Quantization.awq(), { ...TGI_ENV, HF_MODEL_QUANTIZE: 'awq' }],

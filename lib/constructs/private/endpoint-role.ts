@@ -10,12 +10,27 @@ export interface EndpointRoleProps {
   readonly repositoryArn?: string;
   /** The endpoint's name, to scope its log group. */
   readonly endpointName: string;
+  /** Inference components on the endpoint: each logs to its own group under /aws/sagemaker/InferenceComponents/. */
+  readonly inferenceComponentNames?: readonly string[];
   /** The endpoint runs in a VPC. */
   readonly inVpc: boolean;
 }
 
+/**
+ * CreateLogGroup on the groups themselves, stream actions on their streams. CreateLogGroup is authorized against
+ * the log-group ARN without a stream part (`arn:...:log-group:NAME`), which `log-group:NAME:*` does not match
+ * (Service Authorization Reference, Amazon CloudWatch Logs: CreateLogGroup, resource type log-group).
+ */
+export function grantLogGroups(role: iam.Role, groups: readonly string[]): { logStreams: string[] } {
+  const stack = Stack.of(role);
+  const arn = (name: string) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const logStreams = groups.map((g) => arn(`${g}:*`));
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogGroup'], resources: groups.map(arn) }));
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], resources: logStreams }));
+  return { logStreams };
+}
+
 export function createEndpointRole(scope: Construct, id: string, props: EndpointRoleProps): iam.Role {
-  const stack = Stack.of(scope);
   const role = new iam.Role(scope, id, {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
     description: `Execution role of SageMaker endpoint ${props.endpointName}`,
@@ -34,12 +49,8 @@ export function createEndpointRole(scope: Construct, id: string, props: Endpoint
     resources: ['*'],
     conditions: { StringEquals: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints', 'AWS/SageMaker'] } },
   }));
-  const logGroup = `/aws/sagemaker/Endpoints/${props.endpointName}`;
-  const logStreams = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${logGroup}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-  role.addToPolicy(new iam.PolicyStatement({
-    actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
-    resources: [logStreams],
-  }));
+  const groups = [`/aws/sagemaker/Endpoints/${props.endpointName}`, ...(props.inferenceComponentNames ?? []).map((n) => `/aws/sagemaker/InferenceComponents/${n}`)];
+  const { logStreams } = grantLogGroups(role, groups);
   if (props.inVpc) {
     role.addToPolicy(new iam.PolicyStatement({
       actions: [
@@ -51,6 +62,6 @@ export function createEndpointRole(scope: Construct, id: string, props: Endpoint
     }));
   }
   acknowledgeWildcardResources(role, ['*'], 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited to the SageMaker namespaces by condition) and the VPC network-interface actions SageMaker needs support no resource-level permissions.');
-  acknowledgeWildcardResources(role, [logStreams], 'SageMaker names the endpoint\'s log streams itself (one per instance and container) inside this endpoint\'s own log group.');
+  acknowledgeWildcardResources(role, logStreams, 'SageMaker names the endpoint\'s (and its inference components\') log streams itself (one per instance and container) inside their own log groups.');
   return role;
 }

@@ -197,8 +197,16 @@ function parseToolInput(json: string): unknown {
 /** SageMaker endpoints served by LMI, TGI or Hugging Face vLLM: the OpenAI-style chat completions payload. */
 export class SageMakerBackend implements Backend {
   readonly model: string;
-  constructor(private readonly client: SageMakerRuntimeClient, private readonly endpointName: string, displayName: string) {
+  /**
+   * @param inferenceComponentName the component serving the model, when the endpoint hosts inference components:
+   * InvokeEndpoint requires it there (SageMaker API reference, InvokeEndpoint InferenceComponentName).
+   */
+  constructor(private readonly client: SageMakerRuntimeClient, private readonly endpointName: string, displayName: string, private readonly inferenceComponentName?: string) {
     this.model = displayName;
+  }
+
+  private target() {
+    return { EndpointName: this.endpointName, ...(this.inferenceComponentName ? { InferenceComponentName: this.inferenceComponentName } : {}) };
   }
 
   private body(request: ModelRequest, stream: boolean): string {
@@ -211,7 +219,7 @@ export class SageMakerBackend implements Backend {
 
   async generate(request: ModelRequest, signal: AbortSignal): Promise<ModelResult> {
     const out = await this.client.send(new InvokeEndpointCommand({
-      EndpointName: this.endpointName, ContentType: 'application/json', Accept: 'application/json', Body: this.body(request, false),
+      ...this.target(), ContentType: 'application/json', Accept: 'application/json', Body: this.body(request, false),
     }), { abortSignal: signal });
     const answer = parseJson(new TextDecoder().decode(out.Body)) as ChatCompletion;
     const choice = answer.choices?.[0];
@@ -225,7 +233,7 @@ export class SageMakerBackend implements Backend {
 
   async stream(request: ModelRequest, signal: AbortSignal, onToken: TokenSink): Promise<ModelResult> {
     const out = await this.client.send(new InvokeEndpointWithResponseStreamCommand({
-      EndpointName: this.endpointName, ContentType: 'application/json', Accept: 'application/json', Body: this.body(request, true),
+      ...this.target(), ContentType: 'application/json', Accept: 'application/json', Body: this.body(request, true),
     }), { abortSignal: signal });
     const decoder = new TextDecoder();
     let pending = '';

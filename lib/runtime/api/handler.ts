@@ -36,7 +36,7 @@ const tracer = new Tracer({ serviceName: 'generative-api' });
 // Two attempts: one retry absorbs a transient throttle; more would hold the caller past its patience.
 const clientConfig = { maxAttempts: 2 };
 const backend: Backend = env.BACKEND === 'sagemaker'
-  ? new SageMakerBackend(tracer.captureAWSv3Client(new SageMakerRuntimeClient(clientConfig)), env.ENDPOINT_NAME!, env.MODEL_NAME!)
+  ? new SageMakerBackend(tracer.captureAWSv3Client(new SageMakerRuntimeClient(clientConfig)), env.ENDPOINT_NAME!, env.MODEL_NAME!, env.INFERENCE_COMPONENT_NAME)
   : new BedrockBackend(tracer.captureAWSv3Client(new BedrockRuntimeClient(clientConfig)), {
     modelId: env.MODEL_ID!,
     displayName: env.MODEL_NAME!,

@@ -15,7 +15,7 @@ const ENDPOINT = 'AWS::SageMaker::Endpoint';
 export const DLC_REPOSITORIES = ['djl-inference', 'huggingface-pytorch-tgi-inference', 'huggingface-vllm', 'huggingface-vllm-inference-neuronx', 'huggingface-pytorch-training'];
 const MODEL_ID_VARIABLES = ['HF_MODEL_ID', 'SM_VLLM_MODEL', 'SM_ON_MODEL'];
 const TP_VARIABLES = ['TENSOR_PARALLEL_DEGREE', 'SM_NUM_GPUS', 'SM_VLLM_TENSOR_PARALLEL_SIZE', 'SM_ON_TENSOR_PARALLEL_SIZE'];
-const QUANTIZE_VARIABLES = ['OPTION_QUANTIZE', 'HF_MODEL_QUANTIZE', 'SM_VLLM_QUANTIZATION'];
+const QUANTIZE_VARIABLES = ['OPTION_QUANTIZE', 'OPTION_QUANT_ALGO', 'HF_MODEL_QUANTIZE', 'SM_VLLM_QUANTIZATION'];
 
 function variants(ctx: RuleContext): Record<string, unknown>[] {
   return asArray(ctx.resource.Properties?.ProductionVariants);

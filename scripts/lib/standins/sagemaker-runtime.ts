@@ -44,6 +44,7 @@ interface SageMakerSettings {
   readonly gen: Generation;
   readonly framing: StreamFraming;
   readonly splitChunks: boolean;
+  readonly inferenceComponents?: readonly string[];
 }
 
 interface ParsedChat {
@@ -72,7 +73,7 @@ export async function startSageMakerRuntime(b?: SageMakerBehaviour): Promise<Sag
 function resolveSettings(b: SageMakerBehaviour = {}): SageMakerSettings {
   const framing = b.streamFraming ?? 'sse';
   if (framing !== 'sse' && framing !== 'jsonlines') throw new Error(`Invalid stand-in behaviour: streamFraming must be 'sse' or 'jsonlines', got '${String(framing)}'.`);
-  return { gen: resolveGeneration(b), framing, splitChunks: b.splitChunks ?? false };
+  return { gen: resolveGeneration(b), framing, splitChunks: b.splitChunks ?? false, inferenceComponents: b.inferenceComponents };
 }
 
 function handle(x: Exchange, s: SageMakerSettings): void {
@@ -86,6 +87,18 @@ function handle(x: Exchange, s: SageMakerSettings): void {
   }
   const endpointName = decodeURIComponent(path.slice(PREFIX.length, slash));
   const streaming = op === 'invocations-response-stream';
+
+  if (s.inferenceComponents) {
+    const component = x.headers['x-amzn-sagemaker-inference-component'];
+    if (typeof component !== 'string' || !s.inferenceComponents.includes(component)) {
+      sendRestJsonError(res, 400, 'ValidationError', {
+        Message: component === undefined
+          ? `Endpoint ${endpointName} hosts inference components: name one with InferenceComponentName.`
+          : `Inference component ${String(component)} was not found on endpoint ${endpointName}.`,
+      }, { 'x-amzn-RequestId': requestId });
+      return;
+    }
+  }
 
   const failure = failureFor(s.gen, x.seq);
   if (failure === 'timeout-hang') return; // Never answered; the socket is destroyed by the client or close().

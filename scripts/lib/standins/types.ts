@@ -72,6 +72,14 @@ export interface SageMakerBehaviour extends GenerationBehaviour {
    * @default false
    */
   readonly splitChunks?: boolean;
+  /**
+   * The endpoint hosts these inference components: a request must name one of them in the
+   * X-Amzn-SageMaker-Inference-Component header (the SDK's InferenceComponentName), else SageMaker answers a
+   * ValidationError (InvokeEndpoint: "If the endpoint hosts one or more inference components, this parameter
+   * specifies the name of inference component to invoke").
+   * @default - a plain endpoint: no component is required
+   */
+  readonly inferenceComponents?: readonly string[];
 }
 
 /** The SageMaker stand-in: setBehaviour also takes the SageMaker options. */
