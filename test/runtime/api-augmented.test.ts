@@ -21,9 +21,11 @@ const DOCUMENTS = [
   { uri: 's3://datasets/documents/warranty.md', text: 'Electronics carry a two year warranty.' },
 ];
 
+let env: Record<string, string>;
+
 beforeAll(async () => {
   [bedrock, agent, sagemaker, s3] = await Promise.all([startBedrockRuntime(), startBedrockAgentRuntime({ documents: DOCUMENTS }), startSageMakerRuntime(), startS3()]);
-  const env = {
+  env = {
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret',
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url, AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: agent.url, AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: sagemaker.url, AWS_ENDPOINT_URL_S3: s3.url,
     MAX_INPUT_TOKENS: '2000', MAX_OUTPUT_TOKENS: '200', DATASET_BUCKET: 'datasets', FEEDBACK_PREFIX: 'feedback/', PROMPT_TEMPLATES: '[]', MODEL_TIMEOUT_MS: '3000',
@@ -107,6 +109,21 @@ describe('tools', () => {
     const res = await invoke(bedrockApi, apiEvent('POST', '/v1/generate', { prompt: 'What is 2 to the 64?', stream: true }));
     expect(res.body).toContain('18446744073709551616');
     expect(res.body).toMatch(/event: done\ndata: .*"toolCalls":1/);
+  });
+
+  test('a model that refuses tools while streaming (Llama 3.1) still streams: each turn runs with Converse, its text sent as it ends', async () => {
+    const llama = loadHandler(runtimeBundleDir('api'), { ...env, BACKEND: 'bedrock', MODEL_ID: 'us.meta.llama3-1-8b-instruct-v1:0', MODEL_NAME: 'meta.llama3-1-8b-instruct-v1:0', KNOWLEDGE_BASE_ID: '', TOOLS: 'calculator', MAX_TOOL_ROUNDS: '3', STREAMING_TOOL_USE: 'false' });
+    delete process.env.STREAMING_TOOL_USE;
+    bedrock.setBehaviour({ toolUse: { toolName: 'calculator', input: () => ({ expression: '2^64' }) }, streamingToolUse: false });
+    // The stand-in refuses ConverseStream with toolConfig as Bedrock does for this model...
+    const refused = await invoke(bedrockApi, apiEvent('POST', '/v1/generate', { prompt: 'What is 2 to the 64?', stream: true }));
+    expect(refused.body).not.toContain('18446744073709551616');
+    // ...so the deployment for it sends Converse turns and streams their text.
+    const res = await invoke(llama, apiEvent('POST', '/v1/generate', { prompt: 'What is 2 to the 64?', stream: true }));
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('18446744073709551616');
+    expect(res.body).toMatch(/event: done\ndata: .*"toolCalls":1/);
+    expect(bedrock.requests.slice(-2).map((r) => r.path)).toEqual([expect.stringMatching(/\/converse$/), expect.stringMatching(/\/converse$/)]);
   });
 
   test('a runaway tool loop stops at the bound with a clear error', async () => {

@@ -47,6 +47,14 @@ export interface BedrockBackendOptions {
   readonly displayName: string;
   readonly guardrail?: { readonly id: string; readonly version: string };
   readonly tools?: ToolBox;
+  /**
+   * The model accepts toolConfig in ConverseStream. Meta Llama 3.1, for one, supports tool use but not while
+   * streaming ("This model doesn't support tool use in streaming mode"; Bedrock user guide, "Supported models and
+   * model features"): a streamed request with tools then runs each turn with Converse and streams each turn's
+   * text as one piece.
+   * @default true
+   */
+  readonly streamsToolUse?: boolean;
 }
 
 /** One model turn: its text, its content blocks as the conversation must repeat them, and its tool calls. */
@@ -103,9 +111,11 @@ export class BedrockBackend implements Backend {
     let text = '';
     let toolCalls = 0;
     const usage = { inputTokens: 0, outputTokens: 0 };
+    const streamTurns = onToken !== undefined && (!tools || this.options.streamsToolUse !== false);
     for (let round = 0; ; round++) {
-      const input = { ...this.input(request, onToken !== undefined), messages, toolConfig: tools ? { tools: tools.specs } : undefined };
-      const turn = onToken ? await this.streamTurn(input, signal, onToken) : await this.bufferedTurn(input, signal);
+      const input = { ...this.input(request, streamTurns), messages, toolConfig: tools ? { tools: tools.specs } : undefined };
+      const turn = streamTurns ? await this.streamTurn(input, signal, onToken!) : await this.bufferedTurn(input, signal);
+      if (!streamTurns && onToken && turn.text !== '') onToken(turn.text);
       text += turn.text;
       usage.inputTokens += turn.usage.inputTokens;
       usage.outputTokens += turn.usage.outputTokens;

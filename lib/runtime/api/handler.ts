@@ -42,6 +42,7 @@ const backend: Backend = env.BACKEND === 'sagemaker'
     displayName: env.MODEL_NAME!,
     guardrail: env.GUARDRAIL_ID ? { id: env.GUARDRAIL_ID, version: env.GUARDRAIL_VERSION ?? 'DRAFT' } : undefined,
     tools: toolBox(),
+    streamsToolUse: env.STREAMING_TOOL_USE !== 'false',
   });
 const knowledgeBase = env.KNOWLEDGE_BASE_ID
   ? { client: tracer.captureAWSv3Client(new BedrockAgentRuntimeClient(clientConfig)), id: env.KNOWLEDGE_BASE_ID, results: Number(env.RETRIEVAL_RESULTS ?? 5), byDefault: env.RETRIEVAL_BY_DEFAULT === 'true' }

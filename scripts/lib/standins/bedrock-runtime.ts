@@ -65,6 +65,7 @@ type StopReason = keyof typeof FRAME_MESSAGE_STOP;
 interface State {
   readonly gen: Generation;
   readonly toolUse: ToolUseBehaviour | undefined;
+  readonly streamingToolUse: boolean;
 }
 
 /** One content block of an answer; a stream sends one contentBlockDelta per piece, paced like tokens. */
@@ -130,7 +131,7 @@ export async function startBedrockRuntime(b?: BedrockRuntimeBehaviour): Promise<
 }
 
 function resolveState(b: BedrockRuntimeBehaviour = {}): State {
-  return { gen: resolveGeneration(b, toolUseProblems(b.toolUse)), toolUse: b.toolUse };
+  return { gen: resolveGeneration(b, toolUseProblems(b.toolUse)), toolUse: b.toolUse, streamingToolUse: b.streamingToolUse ?? true };
 }
 
 function toolUseProblems(t: ToolUseBehaviour | undefined): string[] {
@@ -169,6 +170,10 @@ function handle(x: Exchange, state: State): void {
   const parsed = parseConverse(x.body);
   if (typeof parsed === 'string') {
     sendRestJsonError(res, 400, 'ValidationException', { message: parsed }, { 'x-amzn-RequestId': requestId });
+    return;
+  }
+  if (streaming && parsed.tools.length > 0 && !state.streamingToolUse) {
+    sendRestJsonError(res, 400, 'ValidationException', { message: "This model doesn't support tool use in streaming mode." }, { 'x-amzn-RequestId': requestId });
     return;
   }
   const answer = answerFor(state, parsed);

@@ -135,6 +135,13 @@ export interface ToolUseBehaviour {
 export interface BedrockRuntimeBehaviour extends GenerationBehaviour {
   /** @default - the model never asks for a tool */
   readonly toolUse?: ToolUseBehaviour;
+  /**
+   * The model takes toolConfig in ConverseStream. false answers such a request as Meta Llama 3.1 does:
+   * ValidationException "This model doesn't support tool use in streaming mode." (Bedrock user guide, "Supported
+   * models and model features": tool use yes, streaming tool use no).
+   * @default true
+   */
+  readonly streamingToolUse?: boolean;
 }
 
 /** The Bedrock Runtime stand-in: setBehaviour also takes the Converse tool-use options. */
