@@ -4,7 +4,7 @@
  * instance) holds the model; 2 bad usage, with every problem listed at once.
  */
 import {
-  assessInstance, DEFAULT_CONTEXT_TOKENS, DEFAULT_LORA_RANK, DEFAULT_MAX_INSTANCES, DEFAULT_MEMORY_UTILIZATION, DEFAULT_MFU,
+  assessInstance, TRAINING_OPTIMIZERS, type TrainingOptimizer, DEFAULT_CONTEXT_TOKENS, DEFAULT_LORA_RANK, DEFAULT_MAX_INSTANCES, DEFAULT_MEMORY_UTILIZATION, DEFAULT_MFU,
   DEFAULT_SEQUENCE_LENGTH, estimatePretraining, estimateServing, estimateTraining, formatInstances, formatModels, formatPretraining,
   formatServing, formatTraining, InstanceCatalog, ModelCatalog, PRECISIONS, SizingInputError, TRAINING_METHODS,
   validatePretrainingInput, validateServingInput, validateServingOptions, validateTrainingInput, validateTrainingOptions,
@@ -37,6 +37,7 @@ const MODEL: Record<string, OptionSpec> = {
   'head-dim': { type: 'string', help: 'custom model: head dimension' },
   heads: { type: 'string', help: 'custom model: attention heads (optional)' },
   hidden: { type: 'string', help: 'custom model: hidden size (optional)' },
+  intermediate: { type: 'string', help: 'custom model: MLP intermediate size (optional; default 4 x hidden)' },
   vocab: { type: 'string', help: 'custom model: vocabulary size (optional)' },
 };
 const COMMANDS: Record<string, { readonly summary: string; readonly options: Record<string, OptionSpec> }> = {
@@ -65,6 +66,7 @@ const COMMANDS: Record<string, { readonly summary: string; readonly options: Rec
       'no-checkpointing': { type: 'boolean', help: 'keep all activations (no gradient checkpointing)' },
       mfu: { type: 'string', help: `model FLOPS utilization (default ${DEFAULT_MFU})` },
       'max-instances': { type: 'string', help: `most instances for one run (default ${DEFAULT_MAX_INSTANCES})` },
+      optimizer: { type: 'string', help: `${TRAINING_OPTIMIZERS.join('|')} (default adamw: the kit's training scripts)` },
       ...COMMON,
     },
   },
@@ -87,7 +89,7 @@ const COMMANDS: Record<string, { readonly summary: string; readonly options: Rec
 /** Engine field names as the CLI spells them, so messages name the option the user typed. */
 const NAMES: FieldNames = {
   model: '--model', parameters: '--params', layers: '--layers', kvHeads: '--kv-heads', headDim: '--head-dim',
-  attentionHeads: '--heads', hiddenSize: '--hidden', vocabSize: '--vocab', precision: '--precision', contextTokens: '--context',
+  attentionHeads: '--heads', hiddenSize: '--hidden', intermediateSize: '--intermediate', vocabSize: '--vocab', precision: '--precision', contextTokens: '--context',
   concurrency: '--concurrency', memoryUtilization: '--utilization', method: '--method', tokens: '--tokens', epochs: '--epochs',
   sequenceLength: '--seq-len', microBatchSize: '--micro-batch', loraRank: '--lora-rank', mfu: '--mfu',
   maxInstances: '--max-instances', instanceType: '--instance', instanceCount: '--instance-count',
@@ -177,6 +179,7 @@ function train(values: Values, problems: Problems, io: Io): number {
     gradientCheckpointing: values['no-checkpointing'] === true ? false : undefined,
     mfu: num(values, 'mfu', problems),
     maxInstances: num(values, 'max-instances', problems),
+    optimizer: str(values.optimizer) as TrainingOptimizer | undefined,
   };
   const managed = managedModel(model);
   if (managed) {
@@ -242,7 +245,7 @@ function modelOption(values: Values, problems: Problems): string | Partial<Model
 /** Custom model fields and the options that give them. */
 const CUSTOM_OPTIONS = {
   parameters: 'params', layers: 'layers', kvHeads: 'kv-heads', headDim: 'head-dim',
-  attentionHeads: 'heads', hiddenSize: 'hidden', vocabSize: 'vocab',
+  attentionHeads: 'heads', hiddenSize: 'hidden', intermediateSize: 'intermediate', vocabSize: 'vocab',
 } as const;
 
 /**

@@ -84,6 +84,8 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
       PrimaryContainer: { Environment: Match.objectLike({ HF_MODEL_ID: 'Qwen/Qwen2.5-7B-Instruct-AWQ', OPTION_MAX_MODEL_LEN: '7168' }) },
     });
     expect(endpoint.environment.OPTION_QUANTIZE).toBeUndefined();
+    // The LMI image is CUDA 13.0 (driver 580+); g4dn's default real-time driver is 470: the endpoint pins the AMI with 580.
+    expect(endpoint.inferenceAmiVersion).toBe('al2023-ami-sagemaker-inference-gpu-4-1');
   });
 
   test('prod: the endpoint autoscales from 2 to 4 instances, captures 20% to the dataset store, and alarms', () => {
@@ -146,7 +148,9 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     t.resourceCountIs('AWS::S3Vectors::Index', 1);
     t.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['Object Created', 'Object Deleted'], detail: Match.objectLike({ object: { key: [{ prefix: 'documents/' }] } }) }) });
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ KNOWLEDGE_BASE_ID: Match.anyValue(), RETRIEVAL_BY_DEFAULT: 'false', TOOLS: 'calculator' }) },
+      // Llama 3.1 has tool use but not in streaming mode (Bedrock "Supported models and model features"): the handler
+      // runs tool turns with Converse when a request streams.
+      Environment: { Variables: Match.objectLike({ KNOWLEDGE_BASE_ID: Match.anyValue(), RETRIEVAL_BY_DEFAULT: 'false', TOOLS: 'calculator', STREAMING_TOOL_USE: 'false' }) },
     });
     t.hasOutput('KnowledgeBaseId', {});
   });

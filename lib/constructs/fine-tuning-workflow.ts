@@ -16,6 +16,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { checkBedrockCustomization, customizationModelIdentifier, findCustomizationModel } from '../bedrock/customization-catalog';
+import { imageAvailableIn, imageRegions } from '../compatibility';
 import { DatasetPrefix } from '../config/dataset-layout';
 import { hasLocalNvmeStorage, ServingContainer } from '../serving';
 import { AcceleratorKind } from '../sizing/accelerators';
@@ -797,6 +798,11 @@ function validateAndPlan(scope: Construct, props: FineTuningWorkflowProps): Part
   if (!model || model.managed) {
     problems.push(`backend.baseModel "${options.baseModel}" is not an open model of the catalog; allowed: ${ModelCatalog.DEFAULT.all().filter((m) => !m.managed).map((m) => m.id).join(', ')}.`);
     throwIfProblems(scope, 'FineTuningWorkflow', problems);
+  }
+  const region = Stack.of(scope).region;
+  if (!Token.isUnresolved(region) && !imageAvailableIn(TRAINING_IMAGE.repository, TRAINING_IMAGE.tag, region)) {
+    problems.push(`The training image ${TRAINING_IMAGE.repository}:${TRAINING_IMAGE.tag} is not in the Deep Learning Containers registry of ${region} ` +
+      `(SageMaker Python SDK image_uri_config huggingface.json); it exists in ${imageRegions(TRAINING_IMAGE.repository, TRAINING_IMAGE.tag).join(', ')}.`);
   }
   const maxRuntime = options.maxRuntime ?? Duration.hours(8);
   if (options.spot && options.maxWait && options.maxWait.toSeconds() < maxRuntime.toSeconds()) {

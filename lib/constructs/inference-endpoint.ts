@@ -12,7 +12,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DatasetPrefix } from '../config/dataset-layout';
-import { ContainerFamily, Quantization, QuantizationMethod, ServingContainer, compatibilityProblems, containerEnvironment, hasLocalNvmeStorage, startupTimeouts } from '../serving';
+import { ContainerFamily, hostRequirements, Quantization, QuantizationMethod, ServingContainer, compatibilityProblems, containerEnvironment, hasLocalNvmeStorage, startupTimeouts } from '../serving';
 import { AcceleratorKind } from '../sizing/accelerators';
 import { InstanceCatalog, type InstanceType } from '../sizing/instances';
 import type { ModelArchitecture } from '../sizing/models';
@@ -231,6 +231,11 @@ export class InferenceEndpoint extends EndpointBase {
   readonly alarms: cloudwatch.Alarm[] = [];
   private readonly variantName = VARIANT;
   private componentName?: string;
+  /**
+   * The SageMaker inference AMI the endpoint pins because the image's CUDA needs a newer NVIDIA driver than the
+   * instance family's default (e.g. al2023-ami-sagemaker-inference-gpu-4-1, driver 580, for CUDA 13.0 images).
+   */
+  readonly inferenceAmiVersion?: string;
 
   constructor(scope: Construct, id: string, props: InferenceEndpointProps) {
     super(scope, id);
@@ -250,6 +255,10 @@ export class InferenceEndpoint extends EndpointBase {
     });
     this.placement = choosePlacement(this, this.estimate, this.container, this.quantization, props.instanceType);
     const instance = InstanceCatalog.DEFAULT.get(this.placement.instanceType);
+    // The image must exist in the region, run on the GPU, and get a new enough driver (lib/compatibility).
+    const host = hostRequirements(this.container, instance, Token.isUnresolved(region) ? undefined : region);
+    throwIfProblems(this, 'InferenceEndpoint', host.problems);
+    this.inferenceAmiVersion = host.inferenceAmiVersion;
 
     // Explicit names keep the role's log permissions, alarms and scaling exact (no wildcards).
     this.endpointName = Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase();
@@ -289,7 +298,7 @@ export class InferenceEndpoint extends EndpointBase {
     });
     model.node.addDependency(this.role);
 
-    const timeouts = startupTimeouts(this.estimate.memory.weightsGiB);
+    const timeouts = startupTimeouts(this.estimate.memory.weightsGiB, { compilesAtStartup: this.container.family === ContainerFamily.NEURON });
     const nvme = hasLocalNvmeStorage(this.placement.instanceType);
     // The volumes hold only the container's scratch space and a copy of the weights: the key goes with them.
     const volumeKey = nvme ? undefined : props.volumeEncryptionKey ?? createKitKey(this, 'VolumeKey', {
@@ -320,6 +329,7 @@ export class InferenceEndpoint extends EndpointBase {
           modelDataDownloadTimeoutInSeconds: timeouts.modelDataDownloadTimeoutInSeconds,
         }),
         ...(volumeSizeInGb === undefined ? {} : { volumeSizeInGb }),
+        ...(this.inferenceAmiVersion === undefined ? {} : { inferenceAmiVersion: this.inferenceAmiVersion }),
       }],
       dataCaptureConfig: props.dataCaptureSamplingPercentage === undefined ? undefined : {
         enableCapture: true,
@@ -622,7 +632,7 @@ function choosePlacement(
   const rejection = estimate.rejected.find((r) => r.instanceType === type);
   const problems = [...incompatible];
   // The rejection reason restates the need; keep only what the instance has.
-  if (!fit) problems.push(`${describeNeed(estimate)}; ${type}: ${(rejection?.reason ?? 'does not hold it').replace(/^needs [\d.,]+ GiB; /, '')}. ${alternative}`);
+  if (!fit) problems.push(`${describeNeed(estimate)}; ${type}: ${(rejection?.reason ?? 'does not hold it').replace(/^needs [\d.,]+ GiB( of weights and KV cache)?; /, '')}. ${alternative}`);
   throwIfProblems(scope, 'InferenceEndpoint', problems);
   return fit!;
 }

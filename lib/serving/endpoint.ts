@@ -30,13 +30,14 @@ export interface StartupTimeouts {
  * Both are at least 600 s, grow with the weights, and stop at 3600 s, SageMaker's maximum: an 8B model at bf16
  * (15 GiB) gets 750 / 1050 s; a 70B at bf16 (131 GiB) gets 1910 / 3600 s.
  */
-export function startupTimeouts(weightsGiB: number): StartupTimeouts {
+export function startupTimeouts(weightsGiB: number, options: { readonly compilesAtStartup?: boolean } = {}): StartupTimeouts {
   if (typeof weightsGiB !== 'number' || !Number.isFinite(weightsGiB) || weightsGiB < 0) {
     throw new RangeError(`weightsGiB is ${String(weightsGiB)}: use the size of the weights in GiB, a number of at least 0 (the sizing estimate's memory.weightsGiB).`);
   }
   const timeout = (secondsPerGiB: number) => Math.min(MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS + Math.ceil(secondsPerGiB * weightsGiB));
   return {
-    containerStartupHealthCheckTimeoutInSeconds: timeout(STARTUP_SECONDS_PER_GIB),
+    // A model compiled at startup (Neuron without a cached shape) gets the most SageMaker allows.
+    containerStartupHealthCheckTimeoutInSeconds: options.compilesAtStartup ? MAX_TIMEOUT_SECONDS : timeout(STARTUP_SECONDS_PER_GIB),
     modelDataDownloadTimeoutInSeconds: timeout(DOWNLOAD_SECONDS_PER_GIB),
   };
 }

@@ -4,3 +4,4 @@ export * from './endpoint';
 export * from './quantization';
 export * from './regions';
 export * from './settings';
+export * from './host';

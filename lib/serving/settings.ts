@@ -346,5 +346,11 @@ function neuronEnvironment(input: ContainerSettingsInput): Record<string, string
     SM_ON_TENSOR_PARALLEL_SIZE: String(input.tensorParallelDegree),
     SM_ON_BATCH_SIZE: String(input.maxConcurrentRequests),
     SM_ON_SEQUENCE_LENGTH: String(totalTokens(input)),
+    // serve matches the hub cache on batch size, sequence length and TP degree exactly and otherwise raises "No
+    // cached version found" (optimum/neuron/cache/hub_cache.py select_hub_cached_entries; commands/neuron/serve.py).
+    // No list of cached shapes for this image's compiler could be sourced (lib/compatibility/neuron-cache.ts), so the
+    // model may be compiled at startup: the flag (an empty value is a bare --allow_non_cached_model), with the host
+    // memory the sizing engine asks for a compile and the longest startup SageMaker allows.
+    SM_ON_ALLOW_NON_CACHED_MODEL: '',
   };
 }

@@ -58,6 +58,9 @@ function whyNot(estimate: ServingEstimate, r: RejectedInstance): string {
         `${r.maxTensorParallelDegree} of ${r.shardCount} ${r.shardLabel}s (${gib(r.usableGiB / estimate.memory.memoryUtilization)} GiB).`;
     case RejectionCode.INSUFFICIENT_MEMORY:
       return `${has}.`;
+    case RejectionCode.INSUFFICIENT_HEADROOM:
+    case RejectionCode.INSUFFICIENT_HOST_MEMORY:
+      return `${r.instanceType} ${r.reason}.`;
   }
 }
 

@@ -27,7 +27,7 @@ export function formatServing(e: ServingEstimate): string {
   const w = weightBytes(e.architecture, e.precision);
   const weightsHow = w.sixteenBitParameters === 0
     ? `${int(e.architecture.parameters)} parameters x ${bytesPerQuantizedWeight(e.precision)} bytes`
-    : `${int(w.quantizedParameters)} x ${+bytesPerQuantizedWeight(e.precision).toFixed(4)} bytes + ${int(w.sixteenBitParameters)} embedding parameters x 2 bytes`;
+    : `${int(w.quantizedParameters)} x ${+bytesPerQuantizedWeight(e.precision).toFixed(4)} bytes + ${int(w.sixteenBitParameters)} ${w.sixteenBitParameters > (e.architecture.vocabSize ?? 0) * (e.architecture.hiddenSize ?? 0) * 2 ? "16-bit parameters (embeddings, lm_head and the layers the checkpoint keeps at 16-bit)" : "embedding parameters"} x 2 bytes`;
   const reservePercent = Math.round((1 - m.memoryUtilization) * 100);
   const lines = [
     `Serving ${e.model} at ${e.precision}: ${int(e.contextTokens)} tokens of context x ${e.concurrency} concurrent sequence${e.concurrency === 1 ? '' : 's'}`,
@@ -42,6 +42,12 @@ export function formatServing(e: ServingEstimate): string {
     '',
   ];
   const best = e.recommended;
+  if (best !== null && best.acceleratorKind === 'gpu') {
+    const r = best.engineReservePerShardGiB;
+    lines.push(`Engine reserve on each GPU of ${best.instanceType}, inside the budget: activation peak ${fixed(r.activationPeak)} GiB ` +
+      `(profiling at 8,192 batched tokens), CUDA graphs ${fixed(r.cudaGraphs)} GiB, CUDA context${best.tensorParallelDegree > 1 ? ' and NCCL' : ''} ${fixed(r.context)} GiB; ` +
+      `headroom left ${fixed(best.headroomGiB)} GiB (${fixed(best.headroomFraction * 100)}% of the budget).`, '');
+  }
   if (best === null) {
     lines.push('Recommended: none');
   } else {
@@ -52,10 +58,11 @@ export function formatServing(e: ServingEstimate): string {
   }
   if (e.candidates.length > 0) {
     lines.push('', `Instances that fit, cheapest first (decode: memory-bandwidth upper bound over ${e.concurrency} sequence${e.concurrency === 1 ? '' : 's'} at full context)`);
-    lines.push(...table(['instance', 'accelerators', 'TP', 'usable GiB', 'USD/h', 'tokens/s', 'USD/1M tokens'],
-      e.candidates.map((c) => [c.instanceType, c.accelerators, String(c.tensorParallelDegree), fixed(c.usableGiB),
-        orDash(c.usdPerHour, 2), fixed(c.decodeTokensPerSecondUpperBound), orDash(c.usdPerMillionTokens, 2)]),
-      [false, false, true, true, true, true, true]));
+    lines.push(...table(['instance', 'accelerators', 'TP', 'usable GiB', 'headroom', 'USD/h', 'bound tok/s', 'expected tok/s', 'USD/1M expected'],
+      e.candidates.map((c) => [c.instanceType, c.accelerators, String(c.tensorParallelDegree), fixed(c.usableGiB), `${fixed(c.headroomFraction * 100, 0)}%`,
+        orDash(c.usdPerHour, 2), fixed(c.decodeTokensPerSecondUpperBound), fixed(c.expectedDecodeTokensPerSecond), orDash(c.expectedUsdPerMillionTokens, 2)]),
+      [false, false, true, true, true, true, true, true, true]));
+    lines.push('  Expected throughput: the bound x 0.5 on GPUs, x 0.21 on Neuron (published measurements ⚠).');
   }
   if (e.rejected.length > 0) {
     lines.push('', 'Rejected');

@@ -31,6 +31,8 @@ export const OPEN_MODELS: readonly ModelArchitecture[] = [
   {
     id: 'meta-llama/Llama-3.1-405B-Instruct', parameters: 405_853_388_800, layers: 126, hiddenSize: 16384, intermediateSize: 53248,
     attentionHeads: 128, kvHeads: 8, headDim: 128, maxContextTokens: 131072, vocabSize: 128256, tieWordEmbeddings: false,
+    // meta-llama/Llama-3.1-405B-Instruct-FP8 quantizes the feed-forward layers only (issue "Sizing you can trust", ⚠ model card as quoted).
+    fp8FeedForwardOnly: true,
   },
   {
     id: 'mistralai/Mistral-7B-Instruct-v0.3', parameters: 7_248_023_552, layers: 32, hiddenSize: 4096, intermediateSize: 14336,
@@ -56,11 +58,13 @@ export const OPEN_MODELS: readonly ModelArchitecture[] = [
     id: 'google/gemma-2-9b-it', parameters: 9_241_705_984, layers: 42, hiddenSize: 3584, intermediateSize: 14336,
     attentionHeads: 16, kvHeads: 8, headDim: 256, maxContextTokens: 8192, vocabSize: 256000, tieWordEmbeddings: true,
     notes: ['Gemma 2 alternates 4,096-token sliding-window and global layers: the KV cache estimate is high beyond 4K tokens.'],
+    refusesFp16: true,
   },
   {
     id: 'google/gemma-2-27b-it', parameters: 27_227_128_320, layers: 46, hiddenSize: 4608, intermediateSize: 36864,
     attentionHeads: 32, kvHeads: 16, headDim: 128, maxContextTokens: 8192, vocabSize: 256000, tieWordEmbeddings: true,
     notes: ['Gemma 2 alternates 4,096-token sliding-window and global layers: the KV cache estimate is high beyond 4K tokens.'],
+    refusesFp16: true,
   },
   {
     id: 'microsoft/Phi-3-mini-4k-instruct', parameters: 3_821_079_552, layers: 32, hiddenSize: 3072, intermediateSize: 8192,

@@ -41,6 +41,18 @@ export interface ModelArchitecture {
   readonly encoderLayers?: number;
   /** Caveats shown with every estimate for this model. @default - none */
   readonly notes?: readonly string[];
+  /**
+   * The serving engine refuses fp16 for this architecture (vLLM `_FLOAT16_NOT_SUPPORTED_MODELS`: gemma2), so it
+   * cannot run on GPUs without bf16 (the T4).
+   * @default false
+   */
+  readonly refusesFp16?: boolean;
+  /**
+   * The published fp8 checkpoint quantizes only the MLP (feed-forward) weights, keeping attention at 16-bit:
+   * Meta's Llama 3.1 405B FP8 (about 454 GiB of weights rather than 382).
+   * @default - fp8 quantizes every linear layer but the embeddings and lm_head
+   */
+  readonly fp8FeedForwardOnly?: boolean;
 }
 
 /** An open-weights model: sized by the engine. */

@@ -95,7 +95,12 @@ export interface WeightBytes {
  */
 export function weightBytes(model: ModelArchitecture, precision: PrecisionLike, parameters = model.parameters): WeightBytes {
   const s = precisionSpec(precision);
-  const sixteenBitParameters = s.keepsEmbeddingsAt16Bit ? Math.min(embeddingParameters(model), parameters) : 0;
+  let sixteenBitParameters = s.keepsEmbeddingsAt16Bit ? Math.min(embeddingParameters(model), parameters) : 0;
+  if (precision === Precision.FP8 && model.fp8FeedForwardOnly && model.hiddenSize !== undefined && model.intermediateSize !== undefined) {
+    // Only the MLP's gate, up and down projections are fp8; attention, norms and embeddings stay 16-bit.
+    const feedForward = model.layers * 3 * model.hiddenSize * model.intermediateSize * (model.experts ?? 1) * (parameters / model.parameters);
+    sixteenBitParameters = Math.max(sixteenBitParameters, parameters - feedForward);
+  }
   const quantizedParameters = parameters - sixteenBitParameters;
   return {
     totalBytes: quantizedParameters * bytesPerQuantizedWeight(precision) + sixteenBitParameters * 2,

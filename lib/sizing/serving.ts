@@ -10,10 +10,28 @@ import {
   bytesPerQuantizedWeight, isPrecision, kvCacheBytesPerToken, Precision, PRECISIONS, precisionSpec, weightBytes, type PrecisionLike,
 } from './precision';
 import { bytesToGiB, SECONDS_PER_HOUR } from './units';
+import { engineReservePerGpu, type EngineReserve } from './engine-reserves';
 import { IssueCollector, SizingInputError, type FieldNames, show } from './validation';
 
 /** vLLM gpu_memory_utilization default (vllm config/cache.py); LMI examples set OPTION_GPU_MEMORY_UTILIZATION=0.9. */
 export const DEFAULT_MEMORY_UTILIZATION = 0.9;
+/**
+ * A candidate must leave this share of the engine's budget free after weights, KV cache and the engine's own
+ * reserves: the kit's margin ⚠ for what the estimate cannot see (fragmentation, a larger profiling batch).
+ */
+export const MIN_HEADROOM_FRACTION = 0.05;
+/**
+ * Expected decode throughput as a share of the bandwidth bound, from published measurements ⚠: vLLM on A10G
+ * reached 0.5-0.82 of the bound, TGI-neuronx on inf2 0.21-0.28 (Llama-3-8B on inf2.xlarge: 16-48 tok/s against a
+ * bound of 58-229), as quoted in the project's sizing review (2026-12); production stacks reach 60-85% of the
+ * bound (Databricks, "LLM Inference Performance Engineering", sizing-facts.md §5). The low ends are used.
+ */
+export const EXPECTED_DECODE_EFFICIENCY: Readonly<Record<AcceleratorKind, number>> = { [AcceleratorKind.GPU]: 0.5, [AcceleratorKind.NEURON]: 0.21 };
+/**
+ * Host memory a Neuron compile needs, as a multiple of the 16-bit weights ⚠: an 8B model (16 GB of weights) was
+ * killed compiling on a 32 GiB trn1.2xlarge (aws-neuron/nki-samples #87), so twice the weights is not enough.
+ */
+export const NEURON_COMPILE_HOST_FACTOR = 2.5;
 export const DEFAULT_CONTEXT_TOKENS = 4096;
 
 /** What to serve and how much of it at once: the environment's scope. */
@@ -65,10 +83,14 @@ export interface ServingCandidate {
   readonly fittingTensorParallelDegrees: readonly number[];
   /** Memory of the shards at `tensorParallelDegree`. */
   readonly memoryGiB: number;
-  /** memoryGiB x memoryUtilization: what weights and KV cache may fill. */
+  /** memoryGiB x memoryUtilization minus the engine's reserves: what weights and KV cache may fill. */
   readonly usableGiB: number;
   /** usableGiB minus weights and KV cache. */
   readonly headroomGiB: number;
+  /** headroomGiB as a share of the engine's budget (memoryGiB x memoryUtilization). */
+  readonly headroomFraction: number;
+  /** The engine's own memory on each GPU (activation peak, CUDA graphs, context); zeros on Neuron. */
+  readonly engineReservePerShardGiB: { readonly activationPeak: number; readonly cudaGraphs: number; readonly context: number };
   /** @default null when no price is known */
   readonly usdPerHour: number | null;
   readonly priceSource: string | null;
@@ -78,6 +100,10 @@ export interface ServingCandidate {
   readonly decodeTokensPerSecondPerStreamUpperBound: number;
   /** usdPerHour / (decodeTokensPerSecondUpperBound x 3600) x 1e6: a floor on cost per million output tokens. */
   readonly usdPerMillionTokens: number | null;
+  /** The bound derated by EXPECTED_DECODE_EFFICIENCY: what to expect, all sequences together. */
+  readonly expectedDecodeTokensPerSecond: number;
+  /** usdPerHour over the expected throughput, per million output tokens. */
+  readonly expectedUsdPerMillionTokens: number | null;
 }
 
 export enum RejectionCode {
@@ -85,8 +111,12 @@ export enum RejectionCode {
   INSUFFICIENT_MEMORY = 'insufficient-memory',
   /** The instance has the memory, but the head counts limit tensor parallelism to fewer shards. */
   TENSOR_PARALLEL_LIMIT = 'tensor-parallel-limit',
-  /** The accelerator cannot run the precision (fp8 before Ada/Hopper). */
+  /** The accelerator (or the kit's containers on it) cannot run the precision or the model's dtype. */
   PRECISION_UNSUPPORTED = 'precision-unsupported',
+  /** It would fit, but with less free memory than MIN_HEADROOM_FRACTION of the budget. */
+  INSUFFICIENT_HEADROOM = 'insufficient-headroom',
+  /** Host memory too small (a Neuron compile). */
+  INSUFFICIENT_HOST_MEMORY = 'insufficient-host-memory',
 }
 
 export interface RejectedInstance {
@@ -219,17 +249,31 @@ function servingMemory(
 
 /**
  * Tensor-parallel degrees allowed on an instance: powers of two and the full shard count (12 or 24
- * NeuronCores), at most the shards on the instance, dividing the attention and KV head counts. Strict on
- * purpose: vLLM can replicate KV heads when the degree exceeds them, but then each shard holds copies and
- * the memory arithmetic here would no longer hold.
+ * NeuronCores), at most the shards on the instance, dividing the attention heads. On GPUs the degree must also
+ * divide the KV heads (vLLM's rule). On Neuron more cores than KV heads replicate them (a public Neuron
+ * configuration serves Llama-3-70B, 8 KV heads, at 16 cores on inf2.48xlarge), so the degree may also be a
+ * multiple of the KV heads; each core then keeps one KV head. Degrees that do not divide the attention heads
+ * (12 or 24 cores for 64 heads) would need padded heads, which the kit does not count on.
  */
 export function tensorParallelDegrees(spec: InstanceSpec, model: ModelArchitecture): number[] {
   const count = shardUnits(spec).count;
   const options = new Set<number>([count]);
   for (let tp = 1; tp <= count; tp *= 2) options.add(tp);
+  const neuron = spec.accelerator.kind === AcceleratorKind.NEURON;
   return [...options]
-    .filter((tp) => model.kvHeads % tp === 0 && (model.attentionHeads ?? model.kvHeads) % tp === 0)
+    .filter((tp) => (model.attentionHeads ?? model.kvHeads) % tp === 0 && (model.kvHeads % tp === 0 || (neuron && tp % model.kvHeads === 0)))
     .sort((a, b) => a - b);
+}
+
+/** KV cache bytes one shard holds per token: the heads it serves, replicated when there are fewer than shards. */
+function kvBytesPerShardPerToken(model: ModelArchitecture, perTokenBytes: number, tp: number): number {
+  return (perTokenBytes / model.kvHeads) * Math.max(1, model.kvHeads / tp);
+}
+
+function reserveOf(spec: InstanceSpec, model: ModelArchitecture, tp: number): EngineReserve {
+  return spec.accelerator.kind === AcceleratorKind.NEURON
+    ? { activationPeakBytes: 0, cudaGraphBytes: 0, contextBytes: 0, totalBytes: 0 }
+    : engineReservePerGpu(model, { tensorParallelDegree: tp });
 }
 
 function assess(
@@ -239,51 +283,91 @@ function assess(
   const units = shardUnits(spec);
   const degrees = tensorParallelDegrees(spec, model);
   const maxDegree = degrees[degrees.length - 1];
-  const usableBytes = (tp: number) => tp * units.memoryBytesEach * memory.memoryUtilization;
-  const neededBytes = memory.weightsBytes + memory.kvCacheBytes;
+  const budgetBytes = (tp: number) => tp * units.memoryBytesEach * memory.memoryUtilization;
+  const usableBytes = (tp: number) => Math.max(0, budgetBytes(tp) - tp * reserveOf(spec, model, tp).totalBytes);
+  // Per shard: its share of the weights and the KV heads it holds for every token of every sequence.
+  const neededBytes = (tp: number) => memory.weightsBytes + tp * kvBytesPerShardPerToken(model, memory.kvCacheBytesPerToken, tp) * contextTokens * concurrency;
   const rejection = (code: RejectionCode, reason: string): RejectedInstance => ({
     instanceType: spec.instanceType, code, reason, acceleratorMemoryGiB: bytesToGiB(acceleratorMemoryBytes(spec)),
     maxTensorParallelDegree: maxDegree, shardCount: units.count, shardLabel: units.label, usableGiB: bytesToGiB(usableBytes(maxDegree)),
   });
+  const accelerator = spec.accelerator;
+  const neuron = accelerator.kind === AcceleratorKind.NEURON;
 
-  if (precisionSpec(precision).requiresFp8Hardware && !spec.accelerator.supportsFp8) {
-    return rejection(RejectionCode.PRECISION_UNSUPPORTED,
-      `${precision} needs FP8 tensor cores (Ada or Hopper); ${spec.accelerator.name} is ${spec.accelerator.generation}`);
+  if (neuron && !SIXTEEN_BIT.has(precision)) {
+    return rejection(RejectionCode.PRECISION_UNSUPPORTED, `the kit's Neuron containers serve no quantization (optimum-neuron compiles at the checkpoint's 16-bit dtype); ${precision} needs a GPU`);
   }
-  const fitting = degrees.filter((tp) => usableBytes(tp) >= neededBytes);
+  if (precisionSpec(precision).requiresFp8Hardware && !accelerator.supportsFp8 && !neuron && !FP8_WEIGHT_ONLY_GENERATIONS.has(accelerator.generation)) {
+    return rejection(RejectionCode.PRECISION_UNSUPPORTED,
+      `${precision} needs FP8 tensor cores (Ada or Hopper), or Marlin weight-only kernels (Ampere, Turing); ${accelerator.name} is ${accelerator.generation}`);
+  }
+  if (!neuron && !accelerator.supportsBf16 && model.refusesFp16) {
+    return rejection(RejectionCode.PRECISION_UNSUPPORTED,
+      `${accelerator.name} (${accelerator.generation}) has no bf16 and vLLM refuses fp16 for ${displayName(model.id)} (_FLOAT16_NOT_SUPPORTED_MODELS)`);
+  }
+  if (neuron) {
+    const compileBytes = NEURON_COMPILE_HOST_FACTOR * weightBytes(model, Precision.BF16).totalBytes;
+    if (spec.hostMemoryGiB < bytesToGiB(compileBytes)) {
+      return rejection(RejectionCode.INSUFFICIENT_HOST_MEMORY,
+        `compiling ${displayName(model.id)} for Neuron needs about ${gib(bytesToGiB(compileBytes))} GiB of host memory (${NEURON_COMPILE_HOST_FACTOR} x its 16-bit weights ⚠); ${spec.instanceType} has ${spec.hostMemoryGiB} GiB`);
+    }
+  }
+  const fitting = degrees.filter((tp) => usableBytes(tp) >= neededBytes(tp));
   if (fitting.length === 0) {
-    const need = `needs ${gib(memory.totalGiB)} GiB`;
-    const has = `${gib(bytesToGiB(maxDegree * units.memoryBytesEach))} GiB (${gib(bytesToGiB(usableBytes(maxDegree)))} usable at ${memory.memoryUtilization.toFixed(2)})`;
+    const need = `needs ${gib(bytesToGiB(neededBytes(maxDegree)))} GiB of weights and KV cache`;
+    const reserve = reserveOf(spec, model, maxDegree);
+    const reserveText = neuron ? '' : `, after the engine's ${gib(bytesToGiB(reserve.totalBytes))} GiB per GPU (activations ${gib(bytesToGiB(reserve.activationPeakBytes))}, CUDA graphs ${gib(bytesToGiB(reserve.cudaGraphBytes))}, context ${gib(bytesToGiB(reserve.contextBytes))})`;
+    const has = `${gib(bytesToGiB(maxDegree * units.memoryBytesEach))} GiB (${gib(bytesToGiB(usableBytes(maxDegree)))} usable at ${memory.memoryUtilization.toFixed(2)}${reserveText})`;
     if (maxDegree === units.count) {
       const verb = spec.acceleratorCount === 1 ? 'has' : 'have';
       return rejection(RejectionCode.INSUFFICIENT_MEMORY, `${need}; ${describeAccelerators(spec)} ${verb} ${has}`);
     }
-    const code = usableBytes(units.count) >= neededBytes ? RejectionCode.TENSOR_PARALLEL_LIMIT : RejectionCode.INSUFFICIENT_MEMORY;
+    const code = usableBytes(units.count) >= neededBytes(units.count) ? RejectionCode.TENSOR_PARALLEL_LIMIT : RejectionCode.INSUFFICIENT_MEMORY;
     return rejection(code, `${need}; tensor parallelism must divide ${headCounts(model)}, so one copy spans at most ` +
       `${maxDegree} of ${units.count} ${units.label}s: ${has}`);
+  }
+  const headroom = (maxDegree === units.count || fitting.includes(maxDegree) ? usableBytes(maxDegree) - neededBytes(maxDegree) : -1);
+  const headroomFraction = headroom / budgetBytes(maxDegree);
+  if (headroomFraction < MIN_HEADROOM_FRACTION) {
+    return rejection(RejectionCode.INSUFFICIENT_HEADROOM,
+      `holds it with only ${gib(bytesToGiB(Math.max(0, headroom)))} GiB (${(Math.max(0, headroomFraction) * 100).toFixed(1)}%) of the ${gib(bytesToGiB(budgetBytes(maxDegree)))} GiB budget free; ` +
+      `the kit asks ${(MIN_HEADROOM_FRACTION * 100).toFixed(0)}% for what the estimate cannot see`);
   }
 
   const bandwidth = units.bandwidthBytesPerSecondEach * maxDegree;
   const stepBytes = memory.decodeWeightBytesReadPerStep + concurrency * memory.kvCacheBytesPerToken * contextTokens;
   const perStream = bandwidth / stepBytes;
   const aggregate = perStream * concurrency;
+  const expected = aggregate * EXPECTED_DECODE_EFFICIENCY[accelerator.kind];
   const price = spec.usdPerHour ?? null;
+  const reserve = reserveOf(spec, model, maxDegree);
   return {
     instanceType: spec.instanceType,
     accelerators: describeAccelerators(spec),
-    acceleratorKind: spec.accelerator.kind,
+    acceleratorKind: accelerator.kind,
     tensorParallelDegree: maxDegree,
     fittingTensorParallelDegrees: fitting,
     memoryGiB: bytesToGiB(maxDegree * units.memoryBytesEach),
     usableGiB: bytesToGiB(usableBytes(maxDegree)),
-    headroomGiB: bytesToGiB(usableBytes(maxDegree) - neededBytes),
+    headroomGiB: bytesToGiB(headroom),
+    headroomFraction,
+    engineReservePerShardGiB: { activationPeak: bytesToGiB(reserve.activationPeakBytes), cudaGraphs: bytesToGiB(reserve.cudaGraphBytes), context: bytesToGiB(reserve.contextBytes) },
     usdPerHour: price,
     priceSource: spec.priceSource ?? null,
     decodeTokensPerSecondUpperBound: aggregate,
     decodeTokensPerSecondPerStreamUpperBound: perStream,
     usdPerMillionTokens: price === null ? null : (price / (aggregate * SECONDS_PER_HOUR)) * 1e6,
+    expectedDecodeTokensPerSecond: expected,
+    expectedUsdPerMillionTokens: price === null ? null : (price / (expected * SECONDS_PER_HOUR)) * 1e6,
   };
 }
+
+const SIXTEEN_BIT: ReadonlySet<Precision> = new Set([Precision.BF16, Precision.FP16, Precision.FP32]);
+/**
+ * GPU generations that run fp8 checkpoints weight-only with Marlin kernels (W8A16): vLLM's fp8 docs, as recorded
+ * in shared/reference/compatibility-facts.md (read 2026-12-02). Same memory as fp8, slower matmuls.
+ */
+const FP8_WEIGHT_ONLY_GENERATIONS: ReadonlySet<string> = new Set(['Ampere', 'Turing']);
 
 function byCost(a: ServingCandidate, b: ServingCandidate): number {
   if (a.usdPerHour !== null && b.usdPerHour !== null) {
@@ -323,11 +407,16 @@ function servingAdvice(estimate: ServingEstimate): string[] {
   const best = estimate.recommended;
   if (best === null) advice.push(noInstanceFitsAdvice(estimate));
   else if (best.usdPerHour === null) advice.push('No fitting instance has a known price: pass prices (InstanceCatalog.withPrices, or --price) to rank them.');
-  const perToken = (c: ServingCandidate) => c.usdPerMillionTokens ?? Infinity;
+  // Ranked by what each instance is expected to deliver (the bound derated by measurements), not the bound.
+  const perToken = (c: ServingCandidate) => c.expectedUsdPerMillionTokens ?? Infinity;
   const lowest = estimate.candidates.reduce<ServingCandidate | undefined>((low, c) => (low === undefined || perToken(c) < perToken(low) ? c : low), undefined);
   if (best && lowest && lowest !== best && perToken(lowest) < perToken(best)) {
-    advice.push(`Cheapest per token at the decode bound: ${lowest.instanceType} ($${perToken(lowest).toFixed(2)} per million tokens ` +
+    advice.push(`Cheapest per token at the expected throughput: ${lowest.instanceType} ($${perToken(lowest).toFixed(2)} per million tokens ` +
       `against $${perToken(best).toFixed(2)}), if the traffic keeps it busy.`);
+  }
+  const tight = estimate.rejected.filter((r) => r.code === RejectionCode.INSUFFICIENT_HEADROOM).map((r) => r.instanceType);
+  if (tight.length > 0) {
+    advice.push(`Not recommended for lack of headroom (under ${MIN_HEADROOM_FRACTION * 100}% of the budget free): ${tight.join(', ')}; quantize, shorten the context or lower the concurrency to use them.`);
   }
   if (best?.acceleratorKind === AcceleratorKind.NEURON) {
     advice.push('Neuron instances need the model compiled for a fixed batch size and sequence length (optimum-neuron); the degree counts NeuronCores.');

@@ -24,6 +24,29 @@ export type TrainingMethodLike = TrainingMethod | `${TrainingMethod}`;
 
 /** HF transformers "Anatomy of Model's Memory": fp32 master + bf16 copy (6) + fp32 gradients (4) + AdamW (8). */
 export const MIXED_PRECISION_ADAMW_BYTES = { weights: 6, gradients: 4, optimizer: 8 } as const;
+/**
+ * LoRA/QLoRA adapters: peft keeps adapter weights in fp32 (4 bytes) and autocast computes in bf16 without a stored
+ * copy; gradients are fp32 (4). The base model's frozen weights carry no gradient or optimizer state.
+ */
+export const ADAPTER_BYTES = { weights: 4, gradients: 4 } as const;
+
+/**
+ * The optimizer, for its state bytes per trainable parameter: AdamW keeps two fp32 moments (8 bytes; the Trainer's
+ * default `adamw_torch`, which the kit's scripts use); bitsandbytes' 8-bit AdamW (and its paged form, the QLoRA
+ * paper's) keeps two 8-bit moments (2 bytes; bitsandbytes 8-bit optimizers, arXiv 2110.02861).
+ */
+export type TrainingOptimizer = 'adamw' | 'adamw-8bit' | 'paged-adamw-8bit';
+export const TRAINING_OPTIMIZERS: readonly TrainingOptimizer[] = ['adamw', 'adamw-8bit', 'paged-adamw-8bit'];
+const OPTIMIZER_STATE_BYTES: Readonly<Record<TrainingOptimizer, number>> = { 'adamw': 8, 'adamw-8bit': 2, 'paged-adamw-8bit': 2 };
+/** A run's devices must keep this share of their usable memory free: the kit's margin ⚠, as for serving. */
+export const MIN_TRAINING_HEADROOM_FRACTION = 0.05;
+/**
+ * Instance families with EFA networking, which a training run across instances needs (gradients and sharded
+ * states cross the network every step): the instances of SageMaker's distributed data parallel library
+ * (ml.p4d, ml.p4de; sizing-facts.md §4) and ⚠ p5, p5e, p5en and trn1.32xlarge, listed with EFA in the EC2
+ * accelerated-computing pages (not re-read here).
+ */
+export const EFA_TRAINING_INSTANCES: ReadonlySet<string> = new Set(['ml.p4d.24xlarge', 'ml.p4de.24xlarge', 'ml.p5.48xlarge', 'ml.p5e.48xlarge', 'ml.p5en.48xlarge', 'ml.trn1.32xlarge']);
 /** Course "Generative AI with LLMs" week 1 ⚠ (quoted secondarily): ~24 GB (decimal) per 1B parameters at fp32. */
 export const RULE_OF_THUMB_BYTES_PER_PARAM = 24;
 /**
@@ -78,6 +101,8 @@ export interface TrainingInput {
    * @default true
    */
   readonly mergeAdapter?: boolean;
+  /** @default 'adamw' (the kit's training scripts) */
+  readonly optimizer?: TrainingOptimizer;
   /** @default InstanceCatalog.DEFAULT */
   readonly instances?: InstanceCatalog;
   /** @default ModelCatalog.DEFAULT */
@@ -162,6 +187,7 @@ export function validateTrainingOptions(input: Unvalidated<TrainingInput>, names
   c.fraction('mfu', input.mfu, 'model FLOPS utilization, e.g. 0.4');
   c.fraction('memoryUtilization', input.memoryUtilization, 'share of accelerator memory, e.g. 0.9');
   c.integer('maxInstances', input.maxInstances, 1, 'instances one run may use, e.g. 16');
+  c.oneOf('optimizer', input.optimizer, TRAINING_OPTIMIZERS, 'AdamW with fp32 states, or bitsandbytes 8-bit AdamW');
   return [...c.issues];
 }
 
@@ -182,7 +208,7 @@ export function estimateTraining(input: TrainingInput, names: FieldNames = {}): 
   const tokens = input.tokens ?? null;
 
   const merge = method !== TrainingMethod.FULL && (input.mergeAdapter ?? true);
-  const memory = trainingMemory(model, method, loraRank ?? 0, sequenceLength, microBatchSize, gradientCheckpointing, merge);
+  const memory = trainingMemory(model, method, loraRank ?? 0, sequenceLength, microBatchSize, gradientCheckpointing, merge, input.optimizer ?? 'adamw');
   // Forward 2N + backward 4N (Chinchilla's 6N). Adapters skip the frozen weights' gradients (2N of the
   // backward), so ~4N; the LoRA paper reports the matching speed-up. Recomputation is not counted (MFU, not HFU).
   const flopsPerToken = (method === TrainingMethod.FULL ? 6 : 4) * (model.activeParameters ?? model.parameters);
@@ -252,10 +278,14 @@ export function activationBytes(model: ModelArchitecture, sequenceLength: number
 
 function trainingMemory(
   model: ModelArchitecture, method: TrainingMethod, rank: number, sequenceLength: number, microBatchSize: number, checkpointing: boolean, merge: boolean,
+  optimizerKind: TrainingOptimizer,
 ): TrainingMemory {
   const n = model.parameters;
-  const adam = MIXED_PRECISION_ADAMW_BYTES;
-  const trainable = method === TrainingMethod.FULL ? n : loraParameters(model, rank);
+  const full = method === TrainingMethod.FULL;
+  const adam = full
+    ? { ...MIXED_PRECISION_ADAMW_BYTES, optimizer: OPTIMIZER_STATE_BYTES[optimizerKind] }
+    : { ...ADAPTER_BYTES, optimizer: OPTIMIZER_STATE_BYTES[optimizerKind] };
+  const trainable = full ? n : loraParameters(model, rank);
   const baseBytes = method === TrainingMethod.FULL ? 0
     : method === TrainingMethod.LORA ? 2 * n
       // bitsandbytes leaves embeddings and lm_head in 16-bit.
@@ -295,12 +325,17 @@ function fitTraining(
   }
   const units = shardUnits(spec);
   const usableEach = bytesToGiB(units.memoryBytesEach) * utilization;
-  const spare = usableEach - memory.activationsGiB;
+  // Never fill a device to the last byte: the states and activations get the usable memory less the margin.
+  const spare = usableEach * (1 - MIN_TRAINING_HEADROOM_FRACTION) - memory.activationsGiB;
   if (spare <= 0) {
     return reject(`activations alone take ${memory.activationsGiB.toFixed(1)} GiB per ${units.label}; one ${accelerator.shortName} ` +
       `${units.label === 'GPU' ? '' : 'NeuronCore '}gives ${usableEach.toFixed(1)} GiB usable: shorten the sequences or the micro-batch`);
   }
   const instanceCount = Math.ceil(memory.statesGiB / (spare * units.count));
+  if (instanceCount > 1 && !EFA_TRAINING_INSTANCES.has(spec.instanceType)) {
+    return reject(`needs ${instanceCount} instances (${memory.statesGiB.toFixed(1)} GiB of states over ${units.count} ${units.label}s each), and a run across instances ` +
+      `needs EFA networking, which ${spec.instanceType} lacks: use one larger instance, or an EFA instance (p4d, p4de, p5, trn1.32xlarge)`);
+  }
   if (instanceCount > maxInstances) {
     return reject(`needs ${instanceCount} instances (${memory.statesGiB.toFixed(1)} GiB of states over ${units.count} ${units.label}s each, ` +
       `${spare.toFixed(1)} GiB free per ${units.label} after activations); the limit is ${maxInstances}`);

@@ -241,6 +241,14 @@ describe('FineTuningWorkflow validation', () => {
       .toThrow(/backend\.baseModel: "meta\.llama3-1-8b-instruct-v1:0" cannot be customized in us-east-1: .*only in us-west-2[\s\S]*epochCount/);
   });
 
+  test('fails when the training image is not in the region\'s registry', () => {
+    const inRegion = () => {
+      const stack = new Stack(newApp(), 'S', { env: { ...env, region: 'me-west-1' } });
+      return new FineTuningWorkflow(stack, 'W', { datasets: new DatasetStore(stack, 'D'), backend: FineTuningBackend.sagemaker({ baseModel: QWEN }), gate: GATE, approval: 'automatic' });
+    };
+    expect(inRegion).toThrow(/training image huggingface-pytorch-training:.* is not in the Deep Learning Containers registry of me-west-1/);
+  });
+
   test('fails when the Bedrock backend has no validation data', () => {
     expect(build({ backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0' }), gate: { thresholds: { validation_loss: { max: 1 } } } }))
       .toThrow(/gates on validation loss, but defaultKeys\.validationKey is not set/);

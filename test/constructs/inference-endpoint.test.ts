@@ -27,7 +27,7 @@ function endpoint(id: string, props: Partial<InferenceEndpointProps>, region = '
 const basic = endpoint('Basic', { instanceType: InstanceType.G6E_XLARGE, dataCaptureSamplingPercentage: 10 });
 const caller = new iam.Role(basic.stack, 'Caller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
 basic.ep.grantInvoke(caller);
-const neuron = endpoint('Neuron', { container: ServingContainer.NEURON, instanceType: InstanceType.INF2_XLARGE, alarms: false });
+const neuron = endpoint('Neuron', { container: ServingContainer.NEURON, instanceType: InstanceType.INF2_8XLARGE, alarms: false });
 const fromStore = (() => {
   const stack = stackIn('FromStore', 'eu-central-1');
   const datasets = new DatasetStore(stack, 'Datasets');
@@ -137,6 +137,9 @@ describe('InferenceEndpoint', () => {
 
   test('Neuron serves with the Neuron image and NeuronCores as the tensor-parallel unit', () => {
     expect(neuron.ep.environment).toMatchObject({ SM_ON_MODEL: QWEN, SM_ON_TENSOR_PARALLEL_SIZE: '2', SM_ON_BATCH_SIZE: '4', SM_ON_SEQUENCE_LENGTH: '4096' });
+    // No cached shape can be relied on: the container may compile at startup, given the longest startup SageMaker allows.
+    expect(neuron.ep.environment.SM_ON_ALLOW_NON_CACHED_MODEL).toBe('');
+    templateOf(neuron.stack).hasResourceProperties('AWS::SageMaker::EndpointConfig', { ProductionVariants: [Match.objectLike({ ContainerStartupHealthCheckTimeoutInSeconds: 3600 })] });
     templateOf(neuron.stack).hasResourceProperties('AWS::SageMaker::Model', {
       PrimaryContainer: { Image: Match.stringLikeRegexp('/huggingface-vllm-inference-neuronx:') },
     });
@@ -237,7 +240,7 @@ describe('InferenceEndpoint validation', () => {
 
   test('fails when the instance is too small, naming the numbers and the cheapest that fits', () => {
     expect(build({ source: ModelSource.huggingFace('meta-llama/Llama-3.1-70B-Instruct'), instanceType: InstanceType.G5_2XLARGE, limits: { ...LIMITS, maxInputTokens: 7168, concurrency: 4 } }))
-      .toThrow(/Llama-3\.1-70B-Instruct at bf16 needs 157\.1 GiB \(weights 131\.4, KV cache 10\.0, reserve 10%\); ml\.g5\.2xlarge: 1x A10G has 24\.0 GiB \(21\.6 usable at 0\.90\)\. Cheapest that fits with LMI \(vLLM\) and no quantization: ml\.g6e\.12xlarge \(TP 4\)\./);
+      .toThrow(/Llama-3\.1-70B-Instruct at bf16 needs 157\.1 GiB \(weights 131\.4, KV cache 10\.0, reserve 10%\); ml\.g5\.2xlarge: 1x A10G has 22\.5 GiB \(14\.8 usable at 0\.90, after the engine's 5\.4 GiB per GPU \(activations 2\.5, CUDA graphs 2\.4, context 0\.5\)\)\. Cheapest that fits with LMI \(vLLM\) and no quantization: ml\.p4d\.24xlarge \(TP 8\)\./);
   });
 
   test('fails when fp8 is asked of an A10G', () => {
@@ -250,6 +253,25 @@ describe('InferenceEndpoint validation', () => {
 
   test('fails when vLLM is asked to quantize to AWQ at load', () => {
     expect(build({ quantization: Quantization.awq({ preQuantized: false }) })).toThrow(/serves AWQ checkpoints only and cannot quantize full-precision weights to AWQ at load/);
+  });
+
+  test('fails when a Neuron instance cannot compile the model: too little host memory, with the instance that can', () => {
+    expect(build({ container: ServingContainer.NEURON, instanceType: InstanceType.INF2_XLARGE }))
+      .toThrow(/ml\.inf2\.xlarge: compiling Qwen2\.5-7B-Instruct for Neuron needs about 35\.5 GiB of host memory .*ml\.inf2\.xlarge has 16 GiB\. Cheapest that fits with Hugging Face vLLM \(Neuron\) and no quantization: ml\.inf2\.8xlarge \(TP 2\)/);
+  });
+
+  test('fails when the image is not in the region\'s registry, naming the regions that have it and the SDK source', () => {
+    // me-west-1 is in no SageMaker Python SDK registry; the Neuron vLLM image is in 11 regions.
+    expect(build({}, 'me-west-1')).toThrow(/LMI \(vLLM\) \(djl-inference:0\.36\.0-lmi28\.0\.0-cu130\) is not in the Deep Learning Containers registry of me-west-1 \(aws\/sagemaker-python-sdk@.*djl-lmi\.json.*\); it exists in .*us-east-1/);
+    expect(build({ container: ServingContainer.NEURON, instanceType: InstanceType.INF2_8XLARGE }, 'eu-south-1')).toThrow(/huggingface-vllm-inference-neuronx.* is not in the Deep Learning Containers registry of eu-south-1/);
+  });
+
+  test('a CUDA 13 image on an instance whose default driver is older pins the inference AMI with driver 580', () => {
+    // SageMaker's default real-time driver is 470 on g4dn/g5 and 535 on g6; CUDA 13.0 needs 580 (lib/compatibility).
+    const stack = new Stack(newApp(), 'S', { env: { account: '111122223333', region: 'us-east-1' } });
+    const ep = new InferenceEndpoint(stack, 'E', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, alarms: false, instanceType: InstanceType.G6E_XLARGE });
+    expect(ep.inferenceAmiVersion).toBe('al2023-ami-sagemaker-inference-gpu-4-1');
+    templateOf(stack).hasResourceProperties('AWS::SageMaker::EndpointConfig', { ProductionVariants: [Match.objectLike({ InferenceAmiVersion: 'al2023-ami-sagemaker-inference-gpu-4-1' })] });
   });
 
   test('fails when a GPU container is put on an Inferentia instance', () => {

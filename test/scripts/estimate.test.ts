@@ -30,8 +30,12 @@ describe('serve', () => {
     expect(stdout).toMatch(/weights\s+131\.4\s+70,553,706,496 parameters x 2 bytes/);
     expect(stdout).toMatch(/KV cache\s+10\.0\s+327,680 bytes\/token x 8,192 tokens x 4 sequences/);
     expect(stdout).toMatch(/total\s+157\.1/);
-    expect(stdout).toContain('Recommended: ml.g6e.12xlarge, TP 4 (4x L40S), $13.12/h');
-    expect(stdout).toMatch(/ml\.g5\.2xlarge\s+needs 157\.1 GiB; 1x A10G has 24\.0 GiB \(21\.6 usable at 0\.90\)/);
+    // 64 attention heads: one Neuron copy spans 16 of the 24 NeuronCores of ml.inf2.48xlarge, replicating the 8 KV heads.
+    expect(stdout).toContain('Recommended: ml.inf2.48xlarge, TP 16 (12x Inferentia2), $15.58/h');
+    expect(stdout).toMatch(/ml\.g5\.2xlarge\s+needs 141\.4 GiB of weights and KV cache; 1x A10G has 22\.5 GiB \(14\.8 usable at 0\.90, after the engine's 5\.4 GiB per GPU/);
+    // 4x L40S would hold it with 2% of the budget free: not recommended, and said so.
+    expect(stdout).toMatch(/ml\.g6e\.12xlarge\s+holds it with only 3\.5 GiB \(2\.1%\) of the 162\.0 GiB budget free/);
+    expect(stdout).toMatch(/headroom\s+USD\/h\s+bound tok\/s\s+expected tok\/s/);
   });
 
   test('--json prints one document with the documented fields', () => {
@@ -39,7 +43,7 @@ describe('serve', () => {
     expect(code).toBe(EXIT_OK);
     const doc = JSON.parse(stdout);
     expect(doc.memory).toMatchObject({ weightsGiB: 131.4165, kvCacheGiB: 10, totalGiB: 157.1295 });
-    expect(doc.recommended).toMatchObject({ instanceType: 'ml.g6e.12xlarge', tensorParallelDegree: 4, usdPerHour: 13.12, decodeTokensPerSecondUpperBound: 92.3179, usdPerMillionTokens: 39.4771 });
+    expect(doc.recommended).toMatchObject({ instanceType: 'ml.inf2.48xlarge', tensorParallelDegree: 16, usdPerHour: 15.58, decodeTokensPerSecondUpperBound: 188.155, usdPerMillionTokens: 23.0011, expectedDecodeTokensPerSecond: 39.5126, headroomFraction: 0.3428 });
     for (const c of doc.candidates) expect(Object.keys(c)).toEqual(expect.arrayContaining(['instanceType', 'tensorParallelDegree', 'usdPerHour', 'usableGiB']));
     for (const r of doc.rejected) expect(Object.keys(r)).toEqual(expect.arrayContaining(['instanceType', 'reason']));
     expect(doc.candidates.length + doc.rejected.length).toBe(41);
@@ -48,7 +52,7 @@ describe('serve', () => {
   test('--instance that cannot hold the model explains why and exits 1', () => {
     const { code, stdout } = run([...SERVE_70B, '--instance', 'ml.g5.2xlarge']);
     expect(code).toBe(EXIT_DOES_NOT_FIT);
-    expect(stdout).toContain('Requested ml.g5.2xlarge: does not fit. Llama-3.1-70B-Instruct at bf16 needs 157.1 GiB (weights 131.4, KV cache 10.0, reserve 10%); ml.g5.2xlarge has 24.0 GiB. Cheapest that fits: ml.g6e.12xlarge (TP 4).');
+    expect(stdout).toContain('Requested ml.g5.2xlarge: does not fit. Llama-3.1-70B-Instruct at bf16 needs 157.1 GiB (weights 131.4, KV cache 10.0, reserve 10%); ml.g5.2xlarge has 22.5 GiB. Cheapest that fits: ml.inf2.48xlarge (TP 16).');
   });
 
   test('--instance that holds the model exits 0; the JSON carries the assessment', () => {
@@ -83,14 +87,14 @@ describe('serve', () => {
   });
 
   test('--price overrides a price and changes the recommendation', () => {
-    const doc = JSON.parse(run([...SERVE_70B, '--price', 'ml.g6.48xlarge=9.5', '--json']).stdout);
-    expect(doc.recommended).toMatchObject({ instanceType: 'ml.g6.48xlarge', usdPerHour: 9.5, priceSource: '--price on the command line' });
+    const doc = JSON.parse(run([...SERVE_70B, '--price', 'ml.p4d.24xlarge=9.5', '--json']).stdout);
+    expect(doc.recommended).toMatchObject({ instanceType: 'ml.p4d.24xlarge', usdPerHour: 9.5, priceSource: '--price on the command line' });
   });
 
   test('--prices reads a regional table', () => {
-    const table = JSON.stringify({ source: 'eu-west-1 2026-09', usdPerHour: { 'ml.g6e.12xlarge': 14.5, 'ml.m5.large': 0.1 } });
+    const table = JSON.stringify({ source: 'eu-west-1 2026-09', usdPerHour: { 'ml.p4d.24xlarge': 14.5, 'ml.m5.large': 0.1 } });
     const doc = JSON.parse(run([...SERVE_70B, '--prices', 'eu.json', '--json'], { 'eu.json': table }).stdout);
-    expect(doc.recommended).toMatchObject({ instanceType: 'ml.g6e.12xlarge', usdPerHour: 14.5, priceSource: 'eu-west-1 2026-09' });
+    expect(doc.recommended).toMatchObject({ instanceType: 'ml.p4d.24xlarge', usdPerHour: 14.5, priceSource: 'eu-west-1 2026-09' });
   });
 });
 
@@ -183,6 +187,6 @@ describe('the real command', () => {
   test('npx tsx scripts/estimate.ts serve ... --json prints parseable JSON', () => {
     const root = path.resolve(__dirname, '../..');
     const out = execFileSync('npx', ['tsx', 'scripts/estimate.ts', ...SERVE_70B, '--json'], { cwd: root, encoding: 'utf8' });
-    expect(JSON.parse(out).recommended.instanceType).toBe('ml.g6e.12xlarge');
+    expect(JSON.parse(out).recommended.instanceType).toBe('ml.inf2.48xlarge');
   });
 });

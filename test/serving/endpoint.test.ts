@@ -14,7 +14,7 @@ describe('startupTimeouts', () => {
     // GIVEN weights from 0 to 1000 GiB
     const sizes = Array.from({ length: 2001 }, (_, i) => i / 2);
     // WHEN
-    const timeouts = sizes.map(startupTimeouts);
+    const timeouts = sizes.map((size) => startupTimeouts(size));
     // THEN
     timeouts.forEach((t, i) => {
       for (const seconds of [t.containerStartupHealthCheckTimeoutInSeconds, t.modelDataDownloadTimeoutInSeconds]) {

@@ -35,7 +35,8 @@ const HF_VLLM_ENV = {
   SM_VLLM_MODEL: MODEL, SM_VLLM_HOST: '0.0.0.0', SM_VLLM_TENSOR_PARALLEL_SIZE: '4', SM_VLLM_MAX_MODEL_LEN: '4096',
   SM_VLLM_MAX_NUM_SEQS: '8', SM_VLLM_GPU_MEMORY_UTILIZATION: '0.9', SM_VLLM_DTYPE: 'bfloat16',
 };
-const NEURON_ENV = { SM_ON_MODEL: MODEL, SM_ON_TENSOR_PARALLEL_SIZE: '2', SM_ON_BATCH_SIZE: '8', SM_ON_SEQUENCE_LENGTH: '4096' };
+// SM_ON_ALLOW_NON_CACHED_MODEL: no cached shape can be relied on, so serve may compile (optimum-neuron serve.py).
+const NEURON_ENV = { SM_ON_MODEL: MODEL, SM_ON_TENSOR_PARALLEL_SIZE: '2', SM_ON_BATCH_SIZE: '8', SM_ON_SEQUENCE_LENGTH: '4096', SM_ON_ALLOW_NON_CACHED_MODEL: '' };
 
 function settings(container: ServingContainer, quantization: Quantization, overrides: Partial<ContainerSettingsInput> = {}): ContainerSettingsInput {
   const base = container.acceleratorKind === AcceleratorKind.NEURON ? NEURON_INPUT : GPU_INPUT;

@@ -8,25 +8,24 @@ describe('checkInstanceFits', () => {
 
   test('explains a too-small instance with the numbers and the cheapest that fits', () => {
     expect(checkInstanceFits(estimate, InstanceType.G5_2XLARGE)).toBe(
-      'Llama-3.1-70B-Instruct at bf16 needs 157.1 GiB (weights 131.4, KV cache 10.0, reserve 10%); ml.g5.2xlarge has 24.0 GiB. ' +
-      'Cheapest that fits: ml.g6e.12xlarge (TP 4).');
+      'Llama-3.1-70B-Instruct at bf16 needs 157.1 GiB (weights 131.4, KV cache 10.0, reserve 10%); ml.g5.2xlarge has 22.5 GiB. ' +
+      'Cheapest that fits: ml.inf2.48xlarge (TP 16).');
   });
 
-  test('explains a tensor-parallel limit', () => {
-    expect(checkInstanceFits(estimate, 'ml.inf2.48xlarge')).toBe(
-      'Llama-3.1-70B-Instruct at bf16 needs 157.1 GiB (weights 131.4, KV cache 10.0, reserve 10%); ml.inf2.48xlarge has 384.0 GiB, ' +
-      'but tensor parallelism must divide the 64 attention and 8 KV heads, so one copy spans at most 8 of 24 NeuronCores (128.0 GiB). ' +
-      'Cheapest that fits: ml.g6e.12xlarge (TP 4).');
+  test('explains an instance that would hold it without the headroom the kit asks', () => {
+    expect(checkInstanceFits(estimate, 'ml.g6e.12xlarge')).toBe(
+      'Llama-3.1-70B-Instruct at bf16 needs 157.1 GiB (weights 131.4, KV cache 10.0, reserve 10%); ml.g6e.12xlarge holds it with only ' +
+      '3.5 GiB (2.1%) of the 162.0 GiB budget free; the kit asks 5% for what the estimate cannot see. Cheapest that fits: ml.inf2.48xlarge (TP 16).');
   });
 
   test('explains an unsupported precision', () => {
-    expect(checkServingFit({ model: 'meta-llama/Llama-3.1-8B-Instruct', precision: 'fp8', instanceType: 'ml.g5.2xlarge' })).toBe(
-      'Llama-3.1-8B-Instruct at fp8 needs 10.0 GiB (weights 8.5, KV cache 0.5, reserve 10%); ml.g5.2xlarge has 24.0 GiB, ' +
-      'but fp8 needs FP8 tensor cores (Ada or Hopper); NVIDIA A10G is Ampere. Cheapest that fits: ml.g6.xlarge (TP 1).');
+    expect(checkServingFit({ model: 'meta-llama/Llama-3.1-8B-Instruct', precision: 'int4', instanceType: 'ml.inf2.8xlarge' })).toBe(
+      'Llama-3.1-8B-Instruct at int4 needs 6.5 GiB (weights 5.3, KV cache 0.5, reserve 10%); ml.inf2.8xlarge has 32.0 GiB, ' +
+      'but the kit\'s Neuron containers serve no quantization (optimum-neuron compiles at the checkpoint\'s 16-bit dtype); int4 needs a GPU. Cheapest that fits: ml.g4dn.xlarge (TP 1).');
   });
 
   test('returns undefined when the instance holds the model', () => {
-    expect(checkInstanceFits(estimate, 'ml.g6e.12xlarge')).toBeUndefined();
+    expect(checkInstanceFits(estimate, 'ml.inf2.48xlarge')).toBeUndefined();
     expect(checkInstanceFits(estimate, InstanceType.P5_48XLARGE)).toBeUndefined();
   });
 
@@ -41,7 +40,7 @@ describe('checkInstanceFits', () => {
 
   test('when nothing fits, suggests a lighter precision', () => {
     expect(checkServingFit({ model: 'meta-llama/Llama-3.1-405B-Instruct', precision: 'fp32', instanceType: 'ml.p5.48xlarge' }))
-      .toMatch(/; ml.p5.48xlarge has 640.0 GiB. No single instance in the catalog can hold Llama-3.1-405B-Instruct at fp32 .*lower the precision to bf16/);
+      .toMatch(/; ml.p5.48xlarge has 637.2 GiB. No single instance in the catalog can hold Llama-3.1-405B-Instruct at fp32 .*lower the precision to bf16/);
   });
 
   test('fails when the scope is invalid, with the construct\'s prop names', () => {

@@ -15,25 +15,28 @@ describe('InstanceCatalog.DEFAULT', () => {
   });
 
   test.each([
-    ['ml.g4dn.xlarge', 1, 16384, 4, 16],
-    ['ml.g4dn.12xlarge', 4, 16384, 48, 192],
-    ['ml.g5.2xlarge', 1, 24576, 8, 32],
-    ['ml.g5.48xlarge', 8, 24576, 192, 768],
-    ['ml.g6.xlarge', 1, 22888, 4, 16],
-    ['ml.g6e.2xlarge', 1, 45776, 8, 64],
-    ['ml.g6e.48xlarge', 8, 45776, 192, 1536],
+    ['ml.g4dn.xlarge', 1, 15360, 4, 16],
+    ['ml.g4dn.12xlarge', 4, 15360, 48, 192],
+    ['ml.g5.2xlarge', 1, 23028, 8, 32],
+    ['ml.g5.48xlarge', 8, 23028, 192, 768],
+    ['ml.g6.xlarge', 1, 23034, 4, 16],
+    ['ml.g6e.2xlarge', 1, 46068, 8, 64],
+    ['ml.g6e.48xlarge', 8, 46068, 192, 1536],
     ['ml.p4d.24xlarge', 8, 40960, 96, 1152],
     ['ml.p4de.24xlarge', 8, 81920, 96, 1152],
-    ['ml.p5.48xlarge', 8, 81920, 192, 2048],
+    ['ml.p5.48xlarge', 8, 81559, 192, 2048],
     ['ml.inf2.48xlarge', 12, 32768, 192, 768],
     ['ml.trn1.32xlarge', 16, 32768, 128, 512],
-  ])('%s: %dx %d MiB, %d vCPU, %d GiB host', (type, count, mib, vcpus, host) => {
+  ])('%s: %dx %d MiB that CUDA sees, %d vCPU, %d GiB host', (type, count, mib, vcpus, host) => {
     expect(spec(type)).toMatchObject({ acceleratorCount: count, vcpus, hostMemoryGiB: host, accelerator: { memoryPerDeviceMiB: mib } });
   });
 
-  test('H200 memory has no API value: 141 GB nominal = 141e9 / 2^20 = 134,468 MiB', () => {
-    expect(spec('ml.p5e.48xlarge').accelerator.memoryPerDeviceMiB).toBe(Math.floor(141e9 / 1_048_576));
-    expect(spec('ml.p5en.48xlarge').accelerator.memoryPerDeviceMiB).toBe(134_468);
+  test('sizing uses the memory CUDA reports (nvidia-smi), not the EC2 API figure kept beside it', () => {
+    expect(spec('ml.g5.2xlarge').accelerator).toMatchObject({ memoryPerDeviceMiB: 23028, apiMemoryPerDeviceMiB: 24576 });
+    expect(spec('ml.g4dn.xlarge').accelerator).toMatchObject({ memoryPerDeviceMiB: 15360, apiMemoryPerDeviceMiB: 16384 });
+    // H200: CUDA reports 143771 MiB; no EC2 API value was found, so 141 GB nominal = 141e9 / 2^20 = 134,468 MiB.
+    expect(spec('ml.p5e.48xlarge').accelerator).toMatchObject({ memoryPerDeviceMiB: 143_771, apiMemoryPerDeviceMiB: Math.floor(141e9 / 1_048_576) });
+    expect(spec('ml.p5en.48xlarge').accelerator.apiMemoryPerDeviceMiB).toBe(134_468);
   });
 
   test('FP8 on Ada and Hopper only', () => {
