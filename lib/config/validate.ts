@@ -3,6 +3,7 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ModelCatalog } from '../sizing/models';
 import { PRECISIONS, type PrecisionLike } from '../sizing/precision';
+import { checkServingFit } from '../sizing/fit';
 import { estimateServing, noInstanceFitsAdvice } from '../sizing/serving';
 import { checkBedrockCustomization } from '../bedrock/customization-catalog';
 import { DATASET_PREFIXES } from './dataset-layout';
@@ -186,6 +187,22 @@ function validateScopeModel(c: Collector, scope: Record<string, unknown>, precis
   }
 }
 
+/** Why `instanceType` cannot hold the scope's model at the concurrency one instance of the endpoint takes; undefined when it can. */
+function instanceFitProblem(instanceType: string, scope: Record<string, unknown>, minInstances: unknown): string | undefined {
+  const entry = typeof scope.model === 'string' ? ModelCatalog.DEFAULT.lookup(scope.model) : undefined;
+  const { maxInputTokens, maxOutputTokens, concurrency } = scope;
+  if (!entry || entry.managed || typeof maxInputTokens !== 'number' || typeof maxOutputTokens !== 'number' || typeof concurrency !== 'number') return undefined;
+  const instances = typeof minInstances === 'number' && minInstances >= 1 ? minInstances : 1;
+  try {
+    return checkServingFit({
+      model: entry.id, precision: (scope.precision ?? 'bf16') as PrecisionLike, contextTokens: maxInputTokens + maxOutputTokens,
+      concurrency: Math.max(1, Math.ceil(concurrency / instances)), instanceType,
+    });
+  } catch {
+    return undefined; // the scope's own problems are reported under scope.*
+  }
+}
+
 function validateServing(c: Collector, serving: unknown, scope: unknown, production: boolean): void {
   if (serving === undefined) return;
   if (!isRecord(serving)) {
@@ -235,6 +252,10 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
   }
   if (endpoint.instanceType !== undefined && (typeof endpoint.instanceType !== 'string' || !endpoint.instanceType.startsWith('ml.'))) {
     c.add('serving.endpoint.instanceType', endpoint.instanceType, 'is not a SageMaker instance type (ml.*)', 'remove it to let the scope choose, or use e.g. "ml.g6e.xlarge"');
+  } else if (typeof endpoint.instanceType === 'string' && isRecord(scope)) {
+    // The same engine as InferenceEndpoint's synth-time check, with the budget the stage gives each instance.
+    const problem = instanceFitProblem(endpoint.instanceType, scope, endpoint.minInstances);
+    if (problem) c.add('serving.endpoint.instanceType', endpoint.instanceType, `cannot serve the scope: ${problem}`, 'remove instanceType to let the scope choose the cheapest safe instance, or pick the one named');
   }
   const min = endpoint.minInstances ?? 1;
   if (endpoint.minInstances !== undefined) c.integer('serving.endpoint.minInstances', endpoint.minInstances, 1, 100, 'instances');

@@ -57,7 +57,7 @@ function whyNot(estimate: ServingEstimate, r: RejectedInstance): string {
       return `${has}, but tensor parallelism must divide ${headCounts(estimate.architecture)}, so one copy spans at most ` +
         `${r.maxTensorParallelDegree} of ${r.shardCount} ${r.shardLabel}s (${gib(r.usableGiB / estimate.memory.memoryUtilization)} GiB).`;
     case RejectionCode.INSUFFICIENT_MEMORY:
-      return `${has}.`;
+      return `${r.instanceType}: ${r.reason}.`;
     case RejectionCode.INSUFFICIENT_HEADROOM:
     case RejectionCode.INSUFFICIENT_HOST_MEMORY:
       return `${r.instanceType} ${r.reason}.`;

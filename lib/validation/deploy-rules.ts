@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
 import { ENDPOINT_RULES } from './rules/endpoint-rules';
-import type { CfnTemplate, DeployRule } from './rules/template';
+import { ANY_RESOURCE_TYPE, type CfnTemplate, type DeployRule } from './rules/template';
 import { WORKFLOW_RULES } from './rules/workflow-rules';
 
 /** Every rule, in report order. */
@@ -29,29 +29,41 @@ export class DeployRulesPlugin implements IPolicyValidationPlugin {
   }
 
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const byRule = new Map<DeployRule, PolicyViolation['violatingResources'][number][]>();
-    const messages = new Map<DeployRule, string[]>();
-    for (const stack of context.stackTemplates) {
-      const template = JSON.parse(fs.readFileSync(stack.templatePath, 'utf8')) as CfnTemplate;
-      for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-        for (const rule of this.rules) {
-          if (!rule.resourceTypes.includes(resource.Type)) continue;
-          const findings = rule.check({ template, logicalId, resource, region: stack.region, production: this.options.production ?? false });
-          if (findings.length === 0) continue;
-          const list = byRule.get(rule) ?? [];
-          list.push({ resourceLogicalId: logicalId, templatePath: stack.templatePath, locations: findings.map((f) => f.location ?? '') });
-          byRule.set(rule, list);
-          messages.set(rule, [...(messages.get(rule) ?? []), ...findings.map((f) => `${logicalId}: ${f.message}`)]);
-        }
+    return runRules(context, this.rules, { production: this.options.production ?? false });
+  }
+}
+
+/**
+ * Runs rules over every resource of every template of a stage and reports one error-severity violation
+ * per rule that found something, naming each resource and location. Shared by the kit's plugins.
+ */
+export function runRules(context: IPolicyValidationContext, rules: readonly DeployRule[], options: { readonly production: boolean }): PolicyValidationPluginReport {
+  const byRule = new Map<DeployRule, PolicyViolation['violatingResources'][number][]>();
+  const messages = new Map<DeployRule, string[]>();
+  for (const stack of context.stackTemplates) {
+    const template = JSON.parse(fs.readFileSync(stack.templatePath, 'utf8')) as CfnTemplate;
+    for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+      for (const rule of rules) {
+        if (!appliesTo(rule, resource.Type)) continue;
+        const findings = rule.check({ template, logicalId, resource, region: stack.region, production: options.production });
+        if (findings.length === 0) continue;
+        const list = byRule.get(rule) ?? [];
+        list.push({ resourceLogicalId: logicalId, templatePath: stack.templatePath, locations: findings.map((f) => f.location ?? '') });
+        byRule.set(rule, list);
+        messages.set(rule, [...(messages.get(rule) ?? []), ...findings.map((f) => `${logicalId}: ${f.message}`)]);
       }
     }
-    const violations: PolicyViolation[] = [...byRule.entries()].map(([rule, resources]) => ({
-      ruleName: rule.id,
-      description: `${rule.title} (${messages.get(rule)!.join('; ')})`,
-      fix: rule.fix,
-      severity: 'error',
-      violatingResources: resources,
-    }));
-    return { success: violations.length === 0, violations };
   }
+  const violations: PolicyViolation[] = [...byRule.entries()].map(([rule, resources]) => ({
+    ruleName: rule.id,
+    description: `${rule.title} (${messages.get(rule)!.join('; ')})`,
+    fix: rule.fix,
+    severity: 'error',
+    violatingResources: resources,
+  }));
+  return { success: violations.length === 0, violations };
+}
+
+function appliesTo(rule: DeployRule, type: string): boolean {
+  return rule.resourceTypes.includes(type) || rule.resourceTypes.includes(ANY_RESOURCE_TYPE);
 }

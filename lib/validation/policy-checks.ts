@@ -1,6 +1,8 @@
 // The policy checkers every stage runs at synth: cdk-nag's AwsSolutions pack, the Control Tower
-// proactive controls (CloudFormation Guard) and the kit's own deploy-failure rules. aws-cdk-lib's own CloudFormation schema validation is
-// switched on by the `@aws-cdk/core:validateAgainstDefaultRules` context flag and needs no registration.
+// proactive controls (CloudFormation Guard), the kit's own deploy-failure rules and the independent
+// validators (IAM reference, asl-validator, SageMaker SDK enums, CloudFormation resource specification).
+// aws-cdk-lib's own CloudFormation schema validation is switched on by the
+// `@aws-cdk/core:validateAgainstDefaultRules` context flag and needs no registration.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type IPolicyValidationContext, type IPolicyValidationPlugin, type PolicyValidationPluginReport, type Stage, Validations } from 'aws-cdk-lib';
@@ -8,6 +10,7 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DeferredAcknowledgements } from './deferred-acknowledgements';
 import { DeployRulesPlugin } from './deploy-rules';
+import { IndependentValidatorsPlugin } from './independent-validators';
 
 export interface PolicyCheckOptions {
   /** The stage deploys production: the kit's production-only rules apply. @default false */
@@ -21,6 +24,7 @@ export function addPolicyChecks(stage: Stage, options: PolicyCheckOptions = {}):
     new AwsSolutionsChecks(stage),
     new FailOnEveryViolation(new ControlTowerGuard()),
     new DeployRulesPlugin({ production: options.production }),
+    new IndependentValidatorsPlugin(),
   );
 }
 

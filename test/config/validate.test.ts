@@ -52,6 +52,12 @@ describe('validateEnvironments', () => {
     ['a spot wait shorter than the runtime', prodWith({ adaptation: { ...prod.adaptation, maxRuntimeHours: 12, maxWaitHours: 6 } }), 'prod.adaptation.maxWaitHours', /6 is under maxRuntimeHours \(12\); managed spot needs MaxWaitTimeInSeconds >= MaxRuntimeInSeconds/],
     ['a gate without thresholds', prodWith({ adaptation: { ...prod.adaptation, gate: { thresholds: {} } } }), 'prod.adaptation.gate', /needs thresholds/],
     ['Bedrock fine-tuning without validation data', prodWith({ scope: { ...prod.scope, model: 'meta.llama3-1-8b-instruct-v1:0' }, serving: undefined, adaptation: { backend: 'bedrock', gate: { thresholds: { validation_loss: { max: 1 } } } } }), 'prod.adaptation.validationKey', /is missing; the Bedrock backend gates on validation loss/],
+    ['an instance set by hand that cannot hold the scope', prodWith({ serving: { ...prod.serving, endpoint: { ...prod.serving!.endpoint, instanceType: 'ml.g6.xlarge' } } }), 'prod.serving.endpoint.instanceType',
+      /"ml\.g6\.xlarge" cannot serve the scope: Qwen2\.5-7B-Instruct at bf16 needs .*; ml\.g6\.xlarge: needs 17\.2 GiB of weights and KV cache; 1x L4 has 22\.5 GiB \(15\.8 usable at 0\.90, after the engine.s .* Fix: remove instanceType/],
+    ['Bedrock fine-tuning where Bedrock cannot customize the model', prodWith({ region: 'us-east-1', scope: { ...prod.scope, model: 'meta.llama3-1-8b-instruct-v1:0' }, serving: undefined, adaptation: { backend: 'bedrock', validationKey: 'validation/a.jsonl', gate: { thresholds: { validation_loss: { max: 1 } } } } }), 'prod.scope.model',
+      /"meta\.llama3-1-8b-instruct-v1:0" cannot be customized in us-east-1: Bedrock customizes Meta Llama 3\.1 8B Instruct only in us-west-2/],
+    ['a seed under train/ with a trigger on train/', prodWith({ datasets: { seed: { prefix: 'train/', source: 'x' } }, adaptation: { ...prod.adaptation, trigger: { method: 'lora', format: 'sft' } } }), 'prod.datasets.seed.prefix',
+      /seeds train\/, where adaptation\.trigger starts a fine-tuning run for every new file/],
     ['an environment that is not an object', 'prod', 'environments[0]', /"prod" is not an object/],
   ];
 

@@ -52,7 +52,8 @@ describe('serve', () => {
   test('--instance that cannot hold the model explains why and exits 1', () => {
     const { code, stdout } = run([...SERVE_70B, '--instance', 'ml.g5.2xlarge']);
     expect(code).toBe(EXIT_DOES_NOT_FIT);
-    expect(stdout).toContain('Requested ml.g5.2xlarge: does not fit. Llama-3.1-70B-Instruct at bf16 needs 157.1 GiB (weights 131.4, KV cache 10.0, reserve 10%); ml.g5.2xlarge has 22.5 GiB. Cheapest that fits: ml.inf2.48xlarge (TP 16).');
+    expect(stdout).toContain('Requested ml.g5.2xlarge: does not fit. Llama-3.1-70B-Instruct at bf16 needs 157.1 GiB (weights 131.4, KV cache 10.0, reserve 10%); ml.g5.2xlarge: needs 141.4 GiB of weights and KV cache; 1x A10G has 22.5 GiB');
+    expect(stdout).toContain('Cheapest that fits: ml.inf2.48xlarge (TP 16).');
   });
 
   test('--instance that holds the model exits 0; the JSON carries the assessment', () => {

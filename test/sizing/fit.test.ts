@@ -8,8 +8,8 @@ describe('checkInstanceFits', () => {
 
   test('explains a too-small instance with the numbers and the cheapest that fits', () => {
     expect(checkInstanceFits(estimate, InstanceType.G5_2XLARGE)).toBe(
-      'Llama-3.1-70B-Instruct at bf16 needs 157.1 GiB (weights 131.4, KV cache 10.0, reserve 10%); ml.g5.2xlarge has 22.5 GiB. ' +
-      'Cheapest that fits: ml.inf2.48xlarge (TP 16).');
+      'Llama-3.1-70B-Instruct at bf16 needs 157.1 GiB (weights 131.4, KV cache 10.0, reserve 10%); ml.g5.2xlarge: needs 141.4 GiB of weights and KV cache; ' +
+      '1x A10G has 22.5 GiB (14.8 usable at 0.90, after the engine\'s 5.4 GiB per GPU (activations 2.5, CUDA graphs 2.4, context 0.5)). Cheapest that fits: ml.inf2.48xlarge (TP 16).');
   });
 
   test('explains an instance that would hold it without the headroom the kit asks', () => {
@@ -40,7 +40,7 @@ describe('checkInstanceFits', () => {
 
   test('when nothing fits, suggests a lighter precision', () => {
     expect(checkServingFit({ model: 'meta-llama/Llama-3.1-405B-Instruct', precision: 'fp32', instanceType: 'ml.p5.48xlarge' }))
-      .toMatch(/; ml.p5.48xlarge has 637.2 GiB. No single instance in the catalog can hold Llama-3.1-405B-Instruct at fp32 .*lower the precision to bf16/);
+      .toMatch(/; ml.p5.48xlarge: needs 1515\.9 GiB of weights and KV cache; 8x H100 have 637\.2 GiB .*\. No single instance in the catalog can hold Llama-3.1-405B-Instruct at fp32 .*lower the precision to bf16/);
   });
 
   test('fails when the scope is invalid, with the construct\'s prop names', () => {

@@ -35,10 +35,13 @@ export interface DeployRule {
   readonly title: string;
   /** How to fix it. */
   readonly fix: string;
-  /** Resource types it looks at. */
+  /** Resource types it looks at; `ANY_RESOURCE_TYPE` for every resource. */
   readonly resourceTypes: readonly string[];
   check(context: RuleContext): RuleFinding[];
 }
+
+/** In `DeployRule.resourceTypes`: the rule looks at every resource, whatever its type. */
+export const ANY_RESOURCE_TYPE = '*';
 
 /** The resource a `Ref` or `Fn::GetAtt` points to, if it is in the template. */
 export function referenced(template: CfnTemplate, value: unknown): CfnResourceJson | undefined {
@@ -51,6 +54,27 @@ export function referenced(template: CfnTemplate, value: unknown): CfnResourceJs
 /** A value when it is a literal string, else undefined (tokens are not judged). */
 export function literal(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The values at a property path (`Policies[].PolicyDocument`; `[]` stands for every element of a list),
+ * each with its location (`Policies/0/PolicyDocument`). Intrinsics on the way lead nowhere.
+ */
+export function valuesAt(root: unknown, propertyPath: string): { location: string; value: unknown }[] {
+  let current: { location: string; value: unknown }[] = [{ location: '', value: root }];
+  for (const segment of propertyPath.split('.')) {
+    const each = segment.endsWith('[]');
+    const name = each ? segment.slice(0, -2) : segment;
+    current = current.flatMap(({ location, value }) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+      const next = (value as Record<string, unknown>)[name];
+      const at = location ? `${location}/${name}` : name;
+      if (next === undefined) return [];
+      if (!each) return [{ location: at, value: next }];
+      return Array.isArray(next) ? next.map((v, i) => ({ location: `${at}/${i}`, value: v })) : [];
+    });
+  }
+  return current;
 }
 
 export function asArray(value: unknown): Record<string, unknown>[] {
