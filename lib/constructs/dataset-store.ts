@@ -111,8 +111,18 @@ abstract class DatasetStoreBase extends Construct implements IDatasetStore {
       // Listing is scoped to the prefix too, so a reader of train/ cannot enumerate feedback/.
       conditions: prefix === undefined ? undefined : { StringLike: { 's3:prefix': [`${prefix}*`] } },
     });
-    this.encryptionKey.grant(grantee, 'kms:Decrypt');
+    this.grantKey(grantee, 'kms:Decrypt');
     return grant;
+  }
+
+  /** The bucket key's actions, used through S3 only: the same permissions do nothing against KMS directly. */
+  private grantKey(grantee: iam.IGrantable, ...actions: string[]): void {
+    const stack = Stack.of(this);
+    const suffix = Token.isUnresolved(stack.region) ? stack.urlSuffix : stack.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+    iam.Grant.addToPrincipal({
+      grantee, actions, resourceArns: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.${suffix}` } },
+    });
   }
 
   grantWrite(grantee: iam.IGrantable, prefix?: DatasetPrefix): iam.Grant {
@@ -120,7 +130,7 @@ abstract class DatasetStoreBase extends Construct implements IDatasetStore {
     const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resourceArns: [objects] });
     acknowledgePrefixGrant(grantee, objects, prefix);
     // Multipart uploads of SSE-KMS objects need Decrypt as well as GenerateDataKey.
-    this.encryptionKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.grantKey(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
     return grant;
   }
 
@@ -167,6 +177,7 @@ export class DatasetStore extends DatasetStoreBase {
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
+      minimumTLSVersion: 1.2,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
@@ -210,6 +221,24 @@ export class DatasetStore extends DatasetStoreBase {
       autoDeleteObjects,
     });
     this.enableAccessLogs(ACCESS_LOG_PREFIX);
+    // Objects are encrypted with this store's key, or with the bucket default (which is that key): an upload that
+    // names another KMS key, or asks for SSE-S3, is refused, so no object escapes the key's policy.
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyOtherEncryptionKeys',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [this.bucket.arnForObjects('*')],
+      conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.encryptionKey.keyArn } },
+    }));
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyOtherEncryption',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [this.bucket.arnForObjects('*')],
+      conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+    }));
     // EventBridge delivery set on the bucket itself: the L2's `eventBridgeEnabled` would add a custom
     // resource Lambda to do what CloudFormation does natively.
     (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {

@@ -27,6 +27,7 @@ import { DEFAULT_LORA_RANK, estimateTraining, loraParameters, type TrainingCandi
 import type { IDatasetStore } from './dataset-store';
 import { acknowledgeWildcardResources } from './private/acknowledge';
 import { grantLogGroups } from './private/endpoint-role';
+import { accountServicePrincipal } from './private/principals';
 import { resolveDlcImage, resolveImage } from './private/image';
 import { allowCloudWatchLogs, createKitKey } from './private/kms';
 import { throwIfProblems } from './private/problems';
@@ -233,7 +234,7 @@ export class FineTuningWorkflow extends Construct {
 
   private createTrainingRole(props: FineTuningWorkflowProps): iam.Role {
     const role = new iam.Role(this, 'TrainingRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      assumedBy: accountServicePrincipal(this, 'sagemaker.amazonaws.com'),
       description: `Training and evaluation jobs of ${this.node.path}`,
     });
     for (const prefix of [DatasetPrefix.TRAIN, DatasetPrefix.VALIDATION, DatasetPrefix.TEST, DatasetPrefix.PREFERENCES]) props.datasets.grantRead(role, prefix);
@@ -439,6 +440,7 @@ export class FineTuningWorkflow extends Construct {
             ...channels({ test: '$.testKey' }),
             ...baseModelChannel,
           ],
+          Tags: [{ Key: 'workflow', Value: this.node.path }],
         },
         ResultSelector: { 'TrainingJobName.$': '$.TrainingJobName' },
         ResultPath: '$.evaluation',
@@ -490,9 +492,16 @@ export class FineTuningWorkflow extends Construct {
 
     // PassRole for exactly the job role, to SageMaker only; the .sync integration's managed rule.
     this.stateMachineGrants = (role: iam.IRole) => {
+      // Job names are only known at run time, but every job this workflow creates carries its `workflow` tag:
+      // it may create jobs only with that tag, and stop only jobs that have it.
+      const jobs = [stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: '*' })];
       role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags'],
-        resources: [stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: '*' })],
+        actions: ['sagemaker:CreateTrainingJob', 'sagemaker:AddTags'], resources: jobs,
+        conditions: { StringEquals: { 'aws:RequestTag/workflow': this.node.path } },
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'], resources: jobs,
+        conditions: { StringEquals: { 'aws:ResourceTag/workflow': this.node.path } },
       }));
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
@@ -693,7 +702,10 @@ export class FineTuningWorkflow extends Construct {
         detail: { bucket: { name: [this.bucketName] }, object: { key: [{ prefix: DatasetPrefix.TRAIN }] } },
       },
     });
+    // EventBridge starts the workflow as a role only this account's rules can use.
+    const role = new iam.Role(this, 'TriggerRole', { assumedBy: accountServicePrincipal(this, 'events.amazonaws.com'), description: `Starts ${this.node.path} for uploads under train/` });
     rule.addTarget(new targets.SfnStateMachine(this.stateMachine, {
+      role,
       input: events.RuleTargetInput.fromObject({ method: props.trigger!.method, format: props.trigger!.format, trainKey: events.EventField.fromPath('$.detail.object.key') }),
     }));
   }

@@ -14,6 +14,7 @@ import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { accountServicePrincipal } from './private/principals';
 import { DatasetPrefix } from '../config/dataset-layout';
 import type { IDatasetStore } from './dataset-store';
 import { acknowledgeWildcardResources } from './private/acknowledge';
@@ -258,7 +259,9 @@ export class KnowledgeBase extends Construct {
         detailType: ['Object Created', 'Object Deleted'],
         detail: { bucket: { name: [props.datasets.bucket.bucketName] }, object: { key: [{ prefix: DatasetPrefix.DOCUMENTS }] } },
       },
-      targets: [new targets.SfnStateMachine(machine)],
+      targets: [new targets.SfnStateMachine(machine, {
+        role: new iam.Role(this, 'IngestTriggerRole', { assumedBy: accountServicePrincipal(this, 'events.amazonaws.com'), description: `Starts ingestion of ${this.node.path} for changes under documents/` }),
+      })],
     });
   }
 }

@@ -7,6 +7,7 @@ import { DatasetPrefix } from '../config/dataset-layout';
 import { ServingContainer } from '../serving';
 import type { IDatasetStore } from './dataset-store';
 import { acknowledgeWildcardResources } from './private/acknowledge';
+import { accountServicePrincipal } from './private/principals';
 import { resolveImage } from './private/image';
 
 export interface ModelOptimizationRoleProps {
@@ -29,7 +30,7 @@ export class ModelOptimizationRole extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.role = new iam.Role(this, 'Resource', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      assumedBy: accountServicePrincipal(this, 'sagemaker.amazonaws.com'),
       description: 'Runs SageMaker inference optimization jobs on the dataset store\'s models/ prefix',
     });
     this.roleArn = this.role.roleArn;

@@ -124,7 +124,8 @@ describe('DatasetStore', () => {
     expect(policyStatementsOf('Reader')).toEqual([
       { Action: ['s3:GetObject', 's3:GetObjectVersion'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/train/*']] } },
       { Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] }, Condition: { StringLike: { 's3:prefix': ['train/*'] } } },
-      { Action: 'kms:Decrypt', Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      // Through S3 only (kms:ViaService): the same permission does nothing against KMS directly.
+      { Action: 'kms:Decrypt', Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] }, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } },
     ]);
     expect(JSON.stringify(policyStatementsOf('Reader'))).not.toContain('s3:PutObject');
   });
@@ -134,9 +135,19 @@ describe('DatasetStore', () => {
     // (the minimizePolicies flag sorts actions)
     expect(statements).toEqual([
       { Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/feedback/*']] } },
-      { Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      { Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] }, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } },
     ]);
     expect(JSON.stringify(statements)).not.toMatch(/s3:Delete|s3:GetObject/);
+  });
+
+  test('uploads under another KMS key or SSE-S3 are refused; the access-log bucket refuses TLS before 1.2', () => {
+    const t = templateOf(stack);
+    const policy = JSON.stringify(t.findResources('AWS::S3::BucketPolicy'));
+    expect(policy).toContain('"Sid":"DenyOtherEncryptionKeys"');
+    expect(policy).toContain('"s3:x-amz-server-side-encryption-aws-kms-key-id"');
+    expect(policy).toContain('"StringNotEqualsIfExists":{"s3:x-amz-server-side-encryption":"aws:kms"}');
+    // Both buckets, the dataset bucket and its access-log target, deny TLS versions below 1.2.
+    expect(policy.match(/"s3:TlsVersion":1\.2/g)?.length).toBe(2);
   });
 
   test('grantReadWrite without a prefix covers the whole bucket', () => {

@@ -137,6 +137,18 @@ describe('FineTuningWorkflow (SageMaker)', () => {
     });
   });
 
+  test('the workflow may create, describe and stop only jobs tagged with its own path; roles trust this account only', () => {
+    const statements = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    expect(statements).toContain(`"Action":["sagemaker:AddTags","sagemaker:CreateTrainingJob"],"Condition":{"StringEquals":{"aws:RequestTag/workflow":"${sm.wf.node.path}"}}`);
+    expect(statements).toContain(`"Action":["sagemaker:DescribeTrainingJob","sagemaker:StopTrainingJob"],"Condition":{"StringEquals":{"aws:ResourceTag/workflow":"${sm.wf.node.path}"}}`);
+    expect(d.States.Evaluate.Parameters!.Tags).toEqual([{ Key: 'workflow', Value: sm.wf.node.path }]);
+    for (const service of ['sagemaker.amazonaws.com', 'events.amazonaws.com']) {
+      t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: service }, Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } } })] } });
+    }
+    // CloudWatch Logs may use the workflow's key for its own stack's log groups only.
+    expect(JSON.stringify(t.findResources('AWS::KMS::Key'))).toContain(`log-group:${sm.stack.stackName}-*`);
+  });
+
   test('passing models are registered pending manual approval, with their metrics', () => {
     expect(d.States.Register.Parameters).toMatchObject({ ModelApprovalStatus: 'PendingManualApproval', ModelMetrics: { ModelQuality: { Statistics: { 'S3Uri.$': '$.metrics.s3Uri' } } } });
     t.hasResource('AWS::SageMaker::ModelPackageGroup', { DeletionPolicy: 'Retain' });

@@ -4,6 +4,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from './acknowledge';
+import { accountServicePrincipal } from './principals';
 
 export interface EndpointRoleProps {
   /** ECR repository ARN of the serving image; undefined for a custom image, whose pull the user grants. */
@@ -32,7 +33,7 @@ export function grantLogGroups(role: iam.Role, groups: readonly string[]): { log
 
 export function createEndpointRole(scope: Construct, id: string, props: EndpointRoleProps): iam.Role {
   const role = new iam.Role(scope, id, {
-    assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    assumedBy: accountServicePrincipal(scope, 'sagemaker.amazonaws.com'),
     description: `Execution role of SageMaker endpoint ${props.endpointName}`,
   });
   if (props.repositoryArn) {

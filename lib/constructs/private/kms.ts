@@ -30,7 +30,11 @@ export function createKitKey(scope: Construct, id: string, props: KitKeyProps): 
   return key;
 }
 
-/** Lets CloudWatch Logs in the key's region encrypt log groups of the key's account with it. */
+/**
+ * Lets CloudWatch Logs in the key's region encrypt the log groups of the key's own stack with it. The kit's log
+ * groups take CloudFormation's generated names, which start with the stack name (`<stack>-<logical id>-<suffix>`),
+ * so no other log group of the account can use the key.
+ */
 export function allowCloudWatchLogs(key: kms.IKey): void {
   const stack = Stack.of(key);
   key.addToResourcePolicy(new iam.PolicyStatement({
@@ -39,7 +43,7 @@ export function allowCloudWatchLogs(key: kms.IKey): void {
     actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
     resources: ['*'],
     conditions: {
-      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${stack.stackName}-*` },
     },
   }));
 }
