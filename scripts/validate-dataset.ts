@@ -1,5 +1,5 @@
 /**
- * `npm run validate-dataset -- --format sft|chat|preference|pretrain FILE... [--test FILE] [--json] [--max-problems N]`:
+ * `npm run validate-dataset -- --format sft|chat|preference|pretrain FILE... [--test FILE] [--json] [--max-problems N] [--max-line-bytes N]`:
  * checks JSONL datasets before a training job does, streaming each file. Prints every problem as `FILE:LINE: message`,
  * then a summary per file and, with --test, how many test records share a prompt with the training files.
  * Exit codes: 0 valid; 1 problems found, or test records overlap the training data; 2 bad usage, every problem at once.
@@ -7,7 +7,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
-  DATASET_FORMATS, DEFAULT_MAX_PROBLEMS, formatProblems, isDatasetFormat, validateFile, validateSplitFiles,
+  DATASET_FORMATS, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_PROBLEMS, formatProblems, isDatasetFormat, validateFile, validateSplitFiles,
   type DatasetFormat, type SplitOverlap, type ValidationSummary,
 } from '../lib/datasets';
 import {
@@ -25,6 +25,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   test: { type: 'string', help: 'FILE: a held-out test split, validated too and checked for prompts that also appear in the FILEs' },
   json: { type: 'boolean', help: 'print one JSON document instead of problem lines and summaries' },
   'max-problems': { type: 'string', help: `problems listed per file; the rest are counted (default ${DEFAULT_MAX_PROBLEMS})` },
+  'max-line-bytes': { type: 'string', help: `bytes allowed in one line; a longer line is one problem, skipped without being kept in memory (default ${DEFAULT_MAX_LINE_BYTES}, 8 MiB)` },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const problems = optionProblems(OPTIONS, values, [], undefined, (word) => word);
   const format = formatOption(values, problems);
   const maxProblems = integer(values, 'max-problems', problems, 0);
+  const maxLineBytes = integer(values, 'max-line-bytes', problems, 1);
   if (positionals.length === 0) problems.push('no FILE given: name at least one JSONL file to validate, e.g. datasets/starter/train/starter.jsonl.');
   for (const file of positionals) fileProblem('FILE', file, problems);
   const test = str(values.test);
@@ -47,7 +49,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return EXIT_USAGE;
   }
 
-  const options = { maxProblems };
+  const options = { maxProblems, maxLineBytes };
   let summaries: ValidationSummary[];
   let overlap: (SplitOverlap & { readonly testFile: string; readonly testRecords: number }) | undefined;
   if (test === undefined) {
@@ -121,7 +123,7 @@ function fileProblem(what: string, path: string, problems: string[]): void {
 
 function usage(): string {
   return [
-    `Usage: npm run validate-dataset -- --format ${DATASET_FORMATS.join('|')} FILE... [--test FILE] [--json] [--max-problems N]`,
+    `Usage: npm run validate-dataset -- --format ${DATASET_FORMATS.join('|')} FILE... [--test FILE] [--json] [--max-problems N] [--max-line-bytes N]`,
     '',
     'Checks JSONL datasets line by line (files of any size are streamed) and prints every problem as FILE:LINE: message.',
     '',

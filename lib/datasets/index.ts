@@ -3,5 +3,6 @@
  * on Node built-ins only (no aws-cdk-lib), so scripts and Lambda handlers can both bundle it.
  */
 export * from './formats';
+export * from './lines';
 export * from './preferences';
 export * from './validate';

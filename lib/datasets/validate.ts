@@ -1,13 +1,13 @@
 /**
  * A streaming JSONL dataset validator: one line at a time, so a file of any size is checked in memory bounded
  * by its record count (one 27-character hash per record for duplicates, one per training prompt for overlap),
- * never by its size. Node built-ins only, so that a Lambda can validate an S3 object as it streams in:
- * `validateLines(readline.createInterface({ input: body, crlfDelay: Infinity }), format, { file: key })`.
+ * never by its size, and each line bounded (see readDatasetLines). Node built-ins only, so that a Lambda can
+ * validate an S3 object as it streams in: `validateStream(body, format, { file: key })`.
  */
 import { hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { checkRecord, type CheckedRecord, type DatasetFormat } from './formats';
+import { readDatasetLines, type DatasetLine } from './lines';
 
 // Re-exported so that callers of the validator need one import.
 export { DatasetFormat } from './formats';
@@ -43,6 +43,12 @@ export interface ValidationOptions {
    * @default - none
    */
   readonly onRecord?: (record: CheckedRecord, line: number) => void;
+  /**
+   * Bytes allowed in one line (validateStream and validateFile): a longer line is one problem, skipped
+   * without being kept in memory.
+   * @default DEFAULT_MAX_LINE_BYTES (8 MiB)
+   */
+  readonly maxLineBytes?: number;
 }
 
 export interface ValidationSummary {
@@ -133,6 +139,21 @@ export class DatasetValidator {
     this.onRecord?.(check.record, lineNumber);
   }
 
+  /** Counts a line that could not be read as text (too long, not UTF-8) as a record with that problem. */
+  pushUnreadable(lineNumber: number, problem: string): void {
+    this.lastLine = Math.max(this.lastLine, lineNumber);
+    this.started = true;
+    this.flushEmpty();
+    this.records += 1;
+    this.addProblem(lineNumber, problem);
+  }
+
+  /** Pushes a line from readDatasetLines: its text, or its problem. */
+  push(line: DatasetLine): void {
+    if (line.text === undefined) this.pushUnreadable(line.number, line.problem ?? 'unreadable line');
+    else this.pushLine(line.text, line.number);
+  }
+
   /** The summary of every line pushed so far. */
   finish(): ValidationSummary {
     if (this.records === 0 && !this.reportedEmpty) {
@@ -176,14 +197,24 @@ export async function validateLines(
   return validator.finish();
 }
 
+/**
+ * Validates a byte stream (an S3 object body, a file stream) line by line, each line bounded by maxLineBytes
+ * and checked for UTF-8.
+ */
+export async function validateStream(
+  input: AsyncIterable<Uint8Array | string>, format: DatasetFormat, options: ValidationOptions = {},
+): Promise<ValidationSummary> {
+  const validator = new DatasetValidator(format, options);
+  for await (const line of readDatasetLines(input, { maxLineBytes: options.maxLineBytes })) validator.push(line);
+  return validator.finish();
+}
+
 /** Validates a file as it streams from disk (CRLF line breaks and a BOM are tolerated). Rejects when it cannot be read. */
 export async function validateFile(path: string, format: DatasetFormat, options: ValidationOptions = {}): Promise<ValidationSummary> {
-  const input = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const input = createReadStream(path);
   try {
-    return await validateLines(lines, format, { ...options, file: options.file ?? path });
+    return await validateStream(input, format, { ...options, file: options.file ?? path });
   } finally {
-    lines.close();
     input.destroy();
   }
 }

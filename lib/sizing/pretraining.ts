@@ -68,6 +68,11 @@ export function validatePretrainingInput(input: Partial<PretrainingInput>, names
   c.positive('tokens', input.tokens, 'training tokens, e.g. 20000000000');
   c.fraction('mfu', input.mfu, 'model FLOPS utilization, e.g. 0.4');
   c.integer('instanceCount', input.instanceCount, 1, 'instances training together, e.g. 4');
+  if (c.issues.length === 0 && input.parameters !== undefined) {
+    const tokens = input.tokens ?? CHINCHILLA_TOKENS_PER_PARAMETER * input.parameters;
+    c.finiteResult('The compute (6 x parameters x tokens)', 6 * input.parameters * tokens, input.tokens === undefined ? ['parameters'] : ['parameters', 'tokens'],
+      'give the model size and the training tokens as they are, e.g. 1B and 20B');
+  }
   const catalog = input.instances ?? InstanceCatalog.DEFAULT;
   if (input.instanceType !== undefined) {
     const spec = catalog.lookup(input.instanceType);

@@ -171,7 +171,24 @@ export interface TrainingEstimate {
 }
 
 export function validateTrainingInput(input: Unvalidated<TrainingInput>, names: FieldNames = {}): string[] {
-  return [...resolveArchitecture(input.model, input.models ?? ModelCatalog.DEFAULT, names).issues, ...validateTrainingOptions(input, names)];
+  const { architecture, issues } = resolveArchitecture(input.model, input.models ?? ModelCatalog.DEFAULT, names);
+  const options = validateTrainingOptions(input, names);
+  const c = new IssueCollector(names);
+  if (architecture !== undefined && options.length === 0 && input.tokens !== undefined) {
+    const method = input.method as TrainingMethod;
+    c.finiteResult('The compute', trainingFlops(architecture, method, input.tokens, input.epochs ?? 1), ['tokens', 'epochs'],
+      'give the training tokens per epoch and the passes over them as they are, e.g. 50000000 and 3');
+  }
+  return [...issues, ...options, ...c.issues];
+}
+
+/**
+ * Training FLOPs: forward 2N + backward 4N per token (Chinchilla's 6N). Adapters skip the frozen weights'
+ * gradients (2N of the backward), so ~4N; the LoRA paper reports the matching speed-up. Recomputation is not
+ * counted (MFU, not HFU).
+ */
+function trainingFlops(model: ModelArchitecture, method: TrainingMethod, tokens: number, epochs: number): number {
+  return (method === TrainingMethod.FULL ? 6 : 4) * (model.activeParameters ?? model.parameters) * tokens * epochs;
 }
 
 /** Problems with everything but the model itself. */
@@ -209,10 +226,7 @@ export function estimateTraining(input: TrainingInput, names: FieldNames = {}): 
 
   const merge = method !== TrainingMethod.FULL && (input.mergeAdapter ?? true);
   const memory = trainingMemory(model, method, loraRank ?? 0, sequenceLength, microBatchSize, gradientCheckpointing, merge, input.optimizer ?? 'adamw');
-  // Forward 2N + backward 4N (Chinchilla's 6N). Adapters skip the frozen weights' gradients (2N of the
-  // backward), so ~4N; the LoRA paper reports the matching speed-up. Recomputation is not counted (MFU, not HFU).
-  const flopsPerToken = (method === TrainingMethod.FULL ? 6 : 4) * (model.activeParameters ?? model.parameters);
-  const flops = tokens === null ? null : flopsPerToken * tokens * epochs;
+  const flops = tokens === null ? null : trainingFlops(model, method, tokens, epochs);
 
   const candidates: TrainingCandidate[] = [];
   const rejected: TrainingRejection[] = [];

@@ -77,6 +77,15 @@ export class IssueCollector {
     }
   }
 
+  /**
+   * A result computed from valid inputs that is still not a finite number (inputs such as 1e300 tokens
+   * overflow): the fields it is computed from, named, so no estimate prints Infinity or $∞.
+   */
+  public finiteResult(result: string, value: number, fields: readonly string[], hint: string): void {
+    if (Number.isFinite(value)) return;
+    this.add(`${result} from ${fields.map((f) => this.name(f)).join(', ')} is ${show(value)}, beyond any estimate: ${hint}.`);
+  }
+
   public throwIfAny(): void {
     if (this.list.length > 0) throw new SizingInputError(this.list);
   }

@@ -168,6 +168,12 @@ describe('bad usage exits 2 and names the option', () => {
   test('fails when the training method is missing', () => { fails(['train', '--model', 'meta-llama/Llama-3.1-8B-Instruct'], /--method is missing: use one of full, lora, qlora/); });
   test('fails when the training method is unknown', () => { fails(['train', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--method', 'dora'], /--method is "dora": use one of full, lora, qlora/); });
   test('fails when tokens are negative', () => { fails(['train', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--method', 'lora', '--tokens', '-1'], /--tokens is -1: use a number greater than 0/); });
+  test('fails when the compute would be infinite: no Infinity FLOPs, no $∞', () => {
+    const stderr = fails(['train', '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--method', 'qlora', '--tokens', '1e300'], /The compute from --tokens, --epochs is Infinity, beyond any estimate/);
+    expect(stderr).not.toContain('$∞');
+    fails(['pretrain', '--params', '1e300'], /The compute \(6 x parameters x tokens\) from --params is Infinity/);
+    fails(['pretrain', '--params', '1B', '--tokens', 'Infinity'], /--tokens is Infinity: use a number greater than 0/);
+  });
   test('fails when pretrain has no size', () => { fails(['pretrain'], /--params is missing/); });
   test('fails when pretrain runs on Inferentia', () => { fails(['pretrain', '--params', '1B', '--instance', 'ml.inf2.48xlarge'], /--instance is "ml.inf2.48xlarge": AWS Inferentia2 is built for inference/); });
   test('fails when the MFU is out of range', () => { fails(['pretrain', '--params', '1B', '--mfu', '40'], /--mfu is 40: use a fraction greater than 0 and at most 1/); });

@@ -126,11 +126,36 @@ describe('--test', () => {
   });
 });
 
+describe('unreadable lines', () => {
+  test('a line past --max-line-bytes and a line that is not UTF-8 are problems with their line numbers; the rest is checked', async () => {
+    // GIVEN a file whose second line is 64 KiB with no structure and whose third holds a Latin-1 byte
+    const p = path.join(dir, 'unreadable.jsonl');
+    writeFileSync(p, Buffer.concat([
+      Buffer.from(`${GOOD[0]}\n${'x'.repeat(65536)}\n`),
+      Buffer.from('{"prompt": "caf'), Buffer.from([0xe9]), Buffer.from('", "completion": "ok"}\n'),
+      Buffer.from(`${GOOD[1]}\n`),
+    ]));
+    // WHEN validated with a 4 KiB bound
+    const { code, stdout } = await run(['--format', 'sft', '--max-line-bytes', '4096', p]);
+    // THEN both are reported, and the valid lines around them still count
+    expect(code).toBe(EXIT_INVALID);
+    expect(stdout).toContain(`${p}:2: line is longer than 4 KiB`);
+    expect(stdout).toContain(`${p}:3: not valid UTF-8: save the file as UTF-8`);
+    expect(stdout).toContain(`${p}: 4 records (2 valid), 2 problems`);
+  });
+
+  test('--max-line-bytes must be a whole number of at least 1', async () => {
+    const { code, stderr } = await run(['--format', 'sft', '--max-line-bytes', '0', file('any.jsonl', GOOD)]);
+    expect(code).toBe(EXIT_USAGE);
+    expect(stderr).toContain('--max-line-bytes is "0": use a whole number of at least 1.');
+  });
+});
+
 describe('usage', () => {
   test('--help prints the formats and exit codes', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(EXIT_OK);
-    expect(stdout).toContain('Usage: npm run validate-dataset -- --format sft|chat|preference|pretrain FILE... [--test FILE] [--json] [--max-problems N]');
+    expect(stdout).toContain('Usage: npm run validate-dataset -- --format sft|chat|preference|pretrain FILE... [--test FILE] [--json] [--max-problems N] [--max-line-bytes N]');
     expect(stdout).toContain('Exit codes: 0 valid; 1 problems, or test records that share a prompt with the FILEs; 2 bad usage.');
   });
 
@@ -158,7 +183,7 @@ describe('usage', () => {
     expect(code).toBe(EXIT_USAGE);
     expect(stderr).toBe([
       'validate-dataset: 7 problems',
-      '  - --verbose is not an option: use --format, --test, --json, --max-problems, --help.',
+      '  - --verbose is not an option: use --format, --test, --json, --max-problems, --max-line-bytes, --help.',
       '  - --json takes no value: write just --json.',
       '  - --format is "alpaca": use one of sft, chat, preference, pretrain.',
       '  - --max-problems is "lots": use a whole number of at least 0.',

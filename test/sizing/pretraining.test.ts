@@ -57,6 +57,8 @@ describe('validation', () => {
     ['the MFU is zero', { parameters: 1e9, mfu: 0 }, /^mfu is 0: use a fraction/],
     ['the instance count is fractional', { parameters: 1e9, instanceCount: 1.5 }, /^instanceCount is 1.5/],
     ['the instance is unknown', { parameters: 1e9, instanceType: 'ml.p9.48xlarge' }, /^instanceType is "ml.p9.48xlarge", which is not in the instance catalog/],
+    ['the compute overflows: 1e300 parameters at 20 tokens each', { parameters: 1e300 }, /^The compute \(6 x parameters x tokens\) from parameters is Infinity/],
+    ['the compute overflows: 1e300 tokens', { parameters: 1e9, tokens: 1e300 }, /^The compute \(6 x parameters x tokens\) from parameters, tokens is Infinity/],
     ['the instance is inference-only', { parameters: 1e9, instanceType: 'ml.inf2.48xlarge' }, /AWS Inferentia2 is built for inference; use a GPU or Trainium instance/],
   ])('fails when %s', (_name, input, pattern) => {
     const issues = validatePretrainingInput(input);

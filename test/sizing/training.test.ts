@@ -168,6 +168,8 @@ describe('validation', () => {
     ['the MFU is above 1', { ...base, mfu: 1.2 }, /^mfu is 1.2: use a fraction/],
     ['the memory utilization is zero', { ...base, memoryUtilization: 0 }, /^memoryUtilization is 0/],
     ['the instance limit is zero', { ...base, maxInstances: 0 }, /^maxInstances is 0/],
+    ['the compute overflows: 1e300 tokens', { ...base, tokens: 1e300 }, /^The compute from tokens, epochs is Infinity, beyond any estimate/],
+    ['tokens are infinite', { ...base, tokens: Infinity }, /^tokens is Infinity: use a number greater than 0/],
   ])('fails when %s', (_name, input, pattern) => {
     const issues = validateTrainingInput(input);
     expect(issues).toHaveLength(1);
