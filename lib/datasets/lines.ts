@@ -40,7 +40,7 @@ const NEWLINE = 0x0a;
  * The lines of a byte stream (a file read stream, an S3 object body). Memory stays within one line of at most
  * `maxLineBytes` plus one chunk, whatever the input.
  */
-export async function* readDatasetLines(input: AsyncIterable<Uint8Array | string>, options: LineReaderOptions = {}): AsyncGenerator<DatasetLine> {
+export async function* readDatasetLines(input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: LineReaderOptions = {}): AsyncGenerator<DatasetLine> {
   const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxLineBytes is ${max}: use a whole number of bytes, 1 or more.`);
   let parts: Buffer[] = [];

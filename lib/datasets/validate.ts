@@ -202,7 +202,7 @@ export async function validateLines(
  * and checked for UTF-8.
  */
 export async function validateStream(
-  input: AsyncIterable<Uint8Array | string>, format: DatasetFormat, options: ValidationOptions = {},
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, format: DatasetFormat, options: ValidationOptions = {},
 ): Promise<ValidationSummary> {
   const validator = new DatasetValidator(format, options);
   for await (const line of readDatasetLines(input, { maxLineBytes: options.maxLineBytes })) validator.push(line);

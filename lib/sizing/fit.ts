@@ -5,7 +5,7 @@
 import { type InstanceType } from './instances';
 import { displayName } from './models';
 import {
-  estimateServing, gib, headCounts, noInstanceFitsAdvice, RejectionCode, type RejectedInstance, type ServingCandidate,
+  estimateServing, gib, noInstanceFitsAdvice, RejectionCode, type RejectedInstance, type ServingCandidate, tensorParallelRule,
   type ServingEstimate, type ServingInput,
 } from './serving';
 import { type FieldNames } from './validation';
@@ -54,7 +54,7 @@ function whyNot(estimate: ServingEstimate, r: RejectedInstance): string {
     case RejectionCode.PRECISION_UNSUPPORTED:
       return `${has}, but ${r.reason}.`;
     case RejectionCode.TENSOR_PARALLEL_LIMIT:
-      return `${has}, but tensor parallelism must divide ${headCounts(estimate.architecture)}, so one copy spans at most ` +
+      return `${has}, but ${tensorParallelRule(estimate.architecture, r.shardLabel === 'NeuronCore')}, so one copy spans at most ` +
         `${r.maxTensorParallelDegree} of ${r.shardCount} ${r.shardLabel}s (${gib(r.usableGiB / estimate.memory.memoryUtilization)} GiB).`;
     case RejectionCode.INSUFFICIENT_MEMORY:
       return `${r.instanceType}: ${r.reason}.`;

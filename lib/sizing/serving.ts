@@ -323,7 +323,7 @@ function assess(
       return rejection(RejectionCode.INSUFFICIENT_MEMORY, `${need}; ${describeAccelerators(spec)} ${verb} ${has}`);
     }
     const code = usableBytes(units.count) >= neededBytes(units.count) ? RejectionCode.TENSOR_PARALLEL_LIMIT : RejectionCode.INSUFFICIENT_MEMORY;
-    return rejection(code, `${need}; tensor parallelism must divide ${headCounts(model)}, so one copy spans at most ` +
+    return rejection(code, `${need}; ${tensorParallelRule(model, neuron)}, so one copy spans at most ` +
       `${maxDegree} of ${units.count} ${units.label}s: ${has}`);
   }
   const headroom = (maxDegree === units.count || fitting.includes(maxDegree) ? usableBytes(maxDegree) - neededBytes(maxDegree) : -1);
@@ -376,6 +376,15 @@ function byCost(a: ServingCandidate, b: ServingCandidate): number {
   if (a.usdPerHour !== null) return -1;
   if (b.usdPerHour !== null) return 1;
   return a.memoryGiB - b.memoryGiB || a.instanceType.localeCompare(b.instanceType);
+}
+
+/**
+ * The tensor-parallel rule in words, as tensorParallelDegrees applies it: on GPUs the degree divides the head
+ * counts; on Neuron it divides the attention heads and divides or is a multiple of the KV heads.
+ */
+export function tensorParallelRule(model: ModelArchitecture, neuron: boolean): string {
+  if (!neuron || model.attentionHeads === undefined || model.attentionHeads === model.kvHeads) return `tensor parallelism must divide ${headCounts(model)}`;
+  return `tensor parallelism must divide the ${model.attentionHeads} attention heads and divide or be a multiple of the ${model.kvHeads} KV heads`;
 }
 
 export function headCounts(model: ModelArchitecture): string {
