@@ -6,6 +6,9 @@ import { PRECISIONS, type PrecisionLike } from '../sizing/precision';
 import { checkServingFit } from '../sizing/fit';
 import { estimateServing, noInstanceFitsAdvice } from '../sizing/serving';
 import { checkBedrockCustomization } from '../bedrock/customization-catalog';
+import { ServingContainer } from '../serving/containers';
+import { hostRequirements, imageRegionProblem } from '../serving/host';
+import { InstanceCatalog } from '../sizing/instances';
 import { DATASET_PREFIXES } from './dataset-layout';
 import { CONTAINER_NAMES, CROSS_REGION_NAMES, type EnvironmentConfig, QUANTIZATION_NAMES, type QuantizationName, USE_CASE_TASKS } from './environment';
 
@@ -125,7 +128,8 @@ export function validateEnvironment(env: unknown, at: string): ConfigProblem[] {
     c.add('logRetentionDays', env.logRetentionDays, 'is under a year, too short for a production audit trail; allowed in production: 365 or more', 'use 365 or more');
   }
   validateScope(c, env.scope);
-  validateServing(c, env.serving, env.scope, env.production === true);
+  // A region already reported as unknown is not checked again for images.
+  validateServing(c, env.serving, env.scope, env.production === true, typeof env.region === 'string' && regions.includes(env.region) ? env.region : undefined);
   validateProductionCapture(c, env);
   validateAdaptation(c, env.adaptation, env.scope, env.region);
   validateTrigger(c, env);
@@ -203,7 +207,36 @@ function instanceFitProblem(instanceType: string, scope: Record<string, unknown>
   }
 }
 
-function validateServing(c: Collector, serving: unknown, scope: unknown, production: boolean): void {
+/** The image of each container name (lib/stage.ts maps the same names). */
+const CONTAINER_IMAGES: Record<string, ServingContainer> = {
+  'lmi-vllm': ServingContainer.LMI_VLLM,
+  'lmi-tensorrt-llm': ServingContainer.LMI_TENSORRT_LLM,
+  'hf-tgi': ServingContainer.HF_TGI,
+  'hf-vllm': ServingContainer.HF_VLLM,
+  'neuron': ServingContainer.NEURON,
+};
+
+/**
+ * Whether the endpoint's image starts where the environment puts it (lib/serving/host.ts, the same check as
+ * InferenceEndpoint's): in the region's DLC registry, and on a hand-set instance's GPU. An open model gets an
+ * endpoint even without a serving.endpoint block, so this runs for it too.
+ */
+function validateHost(c: Collector, endpoint: Record<string, unknown>, region: unknown): void {
+  if (typeof region !== 'string') return;
+  const container = CONTAINER_IMAGES[typeof endpoint.container === 'string' ? endpoint.container : 'lmi-vllm'];
+  if (!container) return; // reported under serving.endpoint.container
+  const missing = imageRegionProblem(container, region);
+  if (missing) c.add('region', region, `cannot serve the endpoint: ${missing}`, 'deploy this environment to a region that has the image, or choose another serving.endpoint.container');
+  const instance = typeof endpoint.instanceType === 'string' ? InstanceCatalog.DEFAULT.lookup(endpoint.instanceType) : undefined;
+  if (!instance || instance.accelerator.kind !== container.acceleratorKind) return;
+  for (const problem of hostRequirements(container, instance, undefined).problems) {
+    c.add('serving.endpoint.instanceType', endpoint.instanceType, `cannot start the container: ${problem}`, 'choose a newer GPU instance, or another serving.endpoint.container');
+  }
+}
+
+function validateServing(c: Collector, serving: unknown, scope: unknown, production: boolean, region?: unknown): void {
+  const openModel = isRecord(scope) && typeof scope.model === 'string' && ModelCatalog.DEFAULT.lookup(scope.model)?.managed === false;
+  if (openModel && (serving === undefined || (isRecord(serving) && serving.endpoint === undefined))) validateHost(c, {}, region);
   if (serving === undefined) return;
   if (!isRecord(serving)) {
     c.add('serving', serving, 'is not an object', 'remove it to use the defaults, or give { crossRegion } for Bedrock or { endpoint } for an open model');
@@ -257,6 +290,7 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
     const problem = instanceFitProblem(endpoint.instanceType, scope, endpoint.minInstances);
     if (problem) c.add('serving.endpoint.instanceType', endpoint.instanceType, `cannot serve the scope: ${problem}`, 'remove instanceType to let the scope choose the cheapest safe instance, or pick the one named');
   }
+  if (!model?.managed) validateHost(c, endpoint, region);
   const min = endpoint.minInstances ?? 1;
   if (endpoint.minInstances !== undefined) c.integer('serving.endpoint.minInstances', endpoint.minInstances, 1, 100, 'instances');
   if (endpoint.maxInstances !== undefined) {

@@ -17,6 +17,16 @@ export interface HostRequirements {
   readonly inferenceAmiVersion?: string;
 }
 
+/** Why `container`'s image cannot be pulled in `region`; undefined when it can, or when the kit has no facts on the image. */
+export function imageRegionProblem(container: ServingContainer, region: string): string | undefined {
+  if (container.repository === undefined || container.tag === undefined) return undefined;
+  const facts = imageFacts(container.repository, container.tag);
+  if (!facts || imageAvailableIn(container.repository, container.tag, region)) return undefined;
+  const regions = imageRegions(container.repository, container.tag);
+  return `${container.name} (${container.repository}:${container.tag}) is not in the Deep Learning Containers registry of ${region} (${facts.registry.source}); ` +
+    `it exists in ${regions.join(', ')}. Deploy to one of them, or host the image yourself with ServingContainer.custom().`;
+}
+
 /** What `container` needs from `instance` in `region` (an unresolved region: undefined, not checked). */
 export function hostRequirements(container: ServingContainer, instance: InstanceSpec, region: string | undefined): HostRequirements {
   if (container.repository === undefined || container.tag === undefined) return { problems: [] };
@@ -24,11 +34,8 @@ export function hostRequirements(container: ServingContainer, instance: Instance
   if (!facts) return { problems: [] };
   const image = `${container.repository}:${container.tag}`;
   const problems: string[] = [];
-  if (region !== undefined && !imageAvailableIn(container.repository, container.tag, region)) {
-    const regions = imageRegions(container.repository, container.tag);
-    problems.push(`${container.name} (${image}) is not in the Deep Learning Containers registry of ${region} (${facts.registry.source}); ` +
-      `it exists in ${regions.join(', ')}. Deploy to one of them, or host the image yourself with ServingContainer.custom().`);
-  }
+  const missing = region === undefined ? undefined : imageRegionProblem(container, region);
+  if (missing) problems.push(missing);
   if (instance.accelerator.kind !== AcceleratorKind.GPU || facts.accelerator !== 'gpu') return { problems };
   const gpu = gpuFacts(instance.accelerator.shortName);
   const arch = facts.gpuArchitectures;

@@ -58,6 +58,12 @@ describe('validateEnvironments', () => {
       /"meta\.llama3-1-8b-instruct-v1:0" cannot be customized in us-east-1: Bedrock customizes Meta Llama 3\.1 8B Instruct only in us-west-2/],
     ['a seed under train/ with a trigger on train/', prodWith({ datasets: { seed: { prefix: 'train/', source: 'x' } }, adaptation: { ...prod.adaptation, trigger: { method: 'lora', format: 'sft' } } }), 'prod.datasets.seed.prefix',
       /seeds train\/, where adaptation\.trigger starts a fine-tuning run for every new file/],
+    ['an endpoint in a region whose registry has no image of its container', prodWith({ region: 'me-west-1' }), 'prod.region',
+      /"me-west-1" cannot serve the endpoint: LMI \(vLLM\) \(djl-inference:0\.36\.0-lmi28\.0\.0-cu130\) is not in the Deep Learning Containers registry of me-west-1 \(aws\/sagemaker-python-sdk@.*\/djl-lmi\.json .*\); it exists in .*us-east-1.* Fix: deploy this environment to a region that has the image/],
+    ['the TensorRT-LLM container where only the LMI vLLM image exists', prodWith({ region: 'ap-east-2', serving: { endpoint: { ...prod.serving!.endpoint, container: 'lmi-tensorrt-llm' } } }), 'prod.region',
+      /LMI \(TensorRT-LLM\) .* is not in the Deep Learning Containers registry of ap-east-2/],
+    ['the TensorRT-LLM container on a T4', prodWith({ scope: { ...prod.scope, precision: 'int4' }, serving: { endpoint: { ...prod.serving!.endpoint, container: 'lmi-tensorrt-llm', quantization: 'awq', instanceType: 'ml.g4dn.xlarge' } } }), 'prod.serving.endpoint.instanceType',
+      /"ml\.g4dn\.xlarge" cannot start the container: LMI \(TensorRT-LLM\) .* runs on GPUs of compute capability 8 and newer .* the NVIDIA T4 of ml\.g4dn\.xlarge is 7\.5/],
     ['an environment that is not an object', 'prod', 'environments[0]', /"prod" is not an object/],
   ];
 
