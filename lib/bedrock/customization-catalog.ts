@@ -45,6 +45,7 @@
  * Not covered: image and embedding models (Nova Canvas, Titan Image Generator, Titan Multimodal Embeddings), Titan
  * Text Premier (on no region table read), and distillation or reinforcement fine-tuning pairings (other pages).
  */
+import { didYouMean, showValue as show } from '../util/did-you-mean';
 import { Token } from 'aws-cdk-lib';
 
 /** The customizationType values CreateModelCustomizationJob accepts. */
@@ -429,34 +430,7 @@ function idsWhere(pred: (m: BedrockCustomizationModel) => boolean): string {
   return BEDROCK_CUSTOMIZATION_MODELS.filter(pred).map((m) => m.baseModelId).join(', ');
 }
 
-function show(v: unknown): string {
-  if (v === undefined) return '(missing)';
-  const s = JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
-/** ` (did you mean "epochCount"?)` when a close candidate exists. */
+/** ` (did you mean "us-east-1"?)` when a close candidate exists. */
 function nearest(value: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const cand of candidates) {
-    const d = editDistance(value.toLowerCase(), cand.toLowerCase());
-    if (d < bestDistance) {
-      best = cand;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(value.length / 4)) ? ` (did you mean "${best}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
+  return didYouMean(value, candidates, { tolerance: 1 / 4, quote: true });
 }

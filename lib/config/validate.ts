@@ -1,5 +1,6 @@
 // Checks environment definitions before anything is synthesized, and reports every problem at once: the
 // path, the bad value, what is allowed and what to do. Pure: no CDK constructs, no I/O.
+import { didYouMean, showValue as show } from '../util/did-you-mean';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ModelCatalog } from '../sizing/models';
 import { PRECISIONS, type PrecisionLike } from '../sizing/precision';
@@ -491,34 +492,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function show(v: unknown): string {
-  if (v === undefined) return '(missing)';
-  const s = JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
 /** ` (did you mean "us-east-1"?)` when a close candidate exists. */
 function nearest(value: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const cand of candidates) {
-    const d = editDistance(value.toLowerCase(), cand.toLowerCase());
-    if (d < bestDistance) {
-      best = cand;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(value.length / 4)) ? ` (did you mean "${best}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
+  return didYouMean(value, candidates, { tolerance: 1 / 4, quote: true });
 }

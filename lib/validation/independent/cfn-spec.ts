@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { type CfnResourceJson, ANY_RESOURCE_TYPE, type DeployRule, type RuleFinding } from '../rules/template';
-import { didYouMean } from './did-you-mean';
+import { didYouMean } from '../../util/did-you-mean';
 import { isIntrinsic } from './intrinsics';
 
 /**

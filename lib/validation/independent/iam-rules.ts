@@ -3,7 +3,7 @@
 // 2026-09-26; read 2026-12-02). IAM accepts a policy with a misspelt action or condition key and then
 // never matches it: the grant silently does nothing, or a Deny silently protects nothing.
 import { type CfnResourceJson, type DeployRule, type RuleFinding, valuesAt } from '../rules/template';
-import { didYouMean } from './did-you-mean';
+import { didYouMean } from '../../util/did-you-mean';
 import { type ConditionKeyLookup, type IamAction, IamReference } from './iam-reference';
 import { isIntrinsic, PSEUDO_PLACEHOLDERS, resolveMarkers, tokenizeDocument } from './intrinsics';
 

@@ -9,7 +9,7 @@
 import type * as SageMaker from '@aws-sdk/client-sagemaker';
 import { type CfnResourceJson, type DeployRule, literal, type RuleFinding, valuesAt } from '../rules/template';
 import { renderDefinition } from './asl';
-import { didYouMean } from './did-you-mean';
+import { didYouMean } from '../../util/did-you-mean';
 
 /** The SDK's enum (by export name) each instance-type property takes. */
 type EnumName = 'ProductionVariantInstanceType' | 'TrainingInstanceType' | 'TransformInstanceType' | 'ProcessingInstanceType' | '_InstanceType' | 'AppInstanceType' | 'ClusterInstanceType' | 'OptimizationJobDeploymentInstanceType';
