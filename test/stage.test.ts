@@ -97,7 +97,7 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     t.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
       DataCaptureConfig: Match.objectLike({ EnableCapture: true, InitialSamplingPercentage: 20, DestinationS3Uri: Match.anyValue(), KmsKeyId: Match.anyValue() }),
     });
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 6); // 5 on the endpoint, 1 on the API's record dead-letter queue
     // 16 concurrent requests over at least 2 instances: each decodes 8 at once
     expect(stages.Prod.endpoint!.environment.OPTION_MAX_ROLLING_BATCH_SIZE).toBe('8');
   });

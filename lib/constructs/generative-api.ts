@@ -1,16 +1,22 @@
 // The generative API: API Gateway (REST, response streaming) in front of one Lambda handler that calls a
 // Bedrock model or a SageMaker endpoint, renders prompt templates, and stores every answer and every piece
-// of feedback in the dataset store, where alignment picks them up.
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+// of feedback in the dataset store, where alignment picks them up. Records S3 could not take go to a
+// KMS-encrypted dead-letter queue, with an alarm, for replay.
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { bedrockModelFacts, converseFeature } from '../compatibility/bedrock-models';
 import { DatasetPrefix } from '../config/dataset-layout';
 import { type ApiLimits, feedbackSchema, generateSchema, type PromptTemplate } from '../runtime/api/contract';
 import { templateVariables } from '../runtime/api/templates';
@@ -64,7 +70,30 @@ export class ApiAuthorization {
   private constructor(readonly kind: 'iam' | 'cognito' | 'api-key', readonly userPool?: cognito.IUserPool, readonly quotaPerDay?: number) {}
 }
 
-/** A Bedrock guardrail the kit creates for the API (Bedrock backend only). */
+/**
+ * Who may rate any answer, besides the caller who asked for it (feedback from anyone else is refused with 403).
+ * Each kind matches one authorization: roles with IAM, groups with Cognito, keys with API keys.
+ */
+export class FeedbackReviewers {
+  /** Every session of these IAM roles (SigV4 callers whose `userArn` is `assumed-role/<name>/...` of the role's account). */
+  static iamRoles(...roles: iam.IRole[]): FeedbackReviewers {
+    return new FeedbackReviewers('iam', roles.map((r) => r.roleArn));
+  }
+
+  /** Members of these Cognito user pool groups (the token's `cognito:groups` claim). */
+  static cognitoGroups(...groups: string[]): FeedbackReviewers {
+    return new FeedbackReviewers('cognito', groups);
+  }
+
+  /** Callers with these API keys. */
+  static apiKeys(...keys: apigw.IApiKey[]): FeedbackReviewers {
+    return new FeedbackReviewers('api-key', keys.map((k) => k.keyId));
+  }
+
+  private constructor(readonly kind: 'iam' | 'cognito' | 'api-key', readonly values: readonly string[]) {}
+}
+
+/** A Bedrock guardrail the kit creates for the API: in Converse for Bedrock models, through ApplyGuardrail for endpoints. */
 export interface GuardrailOptions {
   /** @default 'HIGH' for every content filter */
   readonly filterStrength?: 'LOW' | 'MEDIUM' | 'HIGH';
@@ -86,8 +115,28 @@ export interface GenerativeApiProps {
   readonly authorization?: ApiAuthorization;
   /** Versioned prompt templates requests can name. @default - none */
   readonly promptTemplates?: readonly PromptTemplate[];
-  /** @default - no guardrail */
+  /**
+   * Content filters and PII masking. A Bedrock model gets it inside Converse; a SageMaker endpoint's prompts and
+   * answers go through ApplyGuardrail (streamed answers in batches that end at a sentence).
+   * @default - no guardrail
+   */
   readonly guardrail?: GuardrailOptions;
+  /** Who may rate any answer; anyone else may rate only the answers they asked for. @default - only the callers who asked */
+  readonly feedbackReviewers?: FeedbackReviewers;
+  /**
+   * Accept `messages` with assistant turns the caller wrote (a conversation's history). They are recorded as the
+   * caller's (`callerAssistantTurns`), since the model did not necessarily say them.
+   * @default true
+   */
+  readonly acceptAssistantTurns?: boolean;
+  /**
+   * How long writing one record to S3 may take, timeouts and retries included; then it goes to the dead-letter
+   * queue. Answers never wait for it: records are written after the answer is sent.
+   * @default Duration.seconds(3)
+   */
+  readonly recordTimeout?: Duration;
+  /** Where the dead-letter alarm notifies. @default - a new KMS-encrypted SNS topic */
+  readonly alarmTopic?: sns.ITopic;
   /** A WAF web ACL: rate limit per IP and AWS managed common and bad-input rules. @default false */
   readonly waf?: boolean | { readonly requestsPerIpPer5Minutes?: number };
   /**
@@ -104,7 +153,7 @@ export interface GenerativeApiProps {
   readonly modelTimeout?: Duration;
   /** Access and function logs. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
-  /** @default RemovalPolicy.RETAIN */
+  /** Of the logs, and of the dead-letter queue of records (with its key). @default RemovalPolicy.RETAIN */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
 
@@ -114,6 +163,12 @@ const ENVIRONMENT_LIMIT_BYTES = 4096;
 export class GenerativeApi extends Construct {
   readonly api: apigw.RestApi;
   readonly handler: lambda.Function;
+  /** Records S3 did not take, for replay (README, "The generative API"). */
+  readonly recordDeadLetters: sqs.Queue;
+  /** In alarm while the dead-letter queue holds a record. */
+  readonly recordDeadLettersAlarm: cloudwatch.Alarm;
+  /** Where the API's alarms notify: subscribe to it. */
+  readonly alarmTopic: sns.ITopic;
   readonly url: string;
   readonly guardrail?: bedrock.CfnGuardrail;
   readonly webAcl?: wafv2.CfnWebACL;
@@ -127,6 +182,7 @@ export class GenerativeApi extends Construct {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
     const modelTimeout = props.modelTimeout ?? Duration.minutes(2);
+    const recordTimeout = props.recordTimeout ?? Duration.seconds(3);
 
     const logKey = createKitKey(this, 'LogKey', { description: `Encrypts the logs of ${this.node.path}`, removalPolicy });
     allowCloudWatchLogs(logKey);
@@ -140,6 +196,7 @@ export class GenerativeApi extends Construct {
       FEEDBACK_PREFIX: DatasetPrefix.FEEDBACK,
       PROMPT_TEMPLATES: JSON.stringify(props.promptTemplates ?? []),
       MODEL_TIMEOUT_MS: String(modelTimeout.toMilliseconds()),
+      RECORD_TIMEOUT_MS: String(recordTimeout.toMilliseconds()),
       POWERTOOLS_METRICS_NAMESPACE: 'GenAiLifecycle',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
@@ -156,7 +213,54 @@ export class GenerativeApi extends Construct {
     if (props.tools?.length) {
       environment.TOOLS = props.tools.join(',');
       environment.MAX_TOOL_ROUNDS = String(props.maxToolRounds ?? 4);
+      // A model without streaming tool use refuses ConverseStream with toolConfig: the handler then runs tool
+      // turns with Converse and streams each turn's text when it ends (lib/compatibility/bedrock-models.ts).
+      if (converseFeature(props.backend.displayName, 'streamingToolUse') === 'no') environment.STREAMING_TOOL_USE = 'false';
     }
+
+    if (props.acceptAssistantTurns === false) environment.ASSISTANT_TURNS = 'false';
+    const reviewers = props.feedbackReviewers;
+    if (reviewers) {
+      const name = { iam: 'FEEDBACK_REVIEWER_PRINCIPALS', cognito: 'FEEDBACK_REVIEWER_GROUPS', 'api-key': 'FEEDBACK_REVIEWER_API_KEYS' }[reviewers.kind];
+      environment[name] = reviewers.values.join(',');
+    }
+
+    // Records S3 did not take (a hang, a 5xx after retries): kept 14 days, the longest SQS keeps a message.
+    const deadLetterKey = createKitKey(this, 'RecordDeadLettersKey', { description: `Encrypts the records ${this.node.path} could not write to S3`, removalPolicy });
+    this.recordDeadLetters = new sqs.Queue(this, 'RecordDeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: deadLetterKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // A record is a prompt and an answer, gzipped; SQS takes messages up to 1 MiB.
+      maxMessageSizeBytes: 1_048_576,
+      // A dead-letter queue by purpose that no other queue redrives into: the handler sends to it directly.
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
+      removalPolicy,
+    });
+    Validations.of(this.recordDeadLetters).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter store of the API\'s records: they are replayed from it into S3 by an operator, never consumed by a worker that could fail them onward.',
+      },
+      {
+        id: 'cdk-validator-cfnguard::sqs_dlq_check',
+        reason: 'CT.SQS.PR.1: the queue is a dead-letter queue that the handler writes to directly; it accepts no redrive from other queues (RedriveAllowPolicy denyAll), which the rule only passes as allowAll or byQueue.',
+      },
+    );
+    environment.DEAD_LETTER_QUEUE_URL = this.recordDeadLetters.queueUrl;
+    const alarms = new Construct(this, 'Alarms');
+    this.recordDeadLettersAlarm = new cloudwatch.Alarm(alarms, 'RecordDeadLetters', {
+      metric: this.recordDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `${this.node.path}: records could not be written to S3 and wait in the dead-letter queue; replay them (README, "The generative API").`,
+    });
+    this.alarmTopic = props.alarmTopic ?? newAlarmTopic(alarms);
+    this.recordDeadLettersAlarm.addAlarmAction(new cw_actions.SnsAction(this.alarmTopic));
+    this.recordDeadLettersAlarm.addOkAction(new cw_actions.SnsAction(this.alarmTopic));
 
     if (props.guardrail) {
       this.guardrail = this.createGuardrail(props.guardrail, logKey);
@@ -173,12 +277,16 @@ export class GenerativeApi extends Construct {
       handler: 'index.handler',
       code: runtimeCode('api'),
       memorySize: 1024,
-      timeout: modelTimeout.plus(Duration.seconds(15)),
+      // The model's time, then the record's (S3, then the dead-letter queue), with room to start and finish.
+      timeout: modelTimeout.plus(recordTimeout).plus(Duration.seconds(15)),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: functionLogs,
       environment,
     });
     props.datasets.grantReadWrite(this.handler, DatasetPrefix.FEEDBACK);
+    // Send only: replaying and deleting dead letters is an operator's job.
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.recordDeadLetters.queueArn] }));
+    deadLetterKey.grant(this.handler, 'kms:GenerateDataKey', 'kms:Decrypt');
     if (props.backend.model) props.backend.model.grantInvoke(this.handler);
     if (props.backend.endpoint) props.backend.endpoint.grantInvoke(this.handler);
     props.retrieval?.knowledgeBase.grantRetrieve(this.handler);
@@ -221,7 +329,7 @@ export class GenerativeApi extends Construct {
       schema: { schema: apigw.JsonSchemaVersion.DRAFT4, ...schema } as apigw.JsonSchema,
     });
     const generateModel = model('GenerateRequest', generateSchema(props.limits));
-    const feedbackModel = model('FeedbackRequest', feedbackSchema());
+    const feedbackModel = model('FeedbackRequest', feedbackSchema(props.limits));
 
     const integration = new apigw.LambdaIntegration(this.handler, {
       responseTransferMode: apigw.ResponseTransferMode.STREAM,
@@ -236,7 +344,7 @@ export class GenerativeApi extends Construct {
     }
     const health = v1.addResource('health').addMethod('GET', integration, { authorizationType: apigw.AuthorizationType.NONE });
     Validations.of(health).acknowledge(
-      { id: 'AwsSolutions-APIG4', reason: 'GET /v1/health is deliberately open for load balancers and uptime checks; it returns the model name and template versions only.' },
+      { id: 'AwsSolutions-APIG4', reason: 'GET /v1/health is deliberately open for load balancers and uptime checks; it returns its status and a request id, nothing about the deployment.' },
       { id: 'AwsSolutions-COG4', reason: 'GET /v1/health is deliberately open; it calls no model.' },
     );
 
@@ -246,6 +354,25 @@ export class GenerativeApi extends Construct {
     } else {
       Validations.of(this.api).acknowledge({ id: 'AwsSolutions-APIG3', reason: 'No web ACL by choice of the environment (waf: false); production environments must have one, which config validation enforces.' });
     }
+  }
+
+  /** Records the handler sent to the dead-letter queue because S3 did not take them in time. */
+  metricRecordsDeadLettered(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.recordMetric('RecordsDeadLettered', props);
+  }
+
+  /** Records neither S3 nor the dead-letter queue took: lost. */
+  metricRecordsLost(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.recordMetric('RecordsLost', props);
+  }
+
+  private recordMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    // As the handler publishes them: Powertools' service dimension, and the function (one series per API).
+    return new cloudwatch.Metric({
+      namespace: 'GenAiLifecycle', metricName, statistic: 'Sum', period: Duration.minutes(5),
+      dimensionsMap: { service: 'generative-api', function: this.handler.functionName },
+      ...props,
+    });
   }
 
   /** execute-api:Invoke on the generate, stream and feedback methods (for IAM authorization). */
@@ -289,7 +416,10 @@ export class GenerativeApi extends Construct {
     filters.push({ type: 'PROMPT_ATTACK', inputStrength: strength, outputStrength: 'NONE' });
     const masked = options.maskedPii ?? ['EMAIL', 'PHONE', 'NAME', 'ADDRESS'];
     const blocked = options.blockedPii ?? ['CREDIT_DEBIT_CARD_NUMBER', 'US_SOCIAL_SECURITY_NUMBER', 'AWS_SECRET_KEY', 'PASSWORD'];
-    key.grantEncryptDecrypt(new iam.ServicePrincipal('bedrock.amazonaws.com'));
+    // No statement for bedrock.amazonaws.com: a guardrail's key is used with the credentials of who creates it
+    // (the deploying role, through the account's key policy statement) and of who applies it (the handler,
+    // kms:Decrypt below). Bedrock user guide, "(Optional) Create a customer managed key for your guardrail for
+    // additional security" (read 2026-12-02).
     return new bedrock.CfnGuardrail(this, 'Guardrail', {
       name: `${this.node.path.replace(/[^0-9a-zA-Z_-]+/g, '-').slice(0, 40)}-${this.node.addr.slice(0, 8)}`,
       description: `Content filters and PII handling for ${this.node.path}`,
@@ -338,6 +468,19 @@ export class GenerativeApi extends Construct {
   }
 }
 
+function newAlarmTopic(scope: Construct): sns.Topic {
+  // Notifications are transient: the key goes with the topic.
+  const key = createKitKey(scope, 'TopicKey', { description: `Encrypts alarm notifications of ${scope.node.path}`, removalPolicy: RemovalPolicy.DESTROY });
+  // CloudWatch publishes alarm notifications to the encrypted topic (SNS developer guide, "Encryption at rest").
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+  }));
+  return new sns.Topic(scope, 'Topic', { masterKey: key, enforceSSL: true, displayName: `Alarms of ${scope.node.path}` });
+}
+
 function acknowledgeHandlerFindings(fn: lambda.Function): void {
   acknowledgeWildcardResources(fn, ['*'], 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions.');
   Validations.of(fn).acknowledge(
@@ -379,13 +522,25 @@ function validate(scope: Construct, props: GenerativeApiProps): void {
   if (props.tools?.length && props.backend.kind !== 'bedrock') {
     problems.push('tools are set, but the backend is a SageMaker endpoint; the kit offers tools through Bedrock Converse tool use. Remove them or use ApiBackend.bedrock.');
   }
+  if (props.tools?.length && props.backend.kind === 'bedrock' && converseFeature(props.backend.displayName, 'toolUse') === 'no') {
+    const facts = bedrockModelFacts(props.backend.displayName)!;
+    problems.push(`tools are set, but ${props.backend.displayName} does not support tool use (Bedrock user guide, "${facts.source}", row ${facts.tableRow}); remove tools or choose a model with tool use.`);
+  }
   const results = props.retrieval?.results;
   if (results !== undefined && (!Number.isInteger(results) || results < 1 || results > 100)) problems.push(`retrieval.results is ${results}; use a whole number from 1 to 100.`);
   const rounds = props.maxToolRounds;
   if (rounds !== undefined && (!Number.isInteger(rounds) || rounds < 1 || rounds > 20)) problems.push(`maxToolRounds is ${rounds}; use a whole number from 1 to 20.`);
-  if (props.guardrail && props.backend.kind !== 'bedrock') {
-    problems.push('guardrail is set, but the backend is a SageMaker endpoint; guardrails apply to Bedrock backends. Remove it or use ApiBackend.bedrock.');
+  const reviewers = props.feedbackReviewers;
+  const authKind = props.authorization?.kind ?? 'iam';
+  if (reviewers && reviewers.kind !== authKind) {
+    problems.push(`feedbackReviewers are ${reviewers.kind === 'iam' ? 'IAM roles' : reviewers.kind === 'cognito' ? 'Cognito groups' : 'API keys'}, but the API is authorized by ${authKind === 'iam' ? 'IAM' : authKind === 'cognito' ? 'a Cognito user pool' : 'API keys'}; name reviewers the way callers authenticate (FeedbackReviewers.${authKind === 'iam' ? 'iamRoles' : authKind === 'cognito' ? 'cognitoGroups' : 'apiKeys'}).`);
   }
+  if (reviewers && reviewers.values.length === 0) problems.push('feedbackReviewers names nobody; leave it out, or name at least one reviewer.');
+  for (const group of reviewers?.kind === 'cognito' ? reviewers.values : []) {
+    if (!Token.isUnresolved(group) && !/^[^,\s]+$/.test(group)) problems.push(`feedbackReviewers group "${group}" has a comma or white space; Cognito group names travel comma-separated.`);
+  }
+  const recordMs = props.recordTimeout?.toMilliseconds();
+  if (recordMs !== undefined && (recordMs < 100 || recordMs > 10_000)) problems.push(`recordTimeout is ${recordMs} ms; use 100 ms to 10 s (the answer is sent before it; the invocation lasts until the record is stored or dead-lettered).`);
   const ids = new Set<string>();
   for (const [i, t] of (props.promptTemplates ?? []).entries()) {
     if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(t.id)) problems.push(`promptTemplates[${i}].id "${t.id}" is not a template id: lowercase letters, digits and hyphens, at most 64.`);

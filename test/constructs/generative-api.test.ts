@@ -1,12 +1,12 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { BedrockModel, BedrockModelSource } from '../../lib/constructs/bedrock-model';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
-import { ApiAuthorization, ApiBackend, GenerativeApi, type GenerativeApiProps } from '../../lib/constructs/generative-api';
+import { ApiAuthorization, ApiBackend, FeedbackReviewers, GenerativeApi, type GenerativeApiProps } from '../../lib/constructs/generative-api';
 import { InferenceEndpoint } from '../../lib/constructs/inference-endpoint';
-import { generateSchema } from '../../lib/runtime/api/contract';
+import { feedbackSchema, generateSchema } from '../../lib/runtime/api/contract';
 import { newApp, synthesize, templateOf } from '../support/synth';
 
 const LIMITS = { maxInputTokens: 2048, maxOutputTokens: 512 };
@@ -32,10 +32,19 @@ bedrockApi.api.grantInvoke(caller);
 const endpointApi = apiStack('EndpointApi', (stack) => ({
   backend: ApiBackend.endpoint(InferenceEndpoint.fromEndpointAttributes(stack, 'Endpoint', { endpointName: 'chat' }), { displayName: 'Qwen/Qwen2.5-7B-Instruct' }),
   authorization: ApiAuthorization.apiKeys({ quotaPerDay: 500 }),
+  // PII masking for a model that is not on Bedrock: ApplyGuardrail on its prompts and answers.
+  guardrail: {},
+  acceptAssistantTurns: false,
 }));
+const reviewer = iam.Role.fromRoleArn(bedrockApi.stack, 'Reviewer', 'arn:aws:iam::111122223333:role/feedback-reviewer');
 const cognitoApi = apiStack('CognitoApi', (stack) => ({
   backend: ApiBackend.endpoint(InferenceEndpoint.fromEndpointAttributes(stack, 'Endpoint', { endpointName: 'chat' }), { displayName: 'Qwen/Qwen2.5-7B-Instruct' }),
   authorization: ApiAuthorization.cognito(cognito.UserPool.fromUserPoolArn(stack, 'Pool', 'arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_abc')),
+}));
+const reviewedApi = apiStack('ReviewedApi', (stack) => ({
+  backend: ApiBackend.endpoint(InferenceEndpoint.fromEndpointAttributes(stack, 'Endpoint', { endpointName: 'chat' }), { displayName: 'Qwen/Qwen2.5-7B-Instruct' }),
+  feedbackReviewers: FeedbackReviewers.iamRoles(iam.Role.fromRoleArn(stack, 'Reviewer', 'arn:aws:iam::111122223333:role/feedback-reviewer')),
+  recordTimeout: Duration.seconds(5),
 }));
 const result = synthesize(app);
 const bedrockT = templateOf(bedrockApi.stack);
@@ -141,6 +150,19 @@ describe('GenerativeApi', () => {
     bedrockT.resourceCountIs('AWS::Bedrock::GuardrailVersion', 1);
   });
 
+  test('no key policy lets a service principal use its key without aws:SourceAccount or aws:SourceArn; Bedrock gets none on the guardrail key', () => {
+    for (const t of [bedrockT, endpointT]) {
+      for (const key of Object.values(t.findResources('AWS::KMS::Key'))) {
+        for (const statement of key.Properties.KeyPolicy.Statement as { Principal?: { Service?: unknown }; Condition?: Record<string, Record<string, unknown>> }[]) {
+          if (statement.Principal?.Service === undefined) continue;
+          expect(statement.Principal.Service).not.toBe('bedrock.amazonaws.com');
+          const keys = Object.values(statement.Condition ?? {}).flatMap((c) => Object.keys(c));
+          expect(keys.some((k) => k === 'aws:SourceAccount' || k === 'aws:SourceArn' || k === 'kms:EncryptionContext:aws:logs:arn')).toBe(true);
+        }
+      }
+    }
+  });
+
   test('an endpoint backend is invoked on its endpoint only; API keys come with a usage plan and quota', () => {
     endpointT.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Action: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'], Effect: 'Allow', Resource: 'arn:aws:sagemaker:us-east-1:111122223333:endpoint/chat' }]) },
@@ -157,6 +179,61 @@ describe('GenerativeApi', () => {
     const t = templateOf(cognitoApi.stack);
     t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS', ProviderARNs: ['arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_abc'] });
     for (const m of Object.values(methods(t))) expect(m.Properties.AuthorizationType).toBe(m.Properties.HttpMethod === 'GET' ? 'NONE' : 'COGNITO_USER_POOLS');
+  });
+});
+
+describe('GenerativeApi records, feedback and guardrails', () => {
+  test('records S3 does not take go to a KMS-encrypted queue, kept 14 days, that the handler may only send to', () => {
+    bedrockT.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRecordDeadLettersKey'), 'Arn'] }, MessageRetentionPeriod: 1_209_600, MaximumMessageSize: 1_048_576 });
+    bedrockT.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain' });
+    bedrockT.hasResourceProperties('AWS::SQS::QueuePolicy', { PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] } });
+    const roleRef = { Ref: Match.stringLikeRegexp('^ApiHandlerServiceRole') };
+    const statements = Object.values(bedrockT.findResources('AWS::IAM::Policy', { Properties: { Roles: [roleRef] } }))
+      .flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement);
+    const sqsActions = statements.flatMap((s) => ([] as string[]).concat(s.Action)).filter((a) => a.startsWith('sqs:'));
+    expect(sqsActions).toEqual(['sqs:SendMessage']);
+    expect(statements.find((s) => s.Action === 'sqs:SendMessage')!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiRecordDeadLetters/), 'Arn'] });
+    const kms = statements.find((s) => JSON.stringify(s.Resource).includes('RecordDeadLettersKey'))!;
+    expect(kms.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    bedrockT.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DEAD_LETTER_QUEUE_URL: { Ref: Match.stringLikeRegexp('^ApiRecordDeadLetters') }, RECORD_TIMEOUT_MS: '3000' }) } });
+  });
+
+  test('an alarm goes off as soon as the dead-letter queue holds a record', () => {
+    bedrockT.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRecordDeadLetters'), 'QueueName'] } }], TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.stringLikeRegexp('replay them'),
+    });
+  });
+
+  test('the fallback metrics are named as the handler publishes them, one series per function', () => {
+    const metric = bedrockApi.api.metricRecordsDeadLettered();
+    expect(metric).toMatchObject({ namespace: 'GenAiLifecycle', metricName: 'RecordsDeadLettered', statistic: 'Sum' });
+    expect(Object.keys(metric.dimensions!)).toEqual(['service', 'function']);
+    expect(bedrockApi.api.metricRecordsLost().metricName).toBe('RecordsLost');
+  });
+
+  test('the handler has the model\'s time, then the record\'s, before Lambda stops it', () => {
+    // modelTimeout 2 min + recordTimeout (default 3 s, here 5 s) + 15 s
+    bedrockT.hasResourceProperties('AWS::Lambda::Function', { Timeout: 138, Environment: { Variables: Match.objectLike({ BACKEND: 'bedrock' }) } });
+    templateOf(reviewedApi.stack).hasResourceProperties('AWS::Lambda::Function', { Timeout: 140, Environment: { Variables: Match.objectLike({ RECORD_TIMEOUT_MS: '5000' }) } });
+  });
+
+  test('the feedback model bounds a correction by what an answer may be: the output token limit at 4 characters a token', () => {
+    expect(feedbackSchema(LIMITS)).toMatchObject({ properties: { correction: { maxLength: 512 * 4 } } });
+    bedrockT.hasResourceProperties('AWS::ApiGateway::Model', { Name: Match.absent(), Schema: { $schema: 'http://json-schema.org/draft-04/schema#', ...feedbackSchema(LIMITS) } });
+  });
+
+  test('reviewers reach the handler by ARN; a deployment may refuse caller-written assistant turns', () => {
+    templateOf(reviewedApi.stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ FEEDBACK_REVIEWER_PRINCIPALS: 'arn:aws:iam::111122223333:role/feedback-reviewer' }) } });
+    endpointT.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ASSISTANT_TURNS: 'false' }) } });
+    expect(reviewer.roleArn).toBe('arn:aws:iam::111122223333:role/feedback-reviewer');
+  });
+
+  test('an endpoint backend gets its guardrail through ApplyGuardrail: the same guardrail, and the permission to apply it', () => {
+    endpointT.resourceCountIs('AWS::Bedrock::Guardrail', 1);
+    endpointT.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ BACKEND: 'sagemaker', GUARDRAIL_ID: Match.anyValue(), GUARDRAIL_VERSION: Match.anyValue() }) } });
+    endpointT.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'bedrock:ApplyGuardrail' })]) } });
   });
 });
 
@@ -179,8 +256,31 @@ describe('GenerativeApi validation', () => {
     expect(build({ promptTemplates: [{ ...TEMPLATE, system: 'x'.repeat(4000) }] })).toThrow(/promptTemplates take \d+ bytes; they travel in the handler's environment, which Lambda limits to 4 KB/);
   });
 
-  test('fails when a guardrail is asked of an endpoint backend', () => {
-    expect(build({ guardrail: {} })).toThrow(/guardrails apply to Bedrock backends/);
+  test('fails when tools are asked of a Bedrock model without tool use, naming the feature table', () => {
+    const withTitan = () => {
+      const stack = new Stack(newApp(), 'S', { env });
+      const model = new BedrockModel(stack, 'M', { source: BedrockModelSource.foundationModel('amazon.titan-text-express-v1') });
+      return new GenerativeApi(stack, 'Api', {
+        backend: ApiBackend.bedrock(model, { displayName: 'amazon.titan-text-express-v1' }),
+        datasets: new DatasetStore(stack, 'D'), limits: LIMITS, throttling: { rateLimit: 1, burstLimit: 1 }, tools: ['calculator'],
+      });
+    };
+    expect(withTitan).toThrow(/amazon\.titan-text-express-v1 does not support tool use \(Bedrock user guide, .*Supported models and model features.*row Amazon Titan models\)/);
+  });
+
+  test('fails when feedback reviewers are named another way than callers authenticate', () => {
+    expect(build({ authorization: ApiAuthorization.apiKeys(), feedbackReviewers: FeedbackReviewers.cognitoGroups('reviewers') }))
+      .toThrow(/feedbackReviewers are Cognito groups, but the API is authorized by API keys; name reviewers the way callers authenticate \(FeedbackReviewers\.apiKeys\)/);
+  });
+
+  test('fails when feedback reviewers name nobody, or a group name would not survive the list', () => {
+    expect(build({ authorization: ApiAuthorization.cognito(cognito.UserPool.fromUserPoolArn(new Stack(newApp(), 'P', { env }), 'Pool', 'arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_abc')), feedbackReviewers: FeedbackReviewers.cognitoGroups('a,b') }))
+      .toThrow(/group "a,b" has a comma/);
+    expect(build({ feedbackReviewers: FeedbackReviewers.iamRoles() })).toThrow(/feedbackReviewers names nobody/);
+  });
+
+  test('fails when the record timeout is out of range', () => {
+    expect(build({ recordTimeout: Duration.seconds(30) })).toThrow(/recordTimeout is 30000 ms; use 100 ms to 10 s/);
   });
 
   test('fails when throttling is not positive', () => {

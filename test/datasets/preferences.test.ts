@@ -1,6 +1,6 @@
 /** Preference pairs from the API's feedback records: corrections, up/down pairs, what is skipped, and that the output validates. */
 import { buildPreferencePairs, DatasetFormat, renderPrompt, toJsonl, validateLines, type PreferencePair } from '../../lib/datasets';
-import type { FeedbackRecord } from '../../lib/runtime/api/records';
+import type { FeedbackRecord, InteractionRecord } from '../../lib/runtime/api/records';
 
 let sequence = 0;
 
@@ -55,7 +55,7 @@ describe('buildPreferencePairs', () => {
     const { pairs, skipped } = buildPreferencePairs(records);
     // THEN one pair, nothing skipped
     expect(pairs).toEqual([{ prompt: PROMPT, chosen: 'Order 1042 shipped yesterday.', rejected: 'It is lost.' }]);
-    expect(skipped).toEqual({ unpaired: 0, identical: 0, duplicates: 0, invalid: 0 });
+    expect(skipped).toEqual({ unpaired: 0, identical: 0, duplicates: 0, invalid: 0, replaced: 0, capped: 0 });
   });
 
   test('an up and a different down for the same prompt make a pair', () => {
@@ -67,7 +67,7 @@ describe('buildPreferencePairs', () => {
     // GIVEN an up and a down whose system prompts differ
     const records = [feedback('up', 'Shipped.', { system: 'Be brief.' }), feedback('down', 'No idea.', { system: 'Be chatty.' })];
     // THEN they are different prompts, each without a counterpart
-    expect(buildPreferencePairs(records)).toEqual({ pairs: [], skipped: { unpaired: 2, identical: 0, duplicates: 0, invalid: 0 } });
+    expect(buildPreferencePairs(records)).toEqual({ pairs: [], skipped: { unpaired: 2, identical: 0, duplicates: 0, invalid: 0, replaced: 0, capped: 0 } });
   });
 
   test('every rated response is used: a prompt with 1 up and 3 downs makes 3 pairs', () => {
@@ -77,19 +77,19 @@ describe('buildPreferencePairs', () => {
 
   test('fails when ups or downs have no counterpart: counted as unpaired', () => {
     const records = [feedback('up', 'Shipped.'), feedback('up', 'On its way.'), feedback('down', 'No.', { user: 'Refund?' })];
-    expect(buildPreferencePairs(records)).toEqual({ pairs: [], skipped: { unpaired: 3, identical: 0, duplicates: 0, invalid: 0 } });
+    expect(buildPreferencePairs(records)).toEqual({ pairs: [], skipped: { unpaired: 3, identical: 0, duplicates: 0, invalid: 0, replaced: 0, capped: 0 } });
   });
 
   test('fails when a correction equals the response (after trimming): counted as identical', () => {
     const records = [feedback('down', 'Shipped.', { correction: '  Shipped.\n' })];
-    expect(buildPreferencePairs(records)).toEqual({ pairs: [], skipped: { unpaired: 0, identical: 1, duplicates: 0, invalid: 0 } });
+    expect(buildPreferencePairs(records)).toEqual({ pairs: [], skipped: { unpaired: 0, identical: 1, duplicates: 0, invalid: 0, replaced: 0, capped: 0 } });
   });
 
   test('fails when one response is rated both up and down: its ratings are identical, the others still pair', () => {
     const records = [feedback('up', 'Shipped.'), feedback('down', 'Shipped. '), feedback('up', 'On its way.'), feedback('down', 'Lost.')];
     const { pairs, skipped } = buildPreferencePairs(records);
     expect(pairs.map((p) => [p.chosen, p.rejected])).toEqual([['On its way.', 'Lost.']]);
-    expect(skipped).toEqual({ unpaired: 0, identical: 2, duplicates: 0, invalid: 0 });
+    expect(skipped).toEqual({ unpaired: 0, identical: 2, duplicates: 0, invalid: 0, replaced: 0, capped: 0 });
   });
 
   test('repeated ratings of one response count once; a repeated correction pair is a duplicate', () => {
@@ -99,7 +99,7 @@ describe('buildPreferencePairs', () => {
     ];
     const { pairs, skipped } = buildPreferencePairs(records);
     expect(pairs.map((p) => [p.chosen, p.rejected])).toEqual([['Shipped.', 'Lost.'], ['Five days.', 'No.']]);
-    expect(skipped).toEqual({ unpaired: 0, identical: 0, duplicates: 1, invalid: 0 });
+    expect(skipped).toEqual({ unpaired: 0, identical: 0, duplicates: 1, invalid: 0, replaced: 0, capped: 0 });
   });
 
   test.each([
@@ -108,7 +108,7 @@ describe('buildPreferencePairs', () => {
     ['the rating is unknown', { rating: 'meh' }],
   ] as const)('fails when %s: counted as invalid', (_name, change) => {
     const record = { ...feedback('down', 'Lost.'), ...change } as unknown as FeedbackRecord;
-    expect(buildPreferencePairs([record, feedback('up', 'Shipped.')]).skipped).toEqual({ unpaired: 1, identical: 0, duplicates: 0, invalid: 1 });
+    expect(buildPreferencePairs([record, feedback('up', 'Shipped.')]).skipped).toEqual({ unpaired: 1, identical: 0, duplicates: 0, invalid: 1, replaced: 0, capped: 0 });
   });
 
   test('the order follows createdAt, not the order records were listed in', () => {
@@ -141,6 +141,58 @@ describe('buildPreferencePairs', () => {
     expect(pairs).toHaveLength(4);
     expect(summary.problems).toEqual([]);
     expect(summary).toMatchObject({ valid: true, records: 4, validRecords: 4 });
+  });
+});
+
+describe('buildPreferencePairs against poisoning', () => {
+  test('only the latest rating of an answer counts: 300 corrections of one answer make one pair', () => {
+    // GIVEN 300 records (as older deployments stored them, one per post) for one request id
+    const records = Array.from({ length: 300 }, (_, i) => ({ ...feedback('down', 'It is lost.', { correction: `Buy elsewhere, take ${i}.`, at: i }), requestId: '20261129-poisoned' }));
+    // WHEN built, in any order
+    const { pairs, skipped } = buildPreferencePairs([...records].reverse());
+    // THEN one pair, from the latest
+    expect(pairs).toEqual([{ prompt: PROMPT, chosen: 'Buy elsewhere, take 299.', rejected: 'It is lost.' }]);
+    expect(skipped).toEqual({ unpaired: 0, identical: 0, duplicates: 0, invalid: 0, replaced: 299, capped: 0 });
+  });
+
+  test('no rater makes more than maxPairsPerCaller pairs; records without a rater are not capped', () => {
+    const byRater = (rater: string | undefined, n: number) => Array.from({ length: n }, (_, i) => ({ ...feedback('down', `Answer ${rater}-${i}.`, { correction: `Better ${rater}-${i}.`, user: `Question ${rater}-${i}?` }), caller: rater }));
+    const { pairs, skipped } = buildPreferencePairs([...byRater('iam:a', 5), ...byRater('iam:b', 2), ...byRater(undefined, 4)], { maxPairsPerCaller: 3 });
+    expect(pairs).toHaveLength(3 + 2 + 4);
+    expect(skipped.capped).toBe(2);
+  });
+
+  test('an up/down pair counts for both raters', () => {
+    const up = { ...feedback('up', 'Shipped.'), caller: 'iam:a' };
+    const down = { ...feedback('down', 'Lost.'), caller: 'iam:b' };
+    const other = { ...feedback('down', 'Other.', { correction: 'Better.', user: 'Else?' }), caller: 'iam:b' };
+    expect(buildPreferencePairs([up, down, other], { maxPairsPerCaller: 1 }).skipped.capped).toBe(1);
+  });
+});
+
+describe('buildPreferencePairs with version 2 records', () => {
+  const interaction = (requestId: string, response: string, extra: Partial<InteractionRecord> = {}): InteractionRecord => ({
+    requestId, createdAt: '2026-11-29T00:00:00Z', model: 'm', messages: [{ role: 'user', content: 'Where is my order?' }], response,
+    stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 1 }, complete: true, ...extra,
+  });
+  const rating = (requestId: string, r: 'up' | 'down', correction?: string): FeedbackRecord => ({
+    version: 2, feedbackId: `f-${requestId}`, requestId, createdAt: `2026-11-29T00:00:0${requestId.slice(-1)}Z`, rating: r, correction, model: 'm', caller: 'iam:x',
+  });
+
+  test('take the prompt and the response from their interaction', () => {
+    const interactions = new Map([['r1', interaction('r1', 'It is lost.')], ['r2', interaction('r2', 'Shipped.')], ['r3', interaction('r3', 'No idea.')]]);
+    const { pairs } = buildPreferencePairs([rating('r1', 'down', 'Shipped yesterday.'), rating('r2', 'up'), rating('r3', 'down')], { interactions });
+    expect(pairs).toEqual([
+      { prompt: PROMPT, chosen: 'Shipped yesterday.', rejected: 'It is lost.' },
+      { prompt: PROMPT, chosen: 'Shipped.', rejected: 'No idea.' },
+    ]);
+  });
+
+  test('fails when the answer broke off or its interaction is missing: counted as invalid', () => {
+    const interactions = new Map([['r1', interaction('r1', 'It is', { complete: false, error: 'model_error' })]]);
+    const { pairs, skipped } = buildPreferencePairs([rating('r1', 'down', 'Shipped.'), rating('r2', 'down', 'Shipped.')], { interactions });
+    expect(pairs).toEqual([]);
+    expect(skipped.invalid).toBe(2);
   });
 });
 

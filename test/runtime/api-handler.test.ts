@@ -43,7 +43,12 @@ beforeEach(() => {
   sagemaker.setBehaviour({ tokens: ['It', ' is', ' on', ' its', ' way', '.'] });
 });
 
-const generate = (body: unknown) => apiEvent('POST', '/v1/generate', body);
+const CALLER = 'arn:aws:sts::111122223333:assumed-role/support-app/session-1';
+/** An event as API Gateway passes it after SigV4 authorization: the caller's ARN in requestContext.identity. */
+function signed(event: ReturnType<typeof apiEvent>, userArn = CALLER): ReturnType<typeof apiEvent> {
+  return { ...event, requestContext: { ...event.requestContext, identity: { userArn } } as typeof event.requestContext };
+}
+const generate = (body: unknown) => signed(apiEvent('POST', '/v1/generate', body));
 const json = (body: string) => JSON.parse(body) as Record<string, unknown>;
 function sseEvents(body: string): { event: string; data: Record<string, unknown> }[] {
   return body.split('\n\n').filter(Boolean).map((block) => {
@@ -143,22 +148,22 @@ describe('POST /v1/generate on a SageMaker endpoint (OpenAI-style messages API)'
 });
 
 describe('POST /v1/feedback', () => {
-  test('stores a rating with its preference pair next to the answer it rates', async () => {
+  test('stores one rating per answer, next to the answer it rates, referencing it instead of copying it', async () => {
     const answer = json((await invoke(bedrockHandler, generate({ prompt: 'Return policy?' }))).body);
-    const res = await invoke(bedrockHandler, apiEvent('POST', '/v1/feedback', { requestId: answer.requestId, rating: 'down', correction: 'Returns within 30 days.', comment: 'wrong' }));
+    const res = await invoke(bedrockHandler, signed(apiEvent('POST', '/v1/feedback', { requestId: answer.requestId, rating: 'down', correction: 'Returns within 30 days.', comment: 'wrong' })));
     expect(res.statusCode).toBe(201);
     const { feedbackId } = json(res.body);
     const id = answer.requestId as string;
-    const stored = JSON.parse(s3.objects.get(`datasets/feedback/ratings/${id.slice(0, 4)}/${id.slice(4, 6)}/${id.slice(6, 8)}/${id}/${feedbackId}.json`)!.body.toString());
-    expect(stored).toMatchObject({
-      rating: 'down', prompt: { messages: [{ role: 'user', content: 'Return policy?' }] },
-      preference: { chosen: 'Returns within 30 days.', rejected: 'Your order ships today.' },
+    const stored = JSON.parse(s3.objects.get(`datasets/feedback/ratings/${id.slice(0, 4)}/${id.slice(4, 6)}/${id.slice(6, 8)}/${id}.json`)!.body.toString());
+    expect(stored).toEqual({
+      version: 2, feedbackId, requestId: id, createdAt: expect.any(String), rating: 'down', correction: 'Returns within 30 days.', comment: 'wrong',
+      model: 'meta.llama3-1-8b-instruct-v1:0', caller: expect.stringMatching(/^iam:[0-9a-f]{32}$/),
     });
   });
 
   test('answers 404 for a request id that was never answered, and stores nothing', async () => {
     const before = s3.objects.size;
-    const res = await invoke(bedrockHandler, apiEvent('POST', '/v1/feedback', { requestId: '20261129-00000000-0000-4000-8000-000000000000', rating: 'up' }));
+    const res = await invoke(bedrockHandler, signed(apiEvent('POST', '/v1/feedback', { requestId: '20261129-00000000-0000-4000-8000-000000000000', rating: 'up' })));
     expect(res.statusCode).toBe(404);
     expect(json(res.body)).toMatchObject({ error: { code: 'unknown_request', field: 'requestId' } });
     expect(s3.objects.size).toBe(before);
@@ -236,10 +241,16 @@ describe('errors', () => {
   });
 });
 
-test('GET /v1/health names the backend and template versions', async () => {
+test('GET /v1/health, open to anyone, says it is up and nothing about the deployment', async () => {
   const res = await invoke(bedrockHandler, apiEvent('GET', '/v1/health'));
   expect(res.statusCode).toBe(200);
-  expect(json(res.body)).toMatchObject({ status: 'ok', backend: 'bedrock', model: 'meta.llama3-1-8b-instruct-v1:0', templates: [{ id: 'support-answer', version: '7' }] });
+  expect(json(res.body)).toEqual({ requestId: res.headers['x-request-id'], status: 'ok' });
+});
+
+test('an unknown template is named, and the templates the API has are not', async () => {
+  const res = await invoke(bedrockHandler, generate({ template: { id: 'nope' } }));
+  expect(json(res.body).error).toEqual({ code: 'unknown_template', message: 'No prompt template "nope".', field: 'template.id' });
+  expect(res.body).not.toContain('support-answer');
 });
 
 describe('fuzzing request bodies', () => {
@@ -266,7 +277,7 @@ describe('fuzzing request bodies', () => {
     const statuses = new Map<number, number>();
     for (let i = 0; i < 300; i++) {
       const route = pick(['/v1/generate', '/v1/feedback', '/v1/generate/stream']);
-      const res = await invoke(bedrockHandler, apiEvent('POST', route, undefined, body()), lambdaContext());
+      const res = await invoke(bedrockHandler, signed(apiEvent('POST', route, undefined, body())), lambdaContext());
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
       expect(res.statusCode).toBeLessThan(500);
     }

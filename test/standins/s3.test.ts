@@ -1,10 +1,16 @@
 // The S3 stand-in driven by the real @aws-sdk/client-s3: put, get and head on path-style URLs, streamed
-// (aws-chunked) uploads, checksum validation, the SDK's NoSuchKey / NotFound classes, and endpoint configuration.
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+// (aws-chunked) uploads, checksum validation, the SDK's NoSuchKey / NotFound classes, endpoint configuration,
+// failures and latency per operation, and multipart uploads.
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound,
+  PutObjectCommand, S3Client, UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { type S3StandIn, startS3 } from '../../scripts/lib/standins';
-import { caught, clientConfig, CREDENTIALS, withEnv } from './sdk';
+import { MIN_PART_BYTES } from '../../scripts/lib/standins/s3';
+import { caught, clientConfig, CREDENTIALS, since, withEnv } from './sdk';
 
 const BUCKET = 'artifacts';
 
@@ -124,5 +130,81 @@ describe('endpoint configuration', () => {
     });
 
     expect(standIn.objects.get(`${BUCKET}/env`)?.body.toString()).toBe('v');
+  });
+});
+
+describe('behaviour: latency and failures per operation', () => {
+  afterEach(() => standIn.setBehaviour({}));
+
+  test.each([
+    ['slow-down', 503, 'SlowDown'],
+    ['unavailable', 503, 'ServiceUnavailable'],
+    ['internal-error', 500, 'InternalError'],
+  ] as const)('a %s PUT answers %i %s, which the SDK retries; only the PUTs counted fail', async (kind, status, code) => {
+    // GIVEN the first PUT fails; a GET in between does not count
+    standIn.setBehaviour({ failures: [{ kind, operation: 'PutObject', requests: [1] }] });
+    await caught(client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'none' })));
+    // WHEN one client call with the SDK's default retries
+    const retrying = new S3Client({ ...clientConfig(standIn.url, 3), forcePathStyle: true });
+    try {
+      await retrying.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'retried', Body: 'v' }));
+    } finally {
+      retrying.destroy();
+    }
+    // THEN the second attempt stored it; a single attempt shows the error
+    expect(standIn.requests.filter((r) => r.method === 'PUT')).toHaveLength(2);
+    standIn.setBehaviour({ failures: [{ kind, operation: 'PutObject', requests: 'all' }] });
+    expect(await caught(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k', Body: 'v' })))).toMatchObject({ name: code, $metadata: { httpStatusCode: status } });
+  });
+
+  test('a hanging PUT is never answered: the client\'s abort signal ends it', async () => {
+    standIn.setBehaviour({ failures: [{ kind: 'hang', operation: 'PutObject', requests: 'all' }] });
+    const start = performance.now();
+    const err = await caught(client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k', Body: 'v' }), { abortSignal: AbortSignal.timeout(200) }));
+    expect(err.name).toMatch(/Abort|Timeout/);
+    expect(since(start)).toBeLessThan(1000);
+    expect(standIn.objects.has(`${BUCKET}/k`)).toBe(false);
+  });
+
+  test('delays hold one operation\'s answers', async () => {
+    standIn.setBehaviour({ delays: { GetObject: 150 } });
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'k', Body: 'v' }));
+    const start = performance.now();
+    await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'k' }));
+    expect(since(start)).toBeGreaterThanOrEqual(145);
+  });
+
+  test('fails when a behaviour is invalid, naming every problem', () => {
+    expect(() => standIn.setBehaviour({ delays: { PutObject: -1 }, failures: [{ kind: 'hang', operation: 'Nope' as 'PutObject', requests: [0] }] }))
+      .toThrow(/requests must be 1-based[\s\S]*operation must be one of[\s\S]*delays.PutObject must be a finite number >= 0/);
+  });
+});
+
+describe('multipart uploads', () => {
+  const part = (byte: number, size: number) => Buffer.alloc(size, byte);
+
+  test('parts of 5 MiB and a smaller last one make one object, with the multipart ETag', async () => {
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'big.jsonl', ContentType: 'application/jsonl' }));
+    const bodies = [part(97, MIN_PART_BYTES), part(98, 10)];
+    const parts = [];
+    for (const [i, Body] of bodies.entries()) {
+      const out = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'big.jsonl', UploadId, PartNumber: i + 1, Body }));
+      parts.push({ ETag: out.ETag, PartNumber: i + 1 });
+    }
+    const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'big.jsonl', UploadId, MultipartUpload: { Parts: parts } }));
+    const md5s = Buffer.concat(bodies.map((b) => createHash('md5').update(b).digest()));
+    expect(done.ETag).toBe(`"${createHash('md5').update(md5s).digest('hex')}-2"`);
+    const got = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'big.jsonl' }));
+    expect(got).toMatchObject({ ContentLength: MIN_PART_BYTES + 10, ContentType: 'application/jsonl' });
+  });
+
+  test('fails when a part but the last is under 5 MiB (EntityTooSmall), or an upload is unknown (NoSuchUpload)', async () => {
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'small' }));
+    const parts = [];
+    for (const n of [1, 2]) parts.push({ ETag: (await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'small', UploadId, PartNumber: n, Body: part(n, 10) }))).ETag, PartNumber: n });
+    expect(await caught(client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'small', UploadId, MultipartUpload: { Parts: parts } })))).toMatchObject({ name: 'EntityTooSmall' });
+    await client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'small', UploadId }));
+    expect(await caught(client.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'small', UploadId, PartNumber: 3, Body: 'x' })))).toMatchObject({ name: 'NoSuchUpload' });
+    expect(standIn.objects.has(`${BUCKET}/small`)).toBe(false);
   });
 });

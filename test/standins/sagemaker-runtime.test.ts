@@ -182,6 +182,34 @@ describe('InvokeEndpointWithResponseStream', () => {
     expect(err).toBeInstanceOf(ModelStreamError);
     expect(err).toMatchObject({ name: 'ModelStreamError', ErrorCode: 'StreamBroken' });
   });
+  test.each(['sse', 'jsonlines'] as const)('truncateAfterTokens: a %s stream just stops, with no finish_reason, usage or [DONE]', async (streamFraming) => {
+    standIn.setBehaviour({ tokens: TOKENS, streamFraming, truncateAfterTokens: 2 });
+
+    const text = (await parts(await invokeStream({ stream: true, stream_options: { include_usage: true } }))).map((b) => b.toString('utf8')).join('');
+
+    expect(chunksOf(text).map((c) => c.choices[0]?.delta.content)).toEqual(['Bonjour', ' à']);
+    expect(chunksOf(text).every((c) => c.choices[0]?.finish_reason === null && c.usage === undefined)).toBe(true);
+    expect(text).not.toContain('[DONE]');
+  });
+
+  test('streamFailure: an InternalStreamFailure after the given number of tokens', async () => {
+    standIn.setBehaviour({ tokens: TOKENS, streamFailure: { afterTokens: 3, error: 'InternalStreamFailure' } });
+
+    const out = await invokeStream();
+    const seen: string[] = [];
+    const err = await caught((async () => {
+      for await (const e of out.Body ?? []) seen.push(Buffer.from(e.PayloadPart?.Bytes ?? []).toString('utf8'));
+    })());
+
+    expect(seen).toHaveLength(3);
+    expect(err).toMatchObject({ name: 'InternalStreamFailure' });
+  });
+
+  test('fails when the truncation or failure settings are invalid, naming each', () => {
+    expect(() => standIn.setBehaviour({ truncateAfterTokens: -1, streamFailure: { afterTokens: 0, error: 'Nope' as 'ModelStreamError' } }))
+      .toThrow(/truncateAfterTokens must be a whole number >= 0[\s\S]*afterTokens must be a whole number >= 1[\s\S]*streamFailure.error must be/);
+  });
+
   test('a caller that aborts mid-stream gets an error and leaves the stand-in serving', async () => {
     standIn.setBehaviour({ tokensPerSecond: 100, tokens: Array.from({ length: 30 }, (_, i) => `t${i} `) });
     const abort = new AbortController();

@@ -1,6 +1,7 @@
 // The HTTP contract of the generative API: request and response shapes, and the JSON schemas that both
-// API Gateway (request validation) and the handler (the same schema, compiled by Ajv) enforce. Only the
-// keywords JSON Schema draft-04 and draft-07 read alike are used, so one object serves both.
+// API Gateway (request validation) and the handler (the same schema, compiled ahead of time by Ajv into
+// validators.generated.ts) enforce. Only the keywords JSON Schema draft-04 and draft-07 read alike are used,
+// so one object serves both.
 
 /** A conversation turn. */
 export interface ChatMessage {
@@ -40,6 +41,8 @@ export interface GenerateResponse {
   readonly usage: Usage;
   readonly model: string;
   readonly templateVersion?: string;
+  /** Parts of the template the request replaced (only `system` can be), so the version alone does not describe the prompt. */
+  readonly templateOverrides?: readonly 'system'[];
   readonly stopReason: string;
   readonly latencyMs: number;
   /** The passages the answer was grounded in, when retrieval ran. */
@@ -62,6 +65,23 @@ export interface ApiLimits {
 /** Largest request body the handler reads, in bytes; larger ones get 413 before parsing. */
 export const MAX_BODY_BYTES = 256 * 1024;
 const MAX_TEXT = 100_000;
+/** Characters per token of the API's length estimates (tokens.ts); repeated here so the schema needs no import. */
+const CHARS_PER_TOKEN = 4;
+
+/**
+ * The limits the handler's validators are compiled with, ahead of time and for every deployment: bounds that
+ * depend on a deployment's scope (maxTokens, the length of a correction) are then checked against its own
+ * limits by `scopeProblem` in validation.ts. API Gateway's request models carry the deployment's own numbers.
+ */
+export const PRECOMPILED_LIMITS: ApiLimits = { maxInputTokens: 2 ** 31 - 1, maxOutputTokens: 2 ** 31 - 1 };
+
+/**
+ * Longest correction a feedback may carry, in characters: what the model could have answered (its output
+ * token budget, at the API's estimate of 4 characters per token), never more than any text field takes.
+ */
+export function maxCorrectionChars(limits: ApiLimits): number {
+  return Math.min(MAX_TEXT, limits.maxOutputTokens * CHARS_PER_TOKEN);
+}
 
 /** Request ids: the UTC day (so records are found by key) and a random UUID. */
 export const REQUEST_ID_PATTERN = '^[0-9]{8}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
@@ -101,8 +121,12 @@ export function generateSchema(limits: ApiLimits): JsonSchema {
   };
 }
 
-/** The body of POST /v1/feedback. */
-export function feedbackSchema(): JsonSchema {
+/**
+ * The body of POST /v1/feedback. A correction is bounded by what the model may answer: a longer one is not a
+ * better answer, and would enter preference data at whatever size a caller chose.
+ * @param limits the deployment's limits @default - PRECOMPILED_LIMITS (the correction bounded by text fields alone)
+ */
+export function feedbackSchema(limits: ApiLimits = PRECOMPILED_LIMITS): JsonSchema {
   return {
     type: 'object',
     additionalProperties: false,
@@ -110,7 +134,7 @@ export function feedbackSchema(): JsonSchema {
     properties: {
       requestId: { type: 'string', pattern: REQUEST_ID_PATTERN },
       rating: { type: 'string', enum: ['up', 'down'] },
-      correction: { type: 'string', minLength: 1, maxLength: MAX_TEXT },
+      correction: { type: 'string', minLength: 1, maxLength: maxCorrectionChars(limits) },
       comment: { type: 'string', minLength: 1, maxLength: 10_000 },
     },
   };
@@ -128,4 +152,11 @@ export interface PromptTemplate {
   readonly examples?: readonly { readonly user: string; readonly assistant: string }[];
   /** The user message, with `{{variable}}` placeholders. */
   readonly user: string;
+  /**
+   * The model receives exactly this template's system prompt and turns: a request that names it may not set
+   * `system` (400 template_locked). Unlocked, a request's `system` replaces the template's, and the answer and
+   * its record say so (`templateOverrides: ['system']`).
+   * @default false
+   */
+  readonly locked?: boolean;
 }

@@ -1,20 +1,31 @@
 // The generative API's Lambda handler, behind API Gateway with response streaming: POST /v1/generate
 // (buffered, or streamed as server-sent events), POST /v1/generate/stream, POST /v1/feedback, GET /v1/health.
-// Every answer carries a request id; errors are mapped to 400/404/413/429/502/504 without internals.
+// Every answer carries a request id; errors are mapped to 400/403/404/413/429/502/503/504 without internals.
+// An answer is sent first and recorded after: a slow or failing record store never delays, fails or hangs it.
+//
+// Cold start: only what every request needs is initialized when the bundle loads (the deployment's model
+// client, logger, metrics, the precompiled validators). A backend the deployment does not use, the X-Ray SDK
+// when tracing is off, the S3 client (first needed after the first answer has been sent) and the SQS client
+// (needed only when S3 fails) are loaded by require() or import() where they are first used, which esbuild
+// turns into modules initialized on that first use.
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { S3Client } from '@aws-sdk/client-s3';
+import type * as TracerModule from '@aws-lambda-powertools/tracer';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { type Backend, BedrockBackend, type ModelRequest, type ModelResult, SageMakerBackend, type ToolBox } from './backends';
+import type { Backend, ModelRequest, ModelResult, ToolBox } from './backend';
+import type * as BedrockModule from './bedrock-backend';
 import { CALCULATOR_TOOL, runCalculatorTool } from './calculator';
-import { type ErrorBody, type FeedbackRequest, type GenerateRequest, MAX_BODY_BYTES, type PromptTemplate } from './contract';
+import { type Caller, callerOf, reviewersFromEnv } from './callers';
+import { type ChatMessage, type ErrorBody, type FeedbackRequest, type GenerateRequest, MAX_BODY_BYTES, type PromptTemplate } from './contract';
 import { ApiError, badRequest, toApiError } from './errors';
-import { RecordStore, newRequestId } from './records';
-import { augmentSystem, citationsOf, type Passage, retrievePassages } from './retrieval';
+import type * as GuardModule from './guard';
+import type * as KnowledgeBaseModule from './knowledge-base';
+import { type DeadLetter, type FeedbackRecord, type InteractionRecord, RecordStore, feedbackKey, interactionKey, newRequestId, withDeadline } from './records';
+import { augmentSystem, citationsOf, type Passage } from './retrieval';
+import type * as SageMakerModule from './sagemaker-backend';
 import { TemplateError, renderTemplate } from './templates';
 import { estimateTokens } from './tokens';
 import { compileValidators } from './validation';
@@ -28,25 +39,81 @@ declare const awslambda: {
 const env = { ...process.env };
 const limits = { maxInputTokens: Number(env.MAX_INPUT_TOKENS), maxOutputTokens: Number(env.MAX_OUTPUT_TOKENS) };
 const modelTimeoutMs = Number(env.MODEL_TIMEOUT_MS ?? 60_000);
+// A record write's budget for S3 (its timeouts and retries inside it), then for the dead-letter queue.
+const recordTimeoutMs = Number(env.RECORD_TIMEOUT_MS ?? 3000);
+const deadLetterTimeoutMs = Number(env.DEAD_LETTER_TIMEOUT_MS ?? 2000);
+const acceptsAssistantTurns = env.ASSISTANT_TURNS !== 'false';
 const templates = new Map((JSON.parse(env.PROMPT_TEMPLATES ?? '[]') as PromptTemplate[]).map((t) => [t.id, t]));
+const reviewers = reviewersFromEnv(env);
+const bucket = env.DATASET_BUCKET!;
+const prefix = env.FEEDBACK_PREFIX ?? 'feedback/';
 
-const logger = new Logger({ serviceName: 'generative-api' });
-const metrics = new Metrics({ serviceName: 'generative-api' });
-const tracer = new Tracer({ serviceName: 'generative-api' });
+const SERVICE = 'generative-api';
+const logger = new Logger({ serviceName: SERVICE });
+const metrics = new Metrics({ serviceName: SERVICE });
+const tracer = tracingEnabled() ? newTracer() : undefined;
+const capture = <T>(client: T): T => (tracer ? tracer.captureAWSv3Client(client) : client);
 // Two attempts: one retry absorbs a transient throttle; more would hold the caller past its patience.
 const clientConfig = { maxAttempts: 2 };
-const backend: Backend = env.BACKEND === 'sagemaker'
-  ? new SageMakerBackend(tracer.captureAWSv3Client(new SageMakerRuntimeClient(clientConfig)), env.ENDPOINT_NAME!, env.MODEL_NAME!, env.INFERENCE_COMPONENT_NAME)
-  : new BedrockBackend(tracer.captureAWSv3Client(new BedrockRuntimeClient(clientConfig)), {
+const backend = createBackend();
+const knowledgeBase = env.KNOWLEDGE_BASE_ID ? createKnowledgeBase(env.KNOWLEDGE_BASE_ID) : undefined;
+// Bedrock applies its guardrail inside Converse; any other model's text goes through ApplyGuardrail.
+const guard = env.GUARDRAIL_ID && env.BACKEND === 'sagemaker' ? createGuard(env.GUARDRAIL_ID, env.GUARDRAIL_VERSION ?? 'DRAFT') : undefined;
+const records = new RecordStore({
+  bucket, prefix, s3: s3Client,
+  deadLetter: env.DEAD_LETTER_QUEUE_URL ? sendDeadLetter : undefined,
+  onFallback: recordFallback,
+});
+const validators = compileValidators(limits);
+
+/** Powertools' own rule (Tracer: POWERTOOLS_TRACE_ENABLED, in Lambda, outside the SAM and Amplify mocks). */
+function tracingEnabled(): boolean {
+  if ((env.POWERTOOLS_TRACE_ENABLED ?? '').toLowerCase() === 'false') return false;
+  const execution = env.AWS_EXECUTION_ENV ?? '';
+  return execution !== '' && execution !== 'AWS_Lambda_amplify-mock' && (env.AWS_SAM_LOCAL ?? '') === '';
+}
+
+function newTracer() {
+  // The X-Ray SDK behind the Tracer takes as long to load as a model client; disabled tracing never loads it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Tracer } = require('@aws-lambda-powertools/tracer') as typeof TracerModule;
+  return new Tracer({ serviceName: SERVICE });
+}
+
+function createBackend(): Backend {
+  if (env.BACKEND === 'sagemaker') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SageMakerBackend, sageMakerRuntimeClient } = require('./sagemaker-backend') as typeof SageMakerModule;
+    return new SageMakerBackend(capture(sageMakerRuntimeClient(clientConfig)), env.ENDPOINT_NAME!, env.MODEL_NAME!, env.INFERENCE_COMPONENT_NAME);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { BedrockBackend, bedrockRuntimeClient } = require('./bedrock-backend') as typeof BedrockModule;
+  return new BedrockBackend(capture(bedrockRuntimeClient(clientConfig)), {
     modelId: env.MODEL_ID!,
     displayName: env.MODEL_NAME!,
     guardrail: env.GUARDRAIL_ID ? { id: env.GUARDRAIL_ID, version: env.GUARDRAIL_VERSION ?? 'DRAFT' } : undefined,
     tools: toolBox(),
     streamsToolUse: env.STREAMING_TOOL_USE !== 'false',
   });
-const knowledgeBase = env.KNOWLEDGE_BASE_ID
-  ? { client: tracer.captureAWSv3Client(new BedrockAgentRuntimeClient(clientConfig)), id: env.KNOWLEDGE_BASE_ID, results: Number(env.RETRIEVAL_RESULTS ?? 5), byDefault: env.RETRIEVAL_BY_DEFAULT === 'true' }
-  : undefined;
+}
+
+function createKnowledgeBase(id: string) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { knowledgeBaseClient, retrievePassages } = require('./knowledge-base') as typeof KnowledgeBaseModule;
+  const client = capture(knowledgeBaseClient(clientConfig));
+  return {
+    id, results: Number(env.RETRIEVAL_RESULTS ?? 5), byDefault: env.RETRIEVAL_BY_DEFAULT === 'true',
+    retrieve: (messages: readonly ChatMessage[], results: number, signal: AbortSignal) => retrievePassages(client, id, messages, results, signal),
+  };
+}
+
+function createGuard(id: string, version: string): GuardModule.Guard {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Guard } = require('./guard') as typeof GuardModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { bedrockRuntimeClient } = require('./bedrock-backend') as typeof BedrockModule;
+  return new Guard(capture(bedrockRuntimeClient(clientConfig)), id, version);
+}
 
 /** The tools the deployment offers (TOOLS=calculator), run in-process. */
 function toolBox(): ToolBox | undefined {
@@ -58,8 +125,34 @@ function toolBox(): ToolBox | undefined {
     run: (name, input) => (name === 'calculator' ? runCalculatorTool(input) : { content: [{ text: `error: no tool named "${name}"` }], status: 'error' }),
   };
 }
-const records = new RecordStore(tracer.captureAWSv3Client(new S3Client({})), env.DATASET_BUCKET!, env.FEEDBACK_PREFIX ?? 'feedback/');
-const validators = compileValidators(limits);
+
+let s3: Promise<S3Client> | undefined;
+/** The S3 client, with timeouts: a socket that connects or answers too slowly is retried, within the write's budget. */
+function s3Client(): Promise<S3Client> {
+  s3 ??= import('@aws-sdk/client-s3').then(({ S3Client }) => capture(new S3Client({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: Math.min(1000, recordTimeoutMs), requestTimeout: Math.ceil(recordTimeoutMs / 2) },
+  })));
+  return s3;
+}
+
+let sqs: Promise<SQSClient> | undefined;
+async function sendDeadLetter(letter: DeadLetter, signal: AbortSignal): Promise<void> {
+  sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient }) => capture(new SQSClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: Math.min(1000, deadLetterTimeoutMs), requestTimeout: Math.ceil(deadLetterTimeoutMs / 2) },
+  })));
+  const [client, { SendMessageCommand }] = await Promise.all([sqs, import('@aws-sdk/client-sqs')]);
+  await client.send(new SendMessageCommand({ QueueUrl: env.DEAD_LETTER_QUEUE_URL!, MessageBody: JSON.stringify(letter) }), { abortSignal: signal });
+}
+
+/** A record that did not reach S3: a metric of its own, published at once (the dead-letter alarm watches the queue). */
+function recordFallback(outcome: 'dead-lettered' | 'lost', key: string, error: unknown): void {
+  const single = metrics.singleMetric();
+  single.addDimension('function', env.AWS_LAMBDA_FUNCTION_NAME ?? 'local');
+  single.addMetric(outcome === 'lost' ? 'RecordsLost' : 'RecordsDeadLettered', MetricUnit.Count, 1);
+  logger.error(outcome === 'lost' ? 'record lost: neither S3 nor the dead-letter queue took it' : 'record sent to the dead-letter queue', { key, error: error as Error });
+}
 
 type Stream = NodeJS.WritableStream;
 
@@ -70,17 +163,19 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
   const route = `${event.httpMethod} ${event.resource}`;
   const observed: Observed = {};
   let status = 200;
+  let record: InteractionRecord | undefined;
   try {
     switch (route) {
       case 'GET /v1/health':
-        json(responseStream, requestId, 200, { requestId, status: 'ok', backend: env.BACKEND, model: backend.model, templates: [...templates.values()].map((t) => ({ id: t.id, version: t.version })) });
+        // What a health check needs, and no more: the route is open to anyone.
+        json(responseStream, requestId, 200, { requestId, status: 'ok' });
         break;
       case 'POST /v1/generate':
       case 'POST /v1/generate/stream':
-        status = await generate(event, responseStream, requestId, context, route.endsWith('/stream'), started, observed);
+        ({ status, record } = await generate(event, responseStream, requestId, context, route.endsWith('/stream'), started, observed));
         break;
       case 'POST /v1/feedback':
-        status = await feedback(event, responseStream, requestId);
+        status = await feedback(event, responseStream, requestId, context);
         break;
       default:
         throw new ApiError(404, 'not_found', `No route ${route}.`);
@@ -91,11 +186,16 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
     if (status >= 500) logger.error('request failed', { route, error: error as Error });
     else logger.info('request rejected', { route, status, code: apiError.code, field: apiError.field });
     fail(responseStream, requestId, apiError);
+  }
+  const respondedMs = performance.now() - started;
+  try {
+    // The caller has the whole answer; its record is written now, within this invocation's remaining time.
+    if (record) await records.write(interactionKey(prefix, record.requestId), record, recordBudgets(context));
   } finally {
     // Added and published in one synchronous step, so concurrent invocations never mix dimensions.
     metrics.addDimension('route', event.resource ?? 'unknown');
     metrics.addMetric(status < 400 ? 'Success' : status < 500 ? 'ClientError' : 'ServerError', MetricUnit.Count, 1);
-    metrics.addMetric('LatencyMs', MetricUnit.Milliseconds, performance.now() - started);
+    metrics.addMetric('LatencyMs', MetricUnit.Milliseconds, respondedMs);
     if (observed.ttftMs !== undefined) metrics.addMetric('TimeToFirstTokenMs', MetricUnit.Milliseconds, observed.ttftMs);
     if (observed.outputTokens !== undefined) metrics.addMetric('OutputTokens', MetricUnit.Count, observed.outputTokens);
     metrics.publishStoredMetrics();
@@ -109,125 +209,277 @@ interface Observed {
   outputTokens?: number;
 }
 
-async function generate(event: APIGatewayProxyEvent, out: Stream, requestId: string, context: Context, streamRoute: boolean, started: number, observed: Observed): Promise<number> {
+/** How long a record write may take, from what is left of the invocation: S3 first, then the dead-letter queue. */
+function recordBudgets(context: Context): { s3Ms: number; deadLetterMs: number } {
+  const remaining = context.getRemainingTimeInMillis() - 250;
+  const deadLetterMs = Math.max(0, Math.min(deadLetterTimeoutMs, remaining / 2));
+  return { s3Ms: Math.max(0, Math.min(recordTimeoutMs, remaining - deadLetterMs)), deadLetterMs };
+}
+
+/** A prompt as the model will receive it, with where its parts came from. */
+interface BuiltPrompt {
+  readonly system?: string;
+  readonly messages: ChatMessage[];
+  readonly templateId?: string;
+  readonly templateVersion?: string;
+  readonly templateOverrides?: readonly 'system'[];
+  /** The caller wrote the system prompt (no template, or an unlocked one replaced). */
+  readonly callerSystem: boolean;
+  /** Messages from this index on hold the caller's text (a template's examples are the deployment's). */
+  readonly callerFrom: number;
+  readonly callerAssistantTurns: number;
+}
+
+interface Answered {
+  readonly status: number;
+  /** The interaction to record once the caller has the answer. */
+  readonly record?: InteractionRecord;
+}
+
+async function generate(event: APIGatewayProxyEvent, out: Stream, requestId: string, context: Context, streamRoute: boolean, started: number, observed: Observed): Promise<Answered> {
   const body = parseBody<GenerateRequest>(event, validators.generate);
   const stream = streamRoute || body.stream === true;
-  const { prompt: built, templateId, templateVersion } = buildPrompt(body);
+  const built = buildPrompt(body);
   const deadline = new AbortController();
-  const budget = Math.max(1000, Math.min(modelTimeoutMs, context.getRemainingTimeInMillis() - 1500));
+  // The model gets what is left once the record's own budget is set aside.
+  const reserve = 1500 + recordTimeoutMs + deadLetterTimeoutMs;
+  const budget = Math.max(1000, Math.min(modelTimeoutMs, context.getRemainingTimeInMillis() - reserve));
   const timer = setTimeout(() => deadline.abort(new DOMException('deadline', 'TimeoutError')), budget);
   try {
-    return await answer(body, out, requestId, built, templateId, templateVersion, deadline.signal, stream, started, observed);
+    return await answer(body, out, requestId, built, callerOf(event, reviewers), deadline.signal, stream, started, observed);
   } finally {
     clearTimeout(timer);
   }
 }
 
 async function answer(
-  body: GenerateRequest, out: Stream, requestId: string, built: { system?: string; messages: ModelRequest['messages'] },
-  templateId: string | undefined, templateVersion: string | undefined, signal: AbortSignal, stream: boolean, started: number, observed: Observed,
-): Promise<number> {
+  body: GenerateRequest, out: Stream, requestId: string, built: BuiltPrompt, caller: Caller | undefined, signal: AbortSignal, stream: boolean, started: number, observed: Observed,
+): Promise<Answered> {
   const inputTokens = estimateTokens(built.system, built.messages);
   if (inputTokens > limits.maxInputTokens) {
     throw new ApiError(413, 'prompt_too_long', `The prompt is about ${inputTokens} tokens; this API takes at most ${limits.maxInputTokens}. Shorten it.`, body.messages ? 'messages' : body.prompt ? 'prompt' : 'template.variables');
   }
-  const passages = await retrieve(body, built.messages, signal);
+  let { system, messages } = built;
+  const record = (result: Pick<ModelResult, 'text' | 'stopReason' | 'usage'>, complete = true, error?: string): InteractionRecord => ({
+    requestId, createdAt: new Date().toISOString(), model: backend.model, templateId: built.templateId, templateVersion: built.templateVersion,
+    templateOverrides: built.templateOverrides, caller: caller?.id, system, messages, callerAssistantTurns: built.callerAssistantTurns || undefined,
+    response: result.text, stopReason: result.stopReason, usage: result.usage, complete, error,
+  });
+  const meta = { model: backend.model, templateVersion: built.templateVersion, templateOverrides: built.templateOverrides };
+
+  if (guard) {
+    const guarded = await modelCall(() => guardInput(guard, built, signal), signal);
+    system = guarded.system;
+    messages = guarded.messages;
+    if (guarded.blocked !== undefined) {
+      // As Bedrock answers a prompt its guardrail blocks: the guardrail's message, and no model call.
+      const result = { text: guarded.blocked, stopReason: 'guardrail_intervened', usage: { inputTokens: 0, outputTokens: 0 } };
+      if (stream) {
+        const sse = awslambda.HttpResponseStream.from(out, { statusCode: 200, headers: headers(requestId, 'text/event-stream') });
+        sse.write(`event: token\ndata: ${JSON.stringify({ text: result.text })}\n\n`);
+        sse.write(`event: done\ndata: ${JSON.stringify({ requestId, usage: result.usage, ...meta, stopReason: result.stopReason, latencyMs: Math.round(performance.now() - started) })}\n\n`);
+        sse.end();
+      } else {
+        json(out, requestId, 200, { requestId, text: result.text, usage: result.usage, ...meta, stopReason: result.stopReason, latencyMs: Math.round(performance.now() - started) });
+      }
+      return { status: 200, record: record(result) };
+    }
+  }
+
+  const passages = await modelCall(() => retrieve(body, messages, signal), signal);
   // Passages fill what the prompt leaves of the budget, best first; the user's own text is never cut.
-  while (passages.length > 0 && estimateTokens(augmentSystem(built.system, passages), built.messages) > limits.maxInputTokens) passages.pop();
-  const prompt = { system: augmentSystem(built.system, passages), messages: built.messages };
+  while (passages.length > 0 && estimateTokens(augmentSystem(system, passages), messages) > limits.maxInputTokens) passages.pop();
+  system = augmentSystem(system, passages);
   const citations = passages.length > 0 ? citationsOf(passages) : undefined;
   const request: ModelRequest = {
-    ...prompt, maxTokens: body.maxTokens ?? limits.maxOutputTokens, temperature: body.temperature, topP: body.topP, stop: body.stop,
+    system, messages, maxTokens: body.maxTokens ?? limits.maxOutputTokens, temperature: body.temperature, topP: body.topP, stop: body.stop,
   };
-  {
-    if (!stream) {
-      const result = await backend.generate(request, signal);
-      await saveInteraction(requestId, prompt, templateId, templateVersion, result);
-      const latencyMs = Math.round(performance.now() - started);
-      observed.outputTokens = result.usage.outputTokens;
-      json(out, requestId, 200, { requestId, text: result.text, usage: result.usage, model: backend.model, templateVersion, stopReason: result.stopReason, latencyMs, citations, toolCalls: result.toolCalls || undefined });
-      logger.info('generated', { stream, latencyMs, ...result.usage, templateVersion });
-      return 200;
+
+  if (!stream) {
+    let result = await modelCall(() => backend.generate(request, signal), signal);
+    if (guard) {
+      const checked = await modelCall(() => guard.output(result.text, signal), signal);
+      if (checked.intervened) result = { ...result, text: checked.text, stopReason: checked.blocked ? 'guardrail_intervened' : result.stopReason };
     }
-    let sse: Stream | undefined;
-    let ttftMs: number | undefined;
-    const open = () => {
-      sse = awslambda.HttpResponseStream.from(out, { statusCode: 200, headers: headers(requestId, 'text/event-stream') });
-      return sse;
-    };
-    try {
-      const result = await backend.stream(request, signal, (text) => {
-        if (ttftMs === undefined) ttftMs = performance.now() - started;
-        (sse ?? open()).write(`event: token\ndata: ${JSON.stringify({ text })}\n\n`);
-      });
-      await saveInteraction(requestId, prompt, templateId, templateVersion, result);
-      const latencyMs = Math.round(performance.now() - started);
-      (sse ?? open()).write(`event: done\ndata: ${JSON.stringify({ requestId, usage: result.usage, model: backend.model, templateVersion, stopReason: result.stopReason, latencyMs, citations, toolCalls: result.toolCalls || undefined })}\n\n`);
-      sse!.end();
-      observed.ttftMs = ttftMs;
-      observed.outputTokens = result.usage.outputTokens;
-      logger.info('generated', { stream, latencyMs, ttftMs, ...result.usage, templateVersion });
-      return 200;
-    } catch (error) {
-      if (sse === undefined) throw error;
-      // Headers are gone: the failure travels as an event, then the stream ends.
-      const apiError = toApiError(error);
-      logger.error('stream failed after the first token', { error: error as Error, code: apiError.code });
-      sse.write(`event: error\ndata: ${JSON.stringify(errorBody(requestId, apiError))}\n\n`);
-      sse.end();
-      return apiError.status;
-    }
+    const latencyMs = Math.round(performance.now() - started);
+    observed.outputTokens = result.usage.outputTokens;
+    json(out, requestId, 200, { requestId, text: result.text, usage: result.usage, ...meta, stopReason: result.stopReason, latencyMs, citations, toolCalls: result.toolCalls || undefined });
+    logger.info('generated', { stream, latencyMs, ...result.usage, templateVersion: built.templateVersion });
+    return { status: 200, record: record(result) };
+  }
+
+  let sse: Stream | undefined;
+  let ttftMs: number | undefined;
+  let sent = '';
+  let ended = false;
+  const emit = (text: string) => {
+    // A backend still running after the deadline ended the stream writes nowhere.
+    if (ended) return;
+    if (ttftMs === undefined) ttftMs = performance.now() - started;
+    sent += text;
+    sse ??= awslambda.HttpResponseStream.from(out, { statusCode: 200, headers: headers(requestId, 'text/event-stream') });
+    sse.write(`event: token\ndata: ${JSON.stringify({ text })}\n\n`);
+  };
+  const sink = guard ? guardedSink(guard, emit, signal) : { push: emit, flush: async () => undefined, blocked: () => false };
+  try {
+    let result = await modelCall(() => backend.stream(request, signal, sink.push), signal);
+    await modelCall(() => sink.flush(), signal);
+    if (sink.blocked()) result = { ...result, stopReason: 'guardrail_intervened' };
+    const latencyMs = Math.round(performance.now() - started);
+    sse ??= awslambda.HttpResponseStream.from(out, { statusCode: 200, headers: headers(requestId, 'text/event-stream') });
+    sse.write(`event: done\ndata: ${JSON.stringify({ requestId, usage: result.usage, ...meta, stopReason: result.stopReason, latencyMs, citations, toolCalls: result.toolCalls || undefined })}\n\n`);
+    ended = true;
+    sse.end();
+    observed.ttftMs = ttftMs;
+    observed.outputTokens = result.usage.outputTokens;
+    logger.info('generated', { stream, latencyMs, ttftMs, ...result.usage, templateVersion: built.templateVersion });
+    return { status: 200, record: record({ ...result, text: sent }) };
+  } catch (error) {
+    if (sse === undefined) throw error;
+    // Headers are gone: the failure travels as an event, then the stream ends. The caller saw part of an
+    // answer, so it is recorded, as incomplete: training data must never mistake it for a whole one.
+    const apiError = toApiError(error);
+    logger.error('stream failed after the first token', { error: error as Error, code: apiError.code });
+    ended = true;
+    sse.write(`event: error\ndata: ${JSON.stringify(errorBody(requestId, apiError))}\n\n`);
+    sse.end();
+    return { status: apiError.status, record: record({ text: sent, stopReason: 'error', usage: { inputTokens: 0, outputTokens: 0 } }, false, apiError.code) };
   }
 }
 
+/**
+ * A model call bounded by the request's deadline: whatever the SDK makes of an aborted connection (an AbortError
+ * before the first byte, a cut event stream, a body that just ends), the caller gets 504 model_timeout.
+ */
+async function modelCall<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  try {
+    return await withDeadline(call(), signal);
+  } catch (error) {
+    if (signal.aborted) throw new ApiError(504, 'model_timeout', 'The model did not answer in time.');
+    throw error;
+  }
+}
+
+/** The caller's text through the guardrail (INPUT); a blocked prompt comes back as the guardrail's message. */
+async function guardInput(g: GuardModule.Guard, built: BuiltPrompt, signal: AbortSignal) {
+  const [system, turns] = await Promise.all([
+    built.callerSystem && built.system !== undefined ? g.input([{ role: 'user', content: built.system }], signal) : undefined,
+    g.input(built.messages.slice(built.callerFrom), signal),
+  ]);
+  const blocked = system?.blocked ?? turns.blocked;
+  return {
+    system: system ? system.messages[0].content : built.system,
+    messages: [...built.messages.slice(0, built.callerFrom), ...turns.messages],
+    blocked: blocked?.text,
+  };
+}
+
+/**
+ * Streamed tokens through the guardrail (OUTPUT) in batches that end at a sentence, as Bedrock's synchronous
+ * guardrail streaming does: each batch is assessed before the caller sees it, and nothing follows a blocked one.
+ */
+function guardedSink(g: GuardModule.Guard, emit: (text: string) => void, signal: AbortSignal) {
+  const BATCH_CHARS = 200;
+  let pending = '';
+  let blocked = false;
+  let chain: Promise<void> = Promise.resolve();
+  const release = (text: string) => {
+    chain = chain.then(async () => {
+      if (blocked) return;
+      const checked = await g.output(text, signal);
+      blocked = checked.blocked;
+      emit(checked.text);
+    });
+    // Awaited by flush(); until then a failed batch must not count as an unhandled rejection.
+    chain.catch(() => undefined);
+  };
+  return {
+    push: (text: string) => {
+      pending += text;
+      if (pending.length >= BATCH_CHARS && /[.!?\n]\s*$/.test(pending)) {
+        release(pending);
+        pending = '';
+      }
+    },
+    flush: async () => {
+      if (pending !== '') release(pending);
+      pending = '';
+      await chain;
+    },
+    blocked: () => blocked,
+  };
+}
+
 /** Passages for the request, when it (or the API's default) asks for retrieval. */
-async function retrieve(body: GenerateRequest, messages: ModelRequest['messages'], signal: AbortSignal): Promise<Passage[]> {
+async function retrieve(body: GenerateRequest, messages: readonly ChatMessage[], signal: AbortSignal): Promise<Passage[]> {
   const wanted = body.retrieval ?? knowledgeBase?.byDefault ?? false;
   if (!wanted) return [];
   if (!knowledgeBase) throw badRequest('retrieval is true, but this API has no knowledge base.', 'retrieval');
-  return retrievePassages(knowledgeBase.client, knowledgeBase.id, messages, knowledgeBase.results, signal);
+  return knowledgeBase.retrieve(messages, knowledgeBase.results, signal);
 }
 
-function buildPrompt(body: GenerateRequest) {
+function buildPrompt(body: GenerateRequest): BuiltPrompt {
   if (body.template) {
     const template = templates.get(body.template.id);
-    if (!template) {
-      throw new ApiError(400, 'unknown_template', `No prompt template "${body.template.id}"; this API has ${[...templates.keys()].map((t) => `"${t}"`).join(', ') || 'none'}.`, 'template.id');
+    // The ids a deployment has are not the caller's business: the templates live in its configuration.
+    if (!template) throw new ApiError(400, 'unknown_template', `No prompt template "${body.template.id}".`, 'template.id');
+    if (template.locked && body.system !== undefined) {
+      throw new ApiError(400, 'template_locked', `Template "${template.id}" is locked: the model receives its own system prompt. Remove system.`, 'system');
     }
     try {
       const rendered = renderTemplate(template, body.template.variables);
-      return { prompt: { system: body.system ?? rendered.system, messages: rendered.messages }, templateId: template.id, templateVersion: template.version };
+      const replaced = body.system !== undefined;
+      return {
+        system: replaced ? body.system : rendered.system, messages: rendered.messages, templateId: template.id, templateVersion: template.version,
+        templateOverrides: replaced ? ['system'] : undefined, callerSystem: replaced, callerFrom: rendered.messages.length - 1, callerAssistantTurns: 0,
+      };
     } catch (error) {
       if (error instanceof TemplateError) throw badRequest(error.message, error.field);
       throw error;
     }
   }
-  const messages = body.messages ?? [{ role: 'user' as const, content: body.prompt! }];
+  const messages = [...(body.messages ?? [{ role: 'user' as const, content: body.prompt! }])];
   // Converse (and chat templates) need user first, then alternating turns, ending with the user.
   for (let i = 0; i < messages.length; i++) {
     const expected = i % 2 === 0 ? 'user' : 'assistant';
     if (messages[i].role !== expected) throw badRequest(`messages[${i}].role is "${messages[i].role}"; turns alternate user, assistant, user, ... starting with user.`, `messages[${i}].role`);
   }
   if (messages[messages.length - 1].role !== 'user') throw badRequest('the last message must be from the user.', `messages[${messages.length - 1}].role`);
-  return { prompt: { system: body.system, messages }, templateId: undefined, templateVersion: undefined };
-}
-
-async function saveInteraction(requestId: string, prompt: { system?: string; messages: ModelRequest['messages'] }, templateId: string | undefined, templateVersion: string | undefined, result: ModelResult): Promise<void> {
-  await records.putInteraction({
-    requestId, createdAt: new Date().toISOString(), model: backend.model, templateId, templateVersion,
-    system: prompt.system, messages: prompt.messages, response: result.text, stopReason: result.stopReason, usage: result.usage,
-  });
-}
-
-async function feedback(event: APIGatewayProxyEvent, out: Stream, requestId: string): Promise<number> {
-  const body = parseBody<FeedbackRequest>(event, validators.feedback);
-  const interaction = await records.getInteraction(body.requestId);
-  if (!interaction) {
-    throw new ApiError(404, 'unknown_request', `No answer was given under request id "${body.requestId}"; feedback needs the requestId of a /v1/generate response.`, 'requestId');
+  const callerAssistantTurns = messages.filter((m) => m.role === 'assistant').length;
+  if (callerAssistantTurns > 0 && !acceptsAssistantTurns) {
+    throw new ApiError(400, 'assistant_turns_not_allowed', 'This API takes user turns only: a conversation\'s earlier answers cannot be supplied by the caller.', 'messages[1].role');
   }
-  const record = await records.putFeedback(body, interaction);
+  return { system: body.system, messages, callerSystem: body.system !== undefined, callerFrom: 0, callerAssistantTurns };
+}
+
+async function feedback(event: APIGatewayProxyEvent, out: Stream, requestId: string, context: Context): Promise<number> {
+  const body = parseBody<FeedbackRequest>(event, validators.feedback);
+  const caller = callerOf(event, reviewers);
+  if (!caller) throw new ApiError(403, 'feedback_forbidden', 'Feedback needs an authenticated caller; this request carried no identity.');
+  const budgets = recordBudgets(context);
+  let interaction: InteractionRecord | undefined;
+  try {
+    interaction = await records.getInteraction(body.requestId, AbortSignal.timeout(budgets.s3Ms));
+  } catch (error) {
+    logger.error('interaction record unreadable', { forRequestId: body.requestId, error: error as Error });
+    throw new ApiError(503, 'records_unavailable', 'The answer\'s record could not be read; retry after the delay given.', undefined, 2);
+  }
+  if (!interaction) {
+    throw new ApiError(404, 'unknown_request', `No answer was given under request id "${body.requestId}"; feedback needs the requestId of a /v1/generate response (its record is written just after the answer is sent).`, 'requestId');
+  }
+  if (interaction.caller !== caller.id && !caller.reviewer) {
+    throw new ApiError(403, 'feedback_forbidden', 'Only the caller who asked for an answer, or a reviewer, may rate it.', 'requestId');
+  }
+  const record: FeedbackRecord = {
+    version: 2, feedbackId: randomUUID(), requestId: body.requestId, createdAt: new Date().toISOString(), rating: body.rating,
+    comment: body.comment, correction: body.correction, model: interaction.model, templateVersion: interaction.templateVersion,
+    caller: caller.id, reviewer: interaction.caller !== caller.id ? true : undefined,
+  };
+  // The feedback is the answer here: 201 once it is stored or queued for replay, 503 when neither took it.
+  const outcome = await records.write(feedbackKey(prefix, body.requestId), record, budgets);
+  if (outcome === 'lost') throw new ApiError(503, 'feedback_not_stored', 'The feedback could not be stored; retry after the delay given.', undefined, 2);
   json(out, requestId, 201, { requestId, feedbackId: record.feedbackId, forRequestId: body.requestId });
-  logger.info('feedback stored', { forRequestId: body.requestId, rating: body.rating, corrected: body.correction !== undefined });
+  logger.info('feedback stored', { forRequestId: body.requestId, rating: body.rating, corrected: body.correction !== undefined, reviewer: record.reviewer === true, outcome });
   return 201;
 }
 

@@ -1,8 +1,11 @@
-// Durable records in the dataset store's feedback/ prefix: one interaction per answered request, and one
-// feedback record per rating, carrying the preference pair (prompt, chosen, rejected) that alignment uses.
+// Durable records in the dataset store's feedback/ prefix: one interaction per answer (what the model received
+// and said, and who asked), and at most one feedback per answer (a later one replaces it), which references the
+// interaction instead of copying it. Writes never decide the caller's answer: each has a deadline, S3's own retries,
+// then a dead-letter queue, so a record is stored, queued for replay, or counted as lost (RecordStore.write).
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ChatMessage, FeedbackRequest, Usage } from './contract';
+import { gzipSync } from 'node:zlib';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ChatMessage, Usage } from './contract';
 
 export interface InteractionRecord {
   readonly requestId: string;
@@ -10,14 +13,34 @@ export interface InteractionRecord {
   readonly model: string;
   readonly templateId?: string;
   readonly templateVersion?: string;
+  /** Parts of the template the request replaced: the version alone does not describe this prompt. */
+  readonly templateOverrides?: readonly 'system'[];
+  /** Who asked (Caller.id): only they, or a reviewer, may rate the answer. Absent for unauthenticated calls. */
+  readonly caller?: string;
+  /** What the model received: the rendered template, the retrieved sources, masked text where a guardrail masked it. */
   readonly system?: string;
   readonly messages: readonly ChatMessage[];
+  /** Assistant turns the caller wrote into `messages`: words the model did not necessarily say. */
+  readonly callerAssistantTurns?: number;
   readonly response: string;
   readonly stopReason: string;
   readonly usage: Usage;
+  /**
+   * false when the answer broke off (a stream cut short, a timeout or an error after the first token): the
+   * text is what the caller received, not an answer. Absent on records written before this field existed.
+   */
+  readonly complete?: boolean;
+  /** The error code the caller saw, for an incomplete answer. */
+  readonly error?: string;
 }
 
+/**
+ * A rating of one answer. Version 2 records (one per answer, under ratings/DAY/<requestId>.json) hold only what
+ * the rating adds; the prompt and the response are read from the interaction. Version 1 records (one per post,
+ * under ratings/DAY/<requestId>/<feedbackId>.json) carried copies of both, and are still read.
+ */
 export interface FeedbackRecord {
+  readonly version?: 2;
   readonly feedbackId: string;
   readonly requestId: string;
   readonly createdAt: string;
@@ -26,10 +49,16 @@ export interface FeedbackRecord {
   readonly correction?: string;
   readonly model: string;
   readonly templateVersion?: string;
-  readonly prompt: { readonly system?: string; readonly messages: readonly ChatMessage[] };
-  readonly response: string;
-  /** chosen/rejected as far as this rating tells: a thumbs-up only chooses, a correction makes a full pair. */
-  readonly preference: { readonly chosen?: string; readonly rejected?: string };
+  /** Who rated (Caller.id). */
+  readonly caller?: string;
+  /** The rating came from a reviewer, not from the caller who asked. */
+  readonly reviewer?: boolean;
+  /** Version 1 only: a copy of the prompt. */
+  readonly prompt?: { readonly system?: string; readonly messages: readonly ChatMessage[] };
+  /** Version 1 only: a copy of the response. */
+  readonly response?: string;
+  /** Version 1 only: chosen/rejected as far as the rating told. */
+  readonly preference?: { readonly chosen?: string; readonly rejected?: string };
 }
 
 /** `20261129-<uuid>`: the UTC day makes the record's key derivable from the id alone. */
@@ -42,21 +71,81 @@ function dayPath(requestId: string): string {
 }
 
 export const interactionKey = (prefix: string, requestId: string) => `${prefix}interactions/${dayPath(requestId)}/${requestId}.json`;
-export const feedbackKey = (prefix: string, requestId: string, feedbackId: string) => `${prefix}ratings/${dayPath(requestId)}/${requestId}/${feedbackId}.json`;
+/** One key per answer, so a later rating replaces an earlier one instead of adding to it. */
+export const feedbackKey = (prefix: string, requestId: string) => `${prefix}ratings/${dayPath(requestId)}/${requestId}.json`;
+
+/** What a record write came to. */
+export type WriteOutcome = 'stored' | 'dead-lettered' | 'lost';
+
+/** A record that could not be written to S3, as the dead-letter queue carries it (README: replaying records). */
+export interface DeadLetter {
+  readonly bucket: string;
+  readonly key: string;
+  readonly contentType: 'application/json';
+  /** How `body` is encoded: base64 of the gzipped JSON record. */
+  readonly contentEncoding: 'gzip+base64';
+  readonly body: string;
+  /** The S3 error that sent it here. */
+  readonly reason: string;
+}
+
+/** Largest SQS message (the queue's MaximumMessageSize, which SQS allows up to 1 MiB). */
+export const MAX_DEAD_LETTER_BYTES = 1_048_576;
+
+export interface RecordStoreOptions {
+  readonly bucket: string;
+  readonly prefix: string;
+  /** The S3 client, created on first use: the first record is written after the first answer has been sent. */
+  readonly s3: () => Promise<S3Client>;
+  /** Sends a dead letter, or undefined when the deployment has no queue. */
+  readonly deadLetter?: (letter: DeadLetter, signal: AbortSignal) => Promise<void>;
+  /** Called once per write that did not reach S3, with the outcome and why. */
+  readonly onFallback?: (outcome: Exclude<WriteOutcome, 'stored'>, key: string, error: unknown) => void;
+}
 
 export class RecordStore {
-  constructor(private readonly s3: S3Client, private readonly bucket: string, private readonly prefix: string) {}
+  constructor(private readonly options: RecordStoreOptions) {}
 
-  async putInteraction(record: InteractionRecord): Promise<void> {
-    await this.s3.send(new PutObjectCommand({
-      Bucket: this.bucket, Key: interactionKey(this.prefix, record.requestId), Body: JSON.stringify(record), ContentType: 'application/json',
-    }));
+  /**
+   * Writes one record, never throwing: to S3 within `s3Ms` (the client's timeouts and retries inside it), else to
+   * the dead-letter queue within `deadLetterMs` from then; a record neither took is reported as lost.
+   */
+  async write(key: string, record: object, budgets: { readonly s3Ms: number; readonly deadLetterMs: number }): Promise<WriteOutcome> {
+    const body = JSON.stringify(record);
+    let reason: unknown;
+    try {
+      await this.put(key, body, AbortSignal.timeout(Math.max(1, budgets.s3Ms)));
+      return 'stored';
+    } catch (error) {
+      reason = error;
+    }
+    const deadLetter = this.options.deadLetter;
+    let outcome: Exclude<WriteOutcome, 'stored'> = 'lost';
+    if (deadLetter) {
+      try {
+        const letter: DeadLetter = {
+          bucket: this.options.bucket, key, contentType: 'application/json', contentEncoding: 'gzip+base64',
+          body: gzipSync(body).toString('base64'), reason: errorName(reason),
+        };
+        const size = Buffer.byteLength(JSON.stringify(letter));
+        if (size > MAX_DEAD_LETTER_BYTES) throw new Error(`the record takes ${size} bytes as a dead letter, over the queue's ${MAX_DEAD_LETTER_BYTES}`);
+        const deadline = AbortSignal.timeout(Math.max(1, budgets.deadLetterMs));
+        await withDeadline(deadLetter(letter, deadline), deadline);
+        outcome = 'dead-lettered';
+      } catch (error) {
+        reason = error;
+      }
+    }
+    this.options.onFallback?.(outcome, key, reason);
+    return outcome;
   }
 
   /** The interaction, or undefined when no answer was given under that id. */
-  async getInteraction(requestId: string): Promise<InteractionRecord | undefined> {
+  async getInteraction(requestId: string, signal: AbortSignal): Promise<InteractionRecord | undefined> {
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const s3 = await this.options.s3();
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: interactionKey(this.prefix, requestId) }));
+      const out = await withDeadline(s3.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: interactionKey(this.options.prefix, requestId) }), { abortSignal: signal }), signal);
       return JSON.parse(await out.Body!.transformToString()) as InteractionRecord;
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
@@ -64,25 +153,39 @@ export class RecordStore {
     }
   }
 
-  async putFeedback(feedback: FeedbackRequest, interaction: InteractionRecord): Promise<FeedbackRecord> {
-    const record: FeedbackRecord = {
-      feedbackId: randomUUID(),
-      requestId: feedback.requestId,
-      createdAt: new Date().toISOString(),
-      rating: feedback.rating,
-      comment: feedback.comment,
-      correction: feedback.correction,
-      model: interaction.model,
-      templateVersion: interaction.templateVersion,
-      prompt: { system: interaction.system, messages: interaction.messages },
-      response: interaction.response,
-      preference: feedback.correction !== undefined
-        ? { chosen: feedback.correction, rejected: interaction.response }
-        : feedback.rating === 'up' ? { chosen: interaction.response } : { rejected: interaction.response },
-    };
-    await this.s3.send(new PutObjectCommand({
-      Bucket: this.bucket, Key: feedbackKey(this.prefix, record.requestId, record.feedbackId), Body: JSON.stringify(record), ContentType: 'application/json',
-    }));
-    return record;
+  private async put(key: string, body: string, signal: AbortSignal): Promise<void> {
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const s3 = await this.options.s3();
+    await withDeadline(s3.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentType: 'application/json' }), { abortSignal: signal }), signal);
   }
+}
+
+/**
+ * The promise, or a TimeoutError once the signal aborts, whichever comes first: a request that ignores its abort
+ * signal (a socket that never answers, a retry waiting out its back-off) cannot outlive the deadline.
+ */
+export function withDeadline<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason ?? new DOMException('deadline', 'TimeoutError'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new DOMException('deadline', 'TimeoutError'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function errorName(error: unknown): string {
+  const e = error as { name?: string; message?: string } | undefined;
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`.slice(0, 500);
 }

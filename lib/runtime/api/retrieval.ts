@@ -1,7 +1,5 @@
-// Retrieval augmentation: passages from a Bedrock knowledge base for the request's last user turn, placed
-// in the system prompt with numbered sources, and returned to the caller as citations.
-import { type BedrockAgentRuntimeClient, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
-import type { ChatMessage } from './contract';
+// Retrieval augmentation: passages from a Bedrock knowledge base (knowledge-base.ts) placed in the system
+// prompt with numbered sources, and returned to the caller as citations. Pure: no SDK client is loaded here.
 
 export interface Passage {
   readonly text: string;
@@ -15,21 +13,6 @@ export interface Citation {
   readonly index: number;
   readonly document: string;
   readonly score: number;
-}
-
-export async function retrievePassages(client: BedrockAgentRuntimeClient, knowledgeBaseId: string, messages: readonly ChatMessage[], results: number, signal: AbortSignal): Promise<Passage[]> {
-  const query = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-  const out = await client.send(new RetrieveCommand({
-    knowledgeBaseId,
-    // The Retrieve API takes at most 1,000 characters of query text (API reference, RetrievalQuery).
-    retrievalQuery: { text: query.slice(0, 1000) },
-    retrievalConfiguration: { vectorSearchConfiguration: { numberOfResults: results } },
-  }), { abortSignal: signal });
-  return (out.retrievalResults ?? []).map((r) => ({
-    text: r.content?.text ?? '',
-    document: r.location?.s3Location?.uri ?? r.location?.webLocation?.url ?? 'unknown',
-    score: r.score ?? 0,
-  })).filter((p) => p.text !== '');
 }
 
 /** Where a prompt template's system message places the passages itself: `{{sources}}`. */

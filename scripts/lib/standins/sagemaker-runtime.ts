@@ -16,7 +16,8 @@
 //   carries finish_reason, and a usage chunk with empty choices follows when stream_options.include_usage is set
 //   (the OpenAI / vLLM convention). A body without `"stream": true` is answered unstreamed, as one PayloadPart.
 // - Mid-stream errors are `exception` frames named after the ResponseStream union members ModelStreamError
-//   {Message, ErrorCode} and InternalStreamFailure {Message}.
+//   {Message, ErrorCode} and InternalStreamFailure {Message}. A stream can also just stop (truncateAfterTokens):
+//   a container that dies, or a connection cut, ends the body with no finish_reason, usage or [DONE].
 // - Errors before a stream starts are restJson1 errors (x-amzn-ErrorType + JSON body): ModelError 424
 //   {Message, OriginalStatusCode, OriginalMessage, LogStreamArn}, ServiceUnavailable 503 {Message},
 //   ValidationError 400 {Message}. Throttling is not modeled for SageMaker Runtime: the service answers 400
@@ -37,6 +38,10 @@ const FRAME_STREAM_ERROR = frame(
   exceptionHeaders('ModelStreamError'),
   JSON.stringify({ Message: 'Model stream broke (stand-in stream-error).', ErrorCode: 'StreamBroken' }),
 );
+const FRAME_INTERNAL_FAILURE = frame(
+  exceptionHeaders('InternalStreamFailure'),
+  JSON.stringify({ Message: 'The stream processing failed because of an unknown error, exception or failure (stand-in).' }),
+);
 const CONTAINER_CONTENT_TYPE: Record<StreamFraming, string> = { sse: 'text/event-stream', jsonlines: 'application/jsonlines' };
 const SSE_DONE = Buffer.from('data: [DONE]\n\n', 'utf8');
 
@@ -45,6 +50,8 @@ interface SageMakerSettings {
   readonly framing: StreamFraming;
   readonly splitChunks: boolean;
   readonly inferenceComponents?: readonly string[];
+  readonly truncateAfterTokens?: number;
+  readonly streamFailure?: SageMakerBehaviour['streamFailure'];
 }
 
 interface ParsedChat {
@@ -72,8 +79,15 @@ export async function startSageMakerRuntime(b?: SageMakerBehaviour): Promise<Sag
 
 function resolveSettings(b: SageMakerBehaviour = {}): SageMakerSettings {
   const framing = b.streamFraming ?? 'sse';
-  if (framing !== 'sse' && framing !== 'jsonlines') throw new Error(`Invalid stand-in behaviour: streamFraming must be 'sse' or 'jsonlines', got '${String(framing)}'.`);
-  return { gen: resolveGeneration(b), framing, splitChunks: b.splitChunks ?? false, inferenceComponents: b.inferenceComponents };
+  const problems: string[] = [];
+  if (framing !== 'sse' && framing !== 'jsonlines') problems.push(`streamFraming must be 'sse' or 'jsonlines', got '${String(framing)}'`);
+  const truncate = b.truncateAfterTokens;
+  if (truncate !== undefined && (!Number.isInteger(truncate) || truncate < 0)) problems.push(`truncateAfterTokens must be a whole number >= 0, got ${truncate}`);
+  const failure = b.streamFailure;
+  if (failure !== undefined && (!Number.isInteger(failure.afterTokens) || failure.afterTokens < 1)) problems.push(`streamFailure.afterTokens must be a whole number >= 1, got ${failure.afterTokens}`);
+  if (failure !== undefined && failure.error !== 'ModelStreamError' && failure.error !== 'InternalStreamFailure') problems.push(`streamFailure.error must be 'ModelStreamError' or 'InternalStreamFailure', got '${String(failure.error)}'`);
+  const gen = resolveGeneration(b, problems);
+  return { gen, framing, splitChunks: b.splitChunks ?? false, inferenceComponents: b.inferenceComponents, truncateAfterTokens: truncate, streamFailure: failure };
 }
 
 function handle(x: Exchange, s: SageMakerSettings): void {
@@ -148,11 +162,20 @@ function handle(x: Exchange, s: SageMakerSettings): void {
     x.receivedAt,
     tokens.length,
     (i) => {
+      if (s.truncateAfterTokens !== undefined && i >= s.truncateAfterTokens) {
+        res.end();
+        return;
+      }
       const role = i === 0 ? '"role":"assistant",' : '';
       sendLine(`${head}[{"index":0,"delta":{${role}"content":${JSON.stringify(tokens[i])}},"logprobs":null,"finish_reason":null}]}`);
       if (failure === 'stream-error') res.end(FRAME_STREAM_ERROR);
+      else if (s.streamFailure && i + 1 === s.streamFailure.afterTokens) res.end(s.streamFailure.error === 'ModelStreamError' ? FRAME_STREAM_ERROR : FRAME_INTERNAL_FAILURE);
     },
     () => {
+      if (s.truncateAfterTokens !== undefined) {
+        res.end();
+        return;
+      }
       sendLine(`${head}[{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason}"}]}`);
       if (chat.includeUsage) sendLine(`${head}[],"usage":${usage}}`);
       if (s.framing === 'sse') writeParts(res, s, SSE_DONE);

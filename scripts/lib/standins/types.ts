@@ -80,6 +80,18 @@ export interface SageMakerBehaviour extends GenerationBehaviour {
    * @default - a plain endpoint: no component is required
    */
   readonly inferenceComponents?: readonly string[];
+  /**
+   * A streamed answer stops after this many tokens, cleanly: no chunk with finish_reason, no usage, no [DONE], as
+   * when the container dies or the connection is cut mid-answer. Unstreamed answers are not affected.
+   * @default - streams end normally
+   */
+  readonly truncateAfterTokens?: number;
+  /**
+   * A streamed answer fails after `afterTokens` tokens with this ResponseStream exception frame (a failure later in
+   * the stream than failures' 'stream-error', which fails after the first).
+   * @default - no mid-stream failure
+   */
+  readonly streamFailure?: { readonly afterTokens: number; readonly error: 'ModelStreamError' | 'InternalStreamFailure' };
 }
 
 /** The SageMaker stand-in: setBehaviour also takes the SageMaker options. */
@@ -93,9 +105,37 @@ export interface StoredObject {
   contentType?: string;
 }
 
+/** The S3 operations the stand-in serves. */
+export type S3Operation = 'PutObject' | 'GetObject' | 'HeadObject' | 'ListObjectsV2' | 'CreateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload';
+
+/**
+ * How an S3 request fails: 'hang' is accepted and never answered (until the client goes away or the stand-in
+ * closes); 'slow-down' is 503 SlowDown, 'unavailable' 503 ServiceUnavailable, 'internal-error' 500 InternalError,
+ * each of which the SDK retries (S3 API reference, "Error responses").
+ */
+export type S3FailureKind = 'hang' | 'slow-down' | 'unavailable' | 'internal-error';
+
+/** Which requests of one operation fail, and how. */
+export interface S3FailureRule {
+  readonly kind: S3FailureKind;
+  readonly operation: S3Operation;
+  /** 1-based numbers of the operation's requests, counted since start or the last setBehaviour(), or 'all'. */
+  readonly requests: readonly number[] | 'all';
+}
+
+/** How the S3 stand-in answers. */
+export interface S3Behaviour {
+  /** Milliseconds before an operation's answer (a failure's too). @default - none */
+  readonly delays?: Partial<Record<S3Operation, number>>;
+  /** The first matching rule wins. @default - no failures */
+  readonly failures?: readonly S3FailureRule[];
+}
+
 /** The S3 stand-in; objects is keyed by `${bucket}/${key}` and may be filled or read directly by tests. */
-export interface S3StandIn extends StandIn {
+export interface S3StandIn extends Omit<StandIn, 'setBehaviour'> {
   readonly objects: Map<string, StoredObject>;
+  /** Replaces the behaviour and resets the per-operation counters that failures count with. */
+  setBehaviour(b?: S3Behaviour): void;
 }
 
 /**
