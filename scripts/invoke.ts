@@ -74,7 +74,7 @@ const COMMANDS: Record<string, { readonly summary: string; readonly options: Rec
       prompt: { type: 'string', help: 'the user prompt (or --messages, or --template)' },
       messages: { type: 'string', help: 'FILE.json: a conversation, [{"role": "user"|"assistant", "content": "..."}, ...]' },
       system: { type: 'string', help: 'system prompt' },
-      template: { type: 'string', help: 'prompt template id (see `health`), filled with --var' },
+      template: { type: 'string', help: 'prompt template id (see the environment\'s promptTemplates), filled with --var' },
       var: { type: 'string', multiple: true, help: 'NAME=VALUE: a template variable (repeatable; needs --template)' },
       'max-tokens': { type: 'string', help: 'most tokens to generate' },
       temperature: { type: 'string', help: 'sampling temperature, 0 to 1' },
@@ -97,7 +97,7 @@ const COMMANDS: Record<string, { readonly summary: string; readonly options: Rec
     },
   },
   health: {
-    summary: 'GET /v1/health: backend, model and templates (no auth)',
+    summary: 'GET /v1/health: whether the API is up (no auth)',
     options: { ...COMMON },
   },
 };
@@ -284,23 +284,20 @@ async function feedback(ctx: Context, call: Call, rated: string): Promise<number
 }
 
 async function health(ctx: Context, call: Call): Promise<number> {
-  const empty = { status: null, backend: null, model: null, templates: null };
+  // The API reports only that it is up (and the request id): which model and templates it serves is not for
+  // unauthenticated callers.
+  const empty = { status: null, requestId: null };
   const result = await jsonCall(ctx, call);
   if (result.kind === 'usage') return fail(call.command, [result.message], ctx.io);
   if (result.kind === 'failed') return simpleFailure(ctx, call, empty, result.error);
   const body = result.body;
-  const report = {
-    status: typeof body.status === 'string' ? body.status : null,
-    backend: typeof body.backend === 'string' ? body.backend : null,
-    model: typeof body.model === 'string' ? body.model : null,
-    templates: Array.isArray(body.templates) ? body.templates : null,
-  };
+  const report = { status: typeof body.status === 'string' ? body.status : null, requestId: result.requestId };
   const ok = report.status === 'ok';
   const error: ApiErrorReport | null = ok ? null : {
     status: result.status, code: 'Unhealthy', message: `status is ${JSON.stringify(report.status)}, not "ok"`, field: null, requestId: result.requestId, retryAfter: null,
   };
   if (ctx.asJson) ctx.io.stdout(`${json({ ...report, error })}\n`);
-  else ctx.io.stdout(`${report.status ?? '(no status)'}: backend ${report.backend ?? '?'}, model ${report.model ?? '?'}, templates ${templateList(report.templates)}\n`);
+  else ctx.io.stdout(`${report.status ?? '(no status)'} (request ${report.requestId ?? '?'})\n`);
   if (error) ctx.io.stderr(`${describeFailure(call, error, false)}\n`);
   return ok ? EXIT_OK : EXIT_API_ERROR;
 }
@@ -309,15 +306,6 @@ function simpleFailure(ctx: Context, call: Call, empty: Record<string, unknown>,
   ctx.io.stderr(`${describeFailure(call, error, false)}\n`);
   if (ctx.asJson) ctx.io.stdout(`${json({ ...empty, error })}\n`);
   return EXIT_API_ERROR;
-}
-
-function templateList(templates: unknown[] | null): string {
-  if (templates === null || templates.length === 0) return 'none';
-  return templates.map((t) => {
-    if (typeof t === 'string') return t;
-    if (isRecord(t) && typeof t.id === 'string') return t.version === undefined ? t.id : `${t.id}@${String(t.version)}`;
-    return JSON.stringify(t);
-  }).join(', ');
 }
 
 // ---- HTTP ----

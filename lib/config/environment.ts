@@ -103,7 +103,10 @@ export interface ApiSettings {
   readonly authorization?: 'iam' | 'api-key' | { readonly cognitoUserPoolArn: string };
   /** @default - none */
   readonly promptTemplates?: readonly PromptTemplateConfig[];
-  /** A Bedrock guardrail (content filters, PII masking), for Bedrock models. @default false */
+  /**
+   * A Bedrock guardrail (content filters, PII masking): on the Converse call for a Bedrock model, through
+   * ApplyGuardrail on prompts and answers for an endpoint model. @default false
+   */
   readonly guardrail?: boolean;
   /** A WAF web ACL on the API. @default - true in production */
   readonly waf?: boolean;

@@ -317,7 +317,6 @@ function validateApi(c: Collector, api: unknown, bedrockModel: boolean, producti
     c.add('serving.api.authorization', auth, 'is not an authorization; allowed: "iam", "api-key", or { cognitoUserPoolArn: "arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID" }', 'use "iam" unless callers cannot sign requests');
   }
   if (api.guardrail !== undefined && typeof api.guardrail !== 'boolean') c.add('serving.api.guardrail', api.guardrail, 'is not a boolean', 'use true or false');
-  if (api.guardrail === true && !bedrockModel) c.add('serving.api.guardrail', api.guardrail, 'applies to Bedrock models, but scope.model is served by an endpoint', 'remove it, or serve a Bedrock model');
   if (api.waf !== undefined && typeof api.waf !== 'boolean') c.add('serving.api.waf', api.waf, 'is not a boolean', 'use true or false');
   if (production && api.waf === false) c.add('serving.api.waf', api.waf, 'turns the web application firewall off, which a production API must have', 'remove it');
   if (api.tools !== undefined && (!Array.isArray(api.tools) || api.tools.some((t) => t !== 'calculator'))) {

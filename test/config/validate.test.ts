@@ -73,6 +73,10 @@ describe('validateEnvironments', () => {
     expect(formatProblem(problems[0])).toMatch(message);
   });
 
+  test('a guardrail on an endpoint-served model is valid: the API applies it with ApplyGuardrail', () => {
+    expect(validateEnvironments([prodWith({ serving: { ...prod.serving, api: { ...prod.serving?.api, guardrail: true } } })])).toEqual([]);
+  });
+
   test('fails when two environments share a name', () => {
     const problems = validateEnvironments([prod, { ...staging, name: 'prod' }]);
     expect(problems.map(formatProblem)).toEqual([expect.stringMatching(/^prod\.name: "prod" is used by environments\[0\] and environments\[1\]; names must be unique/)]);

@@ -416,18 +416,16 @@ describe('feedback and health', () => {
     expect(JSON.parse(stdout)).toMatchObject({ feedbackId: null, error: { status: 404, code: 'NotFound' } });
   });
 
-  test('health sends GET /v1/health without auth and prints the backend, model and templates', async () => {
-    handler = (_req, res) => sendJson(res, 200, { status: 'ok', backend: 'bedrock', model: 'anthropic.claude-test', templates: ['explain', { id: 'summarize', version: 2 }] });
+  test('health sends GET /v1/health without auth and prints its status and request id, nothing about the model', async () => {
+    handler = (_req, res) => sendJson(res, 200, { requestId: 'req-h', status: 'ok' });
     const human = await run(['health', '--url', stage], { credentials: async () => { throw new Error('not used'); } });
     expect(human.code).toBe(EXIT_OK);
     expect(received[0]).toMatchObject({ method: 'GET', url: '/live/v1/health' });
     expect(received[0].headers.authorization).toBeUndefined();
-    expect(human.stdout).toBe('ok: backend bedrock, model anthropic.claude-test, templates explain, summarize@2\n');
+    expect(human.stdout).toBe('ok (request req-h)\n');
 
     const asJson = await run(['health', '--url', `${stage}/`, '--json']);
-    expect(JSON.parse(asJson.stdout)).toEqual({
-      status: 'ok', backend: 'bedrock', model: 'anthropic.claude-test', templates: ['explain', { id: 'summarize', version: 2 }], error: null,
-    });
+    expect(JSON.parse(asJson.stdout)).toEqual({ status: 'ok', requestId: 'req-h', error: null });
   });
 });
 
