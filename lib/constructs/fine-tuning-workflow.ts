@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { checkBedrockCustomization, customizationModelIdentifier, findCustomizationModel } from '../bedrock/customization-catalog';
 import { imageAvailableIn, imageRegions } from '../compatibility';
 import { DatasetPrefix } from '../config/dataset-layout';
+import { DEFAULT_MAX_PAIRS_PER_CALLER } from '../datasets/preferences';
 import { hasLocalNvmeStorage, ServingContainer } from '../serving';
 import { AcceleratorKind } from '../sizing/accelerators';
 import { InstanceCatalog } from '../sizing/instances';
@@ -137,6 +138,12 @@ export interface FineTuningWorkflowProps {
   readonly trigger?: { readonly method: FineTuningMethod; readonly format: 'sft' | 'chat' | 'preference' };
   /** @default - a new KMS-encrypted topic */
   readonly notifications?: sns.ITopic;
+  /**
+   * The most preference pairs one rater's feedback may make in a run built from feedback: one caller cannot
+   * steer the alignment data beyond it.
+   * @default 1000 (DEFAULT_MAX_PAIRS_PER_CALLER)
+   */
+  readonly maxPreferencePairsPerCaller?: number;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
   /** The registry and logs. @default RemovalPolicy.RETAIN */
@@ -518,6 +525,7 @@ export class FineTuningWorkflow extends Construct {
       action: 'build-preferences',
       bucket: this.bucketName,
       feedbackPrefix: DatasetPrefix.FEEDBACK,
+      maxPairsPerCaller: props.maxPreferencePairsPerCaller ?? DEFAULT_MAX_PAIRS_PER_CALLER,
       // Outside train/: a file the workflow writes must never match the upload trigger and start another run.
       'outputKey.$': `States.Format('${DatasetPrefix.PREFERENCES}{}.jsonl', $$.Execution.Name)`,
     }, '$.preferences');
@@ -793,6 +801,10 @@ function validateAndPlan(scope: Construct, props: FineTuningWorkflowProps): Part
   const gated = gatedPaths(props.gate);
   if (gated.length === 0) problems.push('gate.thresholds is empty: the gate needs at least one metric threshold (e.g. { rouge_l: { min: 0.3 } }).');
   for (const g of gated) if (!Number.isFinite(g.value)) problems.push(`gate threshold ${g.path} is ${g.value}; use a number.`);
+  const cap = props.maxPreferencePairsPerCaller;
+  if (cap !== undefined && (!Number.isInteger(cap) || cap < 1)) {
+    problems.push(`maxPreferencePairsPerCaller is ${cap}: use a whole number of pairs, 1 or more (default ${DEFAULT_MAX_PAIRS_PER_CALLER}).`);
+  }
   if (props.backend.kind === 'bedrock') {
     const bedrock = props.backend.bedrock!;
     problems.push(...checkBedrockCustomization({

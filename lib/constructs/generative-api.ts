@@ -12,7 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
@@ -25,6 +25,7 @@ import type { IDatasetStore } from './dataset-store';
 import type { IInferenceEndpoint } from './inference-endpoint';
 import type { KnowledgeBase } from './knowledge-base';
 import { acknowledgeWildcardResources } from './private/acknowledge';
+import { newAlarmTopic } from './private/alarm-topic';
 import { allowCloudWatchLogs, createKitKey } from './private/kms';
 import { throwIfProblems } from './private/problems';
 import { runtimeCode } from './private/runtime-bundle';
@@ -466,19 +467,6 @@ export class GenerativeApi extends Construct {
     });
     return acl;
   }
-}
-
-function newAlarmTopic(scope: Construct): sns.Topic {
-  // Notifications are transient: the key goes with the topic.
-  const key = createKitKey(scope, 'TopicKey', { description: `Encrypts alarm notifications of ${scope.node.path}`, removalPolicy: RemovalPolicy.DESTROY });
-  // CloudWatch publishes alarm notifications to the encrypted topic (SNS developer guide, "Encryption at rest").
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-    resources: ['*'],
-    conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
-  }));
-  return new sns.Topic(scope, 'Topic', { masterKey: key, enforceSSL: true, displayName: `Alarms of ${scope.node.path}` });
 }
 
 function acknowledgeHandlerFindings(fn: lambda.Function): void {

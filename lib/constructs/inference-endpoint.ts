@@ -9,7 +9,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DatasetPrefix } from '../config/dataset-layout';
 import { ContainerFamily, hostRequirements, Quantization, QuantizationMethod, ServingContainer, compatibilityProblems, containerEnvironment, hasLocalNvmeStorage, startupTimeouts } from '../serving';
@@ -18,6 +18,7 @@ import { InstanceCatalog, type InstanceType } from '../sizing/instances';
 import type { ModelArchitecture } from '../sizing/models';
 import { describeNeed, estimateServing, type ServingCandidate, type ServingEstimate } from '../sizing';
 import type { IDatasetStore } from './dataset-store';
+import { newAlarmTopic } from './private/alarm-topic';
 import { createEndpointRole } from './private/endpoint-role';
 import { resolveImage } from './private/image';
 import { createKitKey } from './private/kms';
@@ -587,19 +588,6 @@ export function endpointVolumeGB(instanceType: string, weightsGiB: number): numb
   const weightsGB = (weightsGiB * 2 ** 30) / 1e9;
   if (weightsGB <= 30) return undefined;
   return Math.min(512, Math.ceil(2 * weightsGB + 20));
-}
-
-function newAlarmTopic(scope: Construct): sns.Topic {
-  // Notifications are transient: the key goes with the topic.
-  const key = createKitKey(scope, 'TopicKey', { description: `Encrypts alarm notifications of ${scope.node.path}`, removalPolicy: RemovalPolicy.DESTROY });
-  // CloudWatch publishes alarm notifications to the encrypted topic (SNS developer guide, "Encryption at rest").
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-    resources: ['*'],
-    conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
-  }));
-  return new sns.Topic(scope, 'Topic', { masterKey: key, enforceSSL: true, displayName: `Alarms of ${scope.node.path}` });
 }
 
 /** The instance: the one given (checked) or the cheapest that holds the model with this container and quantization. */

@@ -125,6 +125,8 @@ describe('FineTuningWorkflow (SageMaker)', () => {
 
   test('preference pairs built from feedback go to preferences/, outside the train/ trigger', () => {
     expect(d.States.BuildPreferences.Parameters!['outputKey.$']).toBe("States.Format('preferences/{}.jsonl', $$.Execution.Name)");
+    // One rater makes at most 1,000 pairs unless the workflow says otherwise.
+    expect(d.States.BuildPreferences.Parameters!.maxPairsPerCaller).toBe(1000);
   });
 
   test('the state machine may pass exactly the training role, to SageMaker only', () => {
@@ -259,6 +261,10 @@ describe('FineTuningWorkflow validation', () => {
       return new FineTuningWorkflow(stack, 'W', { datasets: new DatasetStore(stack, 'D'), backend: FineTuningBackend.sagemaker({ baseModel: QWEN }), gate: GATE, approval: 'automatic' });
     };
     expect(inRegion).toThrow(/training image huggingface-pytorch-training:.* is not in the Deep Learning Containers registry of me-west-1/);
+  });
+
+  test('fails when the per-caller preference cap is not a whole number of pairs', () => {
+    expect(build({ maxPreferencePairsPerCaller: 0 })).toThrow(/maxPreferencePairsPerCaller is 0: use a whole number of pairs, 1 or more \(default 1000\)/);
   });
 
   test('fails when the Bedrock backend has no validation data', () => {
