@@ -45,6 +45,7 @@ export const dev: EnvironmentConfig = {
   datasets: {
     noncurrentVersionExpirationDays: 7,
     accessLogRetentionDays: 30,
+    interactionRetentionDays: 30,
     // Laid out like the store: train/starter.jsonl and validation/starter.jsonl (the default validationKey).
     seed: { source: 'datasets/starter' },
   },
@@ -73,7 +74,8 @@ export const staging: EnvironmentConfig = {
     gate: { thresholds: { rouge_l: { min: 0.3 } }, minImprovement: { rouge_l: 0 } },
     trigger: { method: 'qlora', format: 'sft' },
   },
-  datasets: { noncurrentVersionExpirationDays: 30, accessLogRetentionDays: 90 },
+  // Prompts and answers are kept 90 days: long enough to build preferences from a quarter's feedback.
+  datasets: { noncurrentVersionExpirationDays: 30, accessLogRetentionDays: 90, interactionRetentionDays: 90 },
 };
 
 /** Prod serves the open model at bf16 on an autoscaled, alarmed endpoint that captures traffic. */
@@ -98,7 +100,8 @@ export const prod: EnvironmentConfig = {
     testKey: 'test/support.jsonl',
     gate: { thresholds: { rouge_l: { min: 0.35 }, exact_match: { min: 0.1 } }, minImprovement: { rouge_l: 0.02 } },
   },
-  datasets: { noncurrentVersionExpirationDays: 90, accessLogRetentionDays: 365 },
+  // Prompts and answers are kept a year, then expire; ratings stay.
+  datasets: { noncurrentVersionExpirationDays: 90, accessLogRetentionDays: 365, interactionRetentionDays: 365 },
   tags: { 'cost-center': 'ml-platform' },
 };
 

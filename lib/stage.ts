@@ -77,6 +77,7 @@ export class GenAiLifecycleStage extends Stage {
       autoDeleteObjects: config.dataRemoval === 'destroy',
       noncurrentVersionExpiration: Duration.days(config.datasets?.noncurrentVersionExpirationDays ?? 90),
       accessLogRetention: Duration.days(config.datasets?.accessLogRetentionDays ?? 365),
+      interactionRetention: config.datasets?.interactionRetentionDays === undefined ? undefined : Duration.days(config.datasets.interactionRetentionDays),
       seed: config.datasets?.seed && { ...config.datasets.seed, logRetention: config.logRetentionDays as logs.RetentionDays },
     });
 

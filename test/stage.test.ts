@@ -54,7 +54,11 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     t.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
     // The seed folder is laid out like the store (train/, validation/): no destination prefix.
     t.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: Match.absent(), Prune: false });
-    t.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } })] } });
+    t.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [
+      Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } }),
+      // Dev keeps prompts and answers 30 days.
+      { Id: 'expire-interactions', Prefix: 'feedback/interactions/', ExpirationInDays: 30, Status: 'Enabled' },
+    ] } });
   });
 
   test('each stage sizes its scope: prod (16 concurrent 7168-token sequences of Qwen2.5-7B at bf16)', () => {

@@ -163,6 +163,12 @@ export interface DatasetSettings {
    */
   readonly noncurrentVersionExpirationDays?: number;
   /**
+   * Days the API's interaction records (prompts, passages, answers under feedback/interactions/) are kept;
+   * ratings are kept. A rating whose interaction has expired builds no preference pair.
+   * @default - kept until deleted
+   */
+  readonly interactionRetentionDays?: number;
+  /**
    * Days after which server access logs are removed.
    * @default 365
    */

@@ -59,7 +59,7 @@ const QUANTIZATION_PRECISION: Record<QuantizationName, string> = {
   'none': 'bf16', 'fp8': 'fp8', 'int8-smoothquant': 'int8', 'awq': 'int4', 'awq-at-load': 'int4', 'gptq': 'int4', 'bitsandbytes-int8': 'int8', 'bitsandbytes-nf4': 'int4',
 };
 const SCOPE_FIELDS = ['description', 'task', 'maxInputTokens', 'maxOutputTokens', 'concurrency', 'peakRequestsPerSecond', 'model', 'precision'];
-const DATASET_FIELDS = ['noncurrentVersionExpirationDays', 'accessLogRetentionDays', 'seed'];
+const DATASET_FIELDS = ['noncurrentVersionExpirationDays', 'accessLogRetentionDays', 'interactionRetentionDays', 'seed'];
 // Generous upper bounds that catch unit slips (bytes for tokens, seconds for days) without limiting real use.
 const MAX_CONTEXT_TOKENS = 2_000_000;
 const MAX_CONCURRENCY = 100_000;
@@ -423,7 +423,7 @@ function validateTrigger(c: Collector, env: Record<string, unknown>): void {
 function validateDatasets(c: Collector, datasets: unknown): void {
   if (datasets === undefined) return;
   if (!isRecord(datasets)) {
-    c.add('datasets', datasets, 'is not an object', 'remove it to use the defaults, or give { noncurrentVersionExpirationDays, accessLogRetentionDays, seed }');
+    c.add('datasets', datasets, 'is not an object', 'remove it to use the defaults, or give { noncurrentVersionExpirationDays, accessLogRetentionDays, interactionRetentionDays, seed }');
     return;
   }
   c.unknownFields('datasets', datasets, DATASET_FIELDS);
@@ -432,6 +432,9 @@ function validateDatasets(c: Collector, datasets: unknown): void {
   }
   if (datasets.accessLogRetentionDays !== undefined) {
     c.integer('datasets.accessLogRetentionDays', datasets.accessLogRetentionDays, 1, MAX_DAYS, 'days');
+  }
+  if (datasets.interactionRetentionDays !== undefined) {
+    c.integer('datasets.interactionRetentionDays', datasets.interactionRetentionDays, 1, MAX_DAYS, 'days');
   }
   const seed = datasets.seed;
   if (seed === undefined) return;

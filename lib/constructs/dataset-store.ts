@@ -10,7 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { DATASET_PREFIXES, type DatasetPrefix } from '../config/dataset-layout';
+import { DATASET_PREFIXES, DatasetPrefix } from '../config/dataset-layout';
 import { acknowledgeWildcardResources } from './private/acknowledge';
 import { allowCloudWatchLogs, createKitKey } from './private/kms';
 import { throwIfProblems } from './private/problems';
@@ -82,6 +82,15 @@ export interface DatasetStoreProps {
    * @default Duration.days(365)
    */
   readonly accessLogRetention?: Duration;
+  /**
+   * How long the API's interaction records (prompt, passages and answer of each request, under
+   * feedback/interactions/) are kept; after that S3 expires them, and their versions go after
+   * `noncurrentVersionExpiration`. Ratings (feedback/ratings/) are kept: they are small and name no text, but a
+   * rating whose interaction has expired builds no preference pair, so keep interactions longer than the time
+   * between preference builds.
+   * @default - kept until deleted
+   */
+  readonly interactionRetention?: Duration;
   /**
    * Upload a local folder to a prefix at deploy time. Existing objects are never deleted or overwritten
    * by removal of the seed.
@@ -216,7 +225,11 @@ export class DatasetStore extends DatasetStoreBase {
         abortIncompleteMultipartUploadAfter: Duration.days(7),
         noncurrentVersionExpiration: noncurrent,
         expiredObjectDeleteMarker: true,
-      }],
+      }, ...(props.interactionRetention ? [{
+        id: 'expire-interactions',
+        prefix: `${DatasetPrefix.FEEDBACK}interactions/`,
+        expiration: props.interactionRetention,
+      }] : [])],
       removalPolicy,
       autoDeleteObjects,
     });
@@ -320,7 +333,9 @@ function validate(scope: Construct, props: DatasetStoreProps, removalPolicy: Rem
   if (props.autoDeleteObjects && removalPolicy !== RemovalPolicy.DESTROY) {
     problems.push(`autoDeleteObjects is true but removalPolicy is ${removalPolicy}; emptying a bucket that is kept would lose its data. Set removalPolicy to RemovalPolicy.DESTROY, or autoDeleteObjects to false.`);
   }
-  for (const [name, d] of [['noncurrentVersionExpiration', noncurrent], ['accessLogRetention', logRetention]] as const) {
+  const durations: [string, Duration][] = [['noncurrentVersionExpiration', noncurrent], ['accessLogRetention', logRetention]];
+  if (props.interactionRetention) durations.push(['interactionRetention', props.interactionRetention]);
+  for (const [name, d] of durations) {
     if (Token.isUnresolved(d.toSeconds())) continue;
     const days = d.toDays({ integral: false });
     if (!Number.isInteger(days) || days < 1) {

@@ -22,6 +22,7 @@ const seeded = new DatasetStore(seededStack, 'Datasets', {
   removalPolicy: RemovalPolicy.DESTROY,
   autoDeleteObjects: true,
   noncurrentVersionExpiration: Duration.days(7),
+  interactionRetention: Duration.days(30),
   seed: { prefix: DatasetPrefix.TRAIN, source: path.join(__dirname, '..', '..', 'datasets', 'starter') },
 });
 
@@ -178,7 +179,7 @@ describe('DatasetStore', () => {
       RetainOnDelete: true,
     });
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.anyValue() });
-    t.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } })] } });
+    t.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } })]) } });
     expect(seeded.encryptionKey).toBeDefined();
   });
 
@@ -197,15 +198,25 @@ describe('DatasetStore validation', () => {
     expect(() => new DatasetStore(s, 'D', { autoDeleteObjects: true })).toThrow(/autoDeleteObjects is true but removalPolicy is retain/);
   });
 
-  test('fails when lifecycle periods are not whole days, reporting both at once', () => {
+  test('interaction records expire after the retention given; ratings and everything else are kept', () => {
+    type Rule = { Id: string; Prefix?: string; ExpirationInDays?: number };
+    const rulesOf = (t: Template, s: Stack, b: DatasetStore) => t.toJSON().Resources[s.getLogicalId(b.bucket.node.defaultChild as never)].Properties.LifecycleConfiguration.Rules as Rule[];
+    expect(rulesOf(templateOf(seededStack), seededStack, seeded).filter((r) => r.ExpirationInDays !== undefined))
+      .toEqual([{ Id: 'expire-interactions', Prefix: 'feedback/interactions/', ExpirationInDays: 30, Status: 'Enabled' }]);
+    // Without a retention nothing current expires.
+    expect(rulesOf(template, stack, store).some((r) => r.ExpirationInDays !== undefined)).toBe(false);
+  });
+
+  test('fails when lifecycle periods are not whole days, reporting all at once', () => {
     const s = new Stack(newApp(), 'S');
     let message = '';
     try {
-      new DatasetStore(s, 'D', { noncurrentVersionExpiration: Duration.hours(36), accessLogRetention: Duration.hours(2) });
+      new DatasetStore(s, 'D', { noncurrentVersionExpiration: Duration.hours(36), accessLogRetention: Duration.hours(2), interactionRetention: Duration.hours(12) });
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toContain('DatasetStore S/D: 2 problems');
+    expect(message).toContain('DatasetStore S/D: 3 problems');
+    expect(message).toContain('interactionRetention is 12 hours');
     expect(message).toContain('noncurrentVersionExpiration is 1 day 12 hours; S3 lifecycle rules take whole days');
     expect(message).toContain('accessLogRetention is 2 hours');
   });
