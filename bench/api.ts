@@ -117,6 +117,8 @@ async function main(): Promise<number> {
   // Faults: short record budgets keep the hanging cases bounded.
   const faultHandler = loadHandler(bundleDir, { ...handlerEnv, RECORD_TIMEOUT_MS: '500', DEAD_LETTER_TIMEOUT_MS: '500' });
   const endpointHandler = loadHandler(bundleDir, { ...handlerEnv, BACKEND: 'sagemaker', ENDPOINT_NAME: 'chat', MODEL_NAME: 'Qwen/Qwen2.5-7B-Instruct', MODEL_TIMEOUT_MS: '1000' });
+  // The SDK's one retry after a throttle waits a random 0-1,000 ms: the throttle case gets a deadline with room for it.
+  const patientEndpointHandler = loadHandler(bundleDir, { ...handlerEnv, BACKEND: 'sagemaker', ENDPOINT_NAME: 'chat', MODEL_NAME: 'Qwen/Qwen2.5-7B-Instruct', MODEL_TIMEOUT_MS: '5000' });
   // The same client settings the handler uses, to measure the stand-in's own latency.
   const direct = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: bedrock.url, credentials, maxAttempts: 2 });
   const request = { prompt: 'Where is my order 1042? Please answer briefly.', maxTokens: 64 };
@@ -248,7 +250,7 @@ async function main(): Promise<number> {
     sagemaker.setBehaviour({ tokens: ['a', 'b', 'c', 'd'], streamFailure: { afterTokens: 2, error: 'ModelStreamError' } });
     await fault('failureMidStream', () => invoke(endpointHandler, generate({ ...request, stream: true })), streamError('model_error'));
     sagemaker.setBehaviour({ failures: [{ kind: 'throttle', requests: 'all' }] });
-    await fault('throttled', () => invoke(endpointHandler, generate({ ...request, stream: true })), (r) => r.statusCode === 429 && r.headers['retry-after'] === '2');
+    await fault('throttled', () => invoke(patientEndpointHandler, generate({ ...request, stream: true })), (r) => r.statusCode === 429 && r.headers['retry-after'] === '2');
     sagemaker.setBehaviour({});
     // 300 feedback posts with different corrections for one answer: one record remains.
     const answer = JSON.parse((await invoke(handler, generate(request))).body) as { requestId: string };

@@ -26,6 +26,9 @@ let api: ReturnType<typeof loadHandler>;
 let endpointApi: ReturnType<typeof loadHandler>;
 let turnsApi: ReturnType<typeof loadHandler>;
 let meteredApi: ReturnType<typeof loadHandler>;
+// The SDK's one retry after a throttle waits a random 0-1,000 ms (the standard strategy's 500 ms throttling base,
+// doubled): a 1 s model deadline would make a 429 sometimes a 504. This handler has room for the retry.
+let patientEndpointApi: ReturnType<typeof loadHandler>;
 
 function baseEnv(): Record<string, string> {
   return {
@@ -46,6 +49,7 @@ beforeAll(async () => {
   const dir = runtimeBundleDir('api');
   api = loadHandler(dir, bedrockEnv());
   endpointApi = loadHandler(dir, endpointEnv());
+  patientEndpointApi = loadHandler(dir, { ...endpointEnv(), MODEL_TIMEOUT_MS: '5000' });
   turnsApi = loadHandler(dir, { ...bedrockEnv(), ASSISTANT_TURNS: 'false' });
   meteredApi = loadHandler(dir, { ...bedrockEnv(), POWERTOOLS_METRICS_NAMESPACE: 'GenAiLifecycle' });
 });
@@ -319,7 +323,7 @@ describe('SageMaker streams and deadlines', () => {
 
   test('a throttled endpoint is a 429 after one retry, as on Bedrock', async () => {
     sagemaker.setBehaviour({ failures: [{ kind: 'throttle', requests: 'all' }] });
-    const res = await invoke(endpointApi, generate({ prompt: 'Where?', stream: true }));
+    const res = await invoke(patientEndpointApi, generate({ prompt: 'Where?', stream: true }));
     expect(res.statusCode).toBe(429);
     expect(res.headers['retry-after']).toBe('2');
   });
