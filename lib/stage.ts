@@ -4,8 +4,8 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { ContainerName, EnvironmentConfig, QuantizationName, UseCaseScope } from './config/environment';
-import { assertValidEnvironments } from './config/validate';
+import type { EnvironmentConfig, QuantizationName, UseCaseScope } from './config/environment';
+import { assertValidEnvironments, CONTAINERS } from './config/validate';
 import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
 import { FineTuningBackend, type FineTuningMethod, FineTuningWorkflow, type FineTuningWorkflowProps } from './constructs/fine-tuning-workflow';
@@ -13,7 +13,7 @@ import { ApiAuthorization, ApiBackend, GenerativeApi } from './constructs/genera
 import { InferenceEndpoint, ModelSource } from './constructs/inference-endpoint';
 import { KnowledgeBase } from './constructs/knowledge-base';
 import { ModelOptimizationRole } from './constructs/model-optimization-role';
-import { Quantization, ServingContainer } from './serving';
+import { Quantization } from './serving';
 import { ModelCatalog } from './sizing/models';
 import { estimateServing, type ServingEstimate } from './sizing/serving';
 import { addPolicyChecks } from './validation/policy-checks';
@@ -207,14 +207,6 @@ export class GenAiLifecycleStage extends Stage {
     });
   }
 }
-
-const CONTAINERS: Record<ContainerName, ServingContainer> = {
-  'lmi-vllm': ServingContainer.LMI_VLLM,
-  'lmi-tensorrt-llm': ServingContainer.LMI_TENSORRT_LLM,
-  'hf-tgi': ServingContainer.HF_TGI,
-  'hf-vllm': ServingContainer.HF_VLLM,
-  'neuron': ServingContainer.NEURON,
-};
 
 const QUANTIZATIONS: Record<QuantizationName, Quantization> = {
   'none': Quantization.NONE,

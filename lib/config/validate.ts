@@ -11,7 +11,7 @@ import { ServingContainer } from '../serving/containers';
 import { hostRequirements, imageRegionProblem } from '../serving/host';
 import { InstanceCatalog } from '../sizing/instances';
 import { DATASET_PREFIXES } from './dataset-layout';
-import { CONTAINER_NAMES, CROSS_REGION_NAMES, type EnvironmentConfig, QUANTIZATION_NAMES, type QuantizationName, USE_CASE_TASKS } from './environment';
+import { CONTAINER_NAMES, type ContainerName, CROSS_REGION_NAMES, type EnvironmentConfig, QUANTIZATION_NAMES, type QuantizationName, USE_CASE_TASKS } from './environment';
 
 /** One thing wrong with a config. */
 export interface ConfigProblem {
@@ -208,8 +208,8 @@ function instanceFitProblem(instanceType: string, scope: Record<string, unknown>
   }
 }
 
-/** The image of each container name (lib/stage.ts maps the same names). */
-const CONTAINER_IMAGES: Record<string, ServingContainer> = {
+/** The serving container of each config name (the stage deploys these). */
+export const CONTAINERS: Readonly<Record<ContainerName, ServingContainer>> = {
   'lmi-vllm': ServingContainer.LMI_VLLM,
   'lmi-tensorrt-llm': ServingContainer.LMI_TENSORRT_LLM,
   'hf-tgi': ServingContainer.HF_TGI,
@@ -224,8 +224,9 @@ const CONTAINER_IMAGES: Record<string, ServingContainer> = {
  */
 function validateHost(c: Collector, endpoint: Record<string, unknown>, region: unknown): void {
   if (typeof region !== 'string') return;
-  const container = CONTAINER_IMAGES[typeof endpoint.container === 'string' ? endpoint.container : 'lmi-vllm'];
-  if (!container) return; // reported under serving.endpoint.container
+  const name = endpoint.container ?? 'lmi-vllm';
+  if (!CONTAINER_NAMES.includes(name as never)) return; // reported under serving.endpoint.container
+  const container = CONTAINERS[name as ContainerName];
   const missing = imageRegionProblem(container, region);
   if (missing) c.add('region', region, `cannot serve the endpoint: ${missing}`, 'deploy this environment to a region that has the image, or choose another serving.endpoint.container');
   const instance = typeof endpoint.instanceType === 'string' ? InstanceCatalog.DEFAULT.lookup(endpoint.instanceType) : undefined;
