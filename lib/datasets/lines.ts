@@ -60,13 +60,16 @@ export async function* readDatasetLines(input: AsyncIterable<Uint8Array | string
     parts.push(Buffer.from(piece));
     size += piece.length;
   };
-  const finishLine = (): DatasetLine => {
+  /** The line ended: the pieces kept, then `last` (the piece before the newline, decoded before the chunk is left). */
+  const finishLine = (last?: Buffer): DatasetLine => {
     number += 1;
+    if (last !== undefined && !tooLong && parts.length > 0) take(last);
     if (tooLong) {
       tooLong = false;
       return { number, problem: lineTooLong(max) };
     }
-    let bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+    // A line inside one chunk is decoded from the chunk itself: no copy.
+    let bytes = parts.length === 0 ? last ?? Buffer.alloc(0) : parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
     parts = [];
     size = 0;
     if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
@@ -81,8 +84,7 @@ export async function* readDatasetLines(input: AsyncIterable<Uint8Array | string
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
     for (let end = buffer.indexOf(NEWLINE, start); end !== -1; end = buffer.indexOf(NEWLINE, start)) {
-      take(buffer.subarray(start, end));
-      yield finishLine();
+      yield finishLine(buffer.subarray(start, end));
       start = end + 1;
     }
     take(buffer.subarray(start));
