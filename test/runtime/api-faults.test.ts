@@ -6,7 +6,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runtimeBundleDir } from '../../lib/constructs/private/runtime-bundle';
 import { feedbackKey, interactionKey, type DeadLetter, type FeedbackRecord, type InteractionRecord } from '../../lib/runtime/api/records';
 import { apiEvent, invoke, loadHandler } from '../support/lambda-runtime';
-import { type S3StandIn, type SageMakerStandIn, type StandIn, startBedrockRuntime, startS3, startSageMakerRuntime } from '../../scripts/lib/standins';
+import { type BedrockRuntimeStandIn, type S3StandIn, type SageMakerStandIn, startBedrockRuntime, startS3, startSageMakerRuntime } from '../../scripts/lib/standins';
 import { type SqsStandIn, startSqs } from '../standins/sqs';
 
 const ASKER = 'arn:aws:sts::111122223333:assumed-role/support-app/session-1';
@@ -18,7 +18,7 @@ const TEMPLATES = [
   { id: 'open', version: '5', system: 'Be brief.', user: 'Q: {{question}}' },
 ];
 
-let bedrock: StandIn;
+let bedrock: BedrockRuntimeStandIn;
 let sagemaker: SageMakerStandIn;
 let s3: S3StandIn;
 let sqs: SqsStandIn;
@@ -326,6 +326,36 @@ describe('SageMaker streams and deadlines', () => {
     const res = await invoke(patientEndpointApi, generate({ prompt: 'Where?', stream: true }));
     expect(res.statusCode).toBe(429);
     expect(res.headers['retry-after']).toBe('2');
+  });
+});
+
+describe('Bedrock streams that fail mid-answer', () => {
+  test.each([
+    ['throttlingException', 'model_throttled'],
+    ['serviceUnavailableException', 'model_error'],
+    ['internalServerException', 'model_error'],
+    ['modelStreamErrorException', 'model_error'],
+    ['validationException', 'model_rejected_request'],
+  ] as const)('a %s frame after two tokens ends the stream with a %s event, once, and the partial answer is recorded as incomplete', async (error, code) => {
+    bedrock.setBehaviour({ tokens: ['Your', ' order', ' ships', ' today', '.'], streamFailure: { afterTokens: 2, error } });
+    const before = bedrock.requests.length;
+    const res = await invoke(api, generate({ prompt: 'Where is my order?', stream: true }));
+    expect(res.statusCode).toBe(200);
+    const events = sseEvents(res.body);
+    expect(events.filter((e) => e.event === 'token').map((e) => e.data.text)).toEqual(['Your', ' order']);
+    expect(events.at(-1)).toMatchObject({ event: 'error', data: { error: { code } } });
+    expect(events.filter((e) => e.event === 'done')).toEqual([]);
+    // Tokens already reached the caller: a retry would send them twice, so there is none.
+    expect(bedrock.requests.length - before).toBe(1);
+    expect(interaction(res.headers['x-request-id'])).toMatchObject({ response: 'Your order', complete: false, error: code });
+  });
+
+  test('a buffered request goes through Converse, which answers whole: no partial answer can come back as complete', async () => {
+    bedrock.setBehaviour({ tokens: ['Your', ' order', ' ships', ' today', '.'], streamFailure: { afterTokens: 2, error: 'throttlingException' } });
+    const res = await invoke(api, generate({ prompt: 'Where is my order?' }));
+    expect(res.statusCode).toBe(200);
+    expect(json(res.body)).toMatchObject({ text: 'Your order ships today.' });
+    expect(bedrock.requests.at(-1)!.path).toMatch(/\/converse$/);
   });
 });
 

@@ -12,20 +12,29 @@ import type * as Esbuild from 'esbuild';
 export const RUNTIME_ENTRIES = { api: 'api/handler.ts', workflow: 'workflow/handler.ts' } as const;
 export type RuntimeName = keyof typeof RUNTIME_ENTRIES;
 
+/**
+ * Modules a handler loads on first use, each bundled into a file of its own (`sdk/<name>.js` beside
+ * `index.js`) so that initialization neither parses nor runs a client the deployment does not use. Relative to
+ * the handler's folder; they hold SDK values only (lib/runtime/api/sdk/README.md).
+ */
+export const LAZY_MODULES: Record<RuntimeName, readonly string[]> = {
+  api: ['bedrock-runtime', 'sagemaker-runtime', 'bedrock-agent-runtime', 's3', 'sqs', 'tracer'],
+  workflow: [],
+};
+
 /** Where `npm run build` puts prebuilt bundles, relative to this file once compiled (dist/lib/constructs/private). */
 const PREBUILT = path.join(__dirname, '..', '..', 'runtime-bundles');
 const built = new Map<RuntimeName, string>();
 
-/** Bundles one handler into `outdir` (index.js, index.js.map, index.js.LEGAL.txt). */
+/** Bundles one handler into `outdir` (index.js with its map and legal comments, and its separately loaded sdk/ files). */
 export function bundleRuntime(name: RuntimeName, outdir: string): string {
   const entry = path.join(__dirname, '..', '..', 'runtime', RUNTIME_ENTRIES[name]);
   // esbuild is a development dependency: present in a checkout, absent (and unneeded) in the package, so it
   // is loaded only here, when a bundle has to be built.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof Esbuild;
-  esbuild.buildSync({
-    entryPoints: [entry],
-    outfile: path.join(outdir, 'index.js'),
+  const lazy = LAZY_MODULES[name];
+  const common = {
     bundle: true,
     platform: 'node',
     target: 'node22',
@@ -39,7 +48,17 @@ export function bundleRuntime(name: RuntimeName, outdir: string): string {
     // Keep bundles identical wherever they are built, so asset hashes only change with the code.
     absWorkingDir: path.join(__dirname, '..', '..', '..'),
     logLevel: 'silent',
-  });
+  } satisfies Esbuild.BuildOptions;
+  esbuild.buildSync({ ...common, entryPoints: [entry], outfile: path.join(outdir, 'index.js'),
+    // `./sdk/<name>` stays a require() of the separately built file (the check below finds one not built).
+    external: lazy.length > 0 ? ['./sdk/*'] : [] });
+  const wanted = [...fs.readFileSync(path.join(outdir, 'index.js'), 'utf8').matchAll(/require\("\.\/sdk\/([^"]+)"\)/g)].map((m) => m[1]);
+  const unbuilt = [...new Set(wanted)].filter((module) => !lazy.includes(module));
+  if (unbuilt.length > 0) throw new Error(`The ${name} handler requires ./sdk/${unbuilt.join(', ./sdk/')}, which LAZY_MODULES.${name} does not build: add it there.`);
+  const sdkDir = path.join(path.dirname(entry), 'sdk');
+  for (const module of lazy) {
+    esbuild.buildSync({ ...common, entryPoints: [path.join(sdkDir, `${module}.ts`)], outfile: path.join(outdir, 'sdk', `${module}.js`) });
+  }
   return outdir;
 }
 

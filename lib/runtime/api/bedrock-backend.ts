@@ -1,8 +1,7 @@
 // Bedrock through Converse / ConverseStream: one request shape for every Bedrock model, with tool-use rounds and
 // the deployment's guardrail.
-import {
-  BedrockRuntimeClient, type BedrockRuntimeClientConfig, type ContentBlock, ConverseCommand, ConverseStreamCommand, type ConverseCommandInput, type Message,
-} from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockRuntimeClientConfig, ContentBlock, ConverseCommandInput, Message } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from './sdk/bedrock-runtime';
 import type { Backend, ModelRequest, ModelResult, TokenSink, ToolBox } from './backend';
 import type { Usage } from './contract';
 import { ApiError } from './errors';

@@ -2,7 +2,8 @@
 // ApplyGuardrail, which assesses any text against the guardrail's policies without invoking a model (Bedrock
 // user guide, "Use the ApplyGuardrail API in your application"). Caller turns are checked as INPUT before the
 // model sees them, answers as OUTPUT before the caller does: masked PII stays masked in the records too.
-import { ApplyGuardrailCommand, type ApplyGuardrailCommandOutput, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { ApplyGuardrailCommandOutput, BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { ApplyGuardrailCommand } from './sdk/bedrock-runtime';
 import type { ChatMessage } from './contract';
 
 export interface GuardedText {

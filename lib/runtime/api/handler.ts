@@ -3,17 +3,17 @@
 // Every answer carries a request id; errors are mapped to 400/403/404/413/429/502/503/504 without internals.
 // An answer is sent first and recorded after: a slow or failing record store never delays, fails or hangs it.
 //
-// Cold start: only what every request needs is initialized when the bundle loads (the deployment's model
-// client, logger, metrics, the precompiled validators). A backend the deployment does not use, the X-Ray SDK
-// when tracing is off, the S3 client (first needed after the first answer has been sent) and the SQS client
-// (needed only when S3 fails) are loaded by require() or import() where they are first used, which esbuild
-// turns into modules initialized on that first use.
+// Cold start: only what every request needs is loaded when the bundle loads (the deployment's model client,
+// logger, metrics, the precompiled validators). Each AWS SDK client is a file of its own in the bundle (./sdk,
+// see its README), required where it is first used: a backend the deployment does not use, the X-Ray SDK when
+// tracing is off, the S3 client (first needed after the first answer has been sent) and the SQS client (needed
+// only when S3 fails) are neither parsed nor run at init.
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type * as TracerModule from '@aws-lambda-powertools/tracer';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type * as S3Module from './sdk/s3';
+import type * as SqsModule from './sdk/sqs';
+import type * as TracerModule from './sdk/tracer';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { Backend, ModelRequest, ModelResult, ToolBox } from './backend';
 import type * as BedrockModule from './bedrock-backend';
@@ -76,7 +76,7 @@ function tracingEnabled(): boolean {
 function newTracer() {
   // The X-Ray SDK behind the Tracer takes as long to load as a model client; disabled tracing never loads it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Tracer } = require('@aws-lambda-powertools/tracer') as typeof TracerModule;
+  const { Tracer } = require('./sdk/tracer') as typeof TracerModule;
   return new Tracer({ serviceName: SERVICE });
 }
 
@@ -126,24 +126,29 @@ function toolBox(): ToolBox | undefined {
   };
 }
 
-let s3: Promise<S3Client> | undefined;
+let s3: Promise<S3Module.S3Client> | undefined;
 /** The S3 client, with timeouts: a socket that connects or answers too slowly is retried, within the write's budget. */
-function s3Client(): Promise<S3Client> {
-  s3 ??= import('@aws-sdk/client-s3').then(({ S3Client }) => capture(new S3Client({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: Math.min(1000, recordTimeoutMs), requestTimeout: Math.ceil(recordTimeoutMs / 2) },
-  })));
+function s3Client(): Promise<S3Module.S3Client> {
+  s3 ??= Promise.resolve().then(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { S3Client } = require('./sdk/s3') as typeof S3Module;
+    return capture(new S3Client({
+      maxAttempts: 3,
+      requestHandler: { connectionTimeout: Math.min(1000, recordTimeoutMs), requestTimeout: Math.ceil(recordTimeoutMs / 2) },
+    }));
+  });
   return s3;
 }
 
-let sqs: Promise<SQSClient> | undefined;
+let sqs: SqsModule.SQSClient | undefined;
 async function sendDeadLetter(letter: DeadLetter, signal: AbortSignal): Promise<void> {
-  sqs ??= import('@aws-sdk/client-sqs').then(({ SQSClient }) => capture(new SQSClient({
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SQSClient, SendMessageCommand } = require('./sdk/sqs') as typeof SqsModule;
+  sqs ??= capture(new SQSClient({
     maxAttempts: 3,
     requestHandler: { connectionTimeout: Math.min(1000, deadLetterTimeoutMs), requestTimeout: Math.ceil(deadLetterTimeoutMs / 2) },
-  })));
-  const [client, { SendMessageCommand }] = await Promise.all([sqs, import('@aws-sdk/client-sqs')]);
-  await client.send(new SendMessageCommand({ QueueUrl: env.DEAD_LETTER_QUEUE_URL!, MessageBody: JSON.stringify(letter) }), { abortSignal: signal });
+  }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: env.DEAD_LETTER_QUEUE_URL!, MessageBody: JSON.stringify(letter) }), { abortSignal: signal });
 }
 
 /** A record that did not reach S3: a metric of its own, published at once (the dead-letter alarm watches the queue). */

@@ -1,6 +1,6 @@
 // Passages from a Bedrock knowledge base for the request's last user turn (Retrieve). Loaded only by
 // deployments with a knowledge base, so others never initialize the Agents for Bedrock Runtime client.
-import { BedrockAgentRuntimeClient, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
+import { BedrockAgentRuntimeClient, RetrieveCommand } from './sdk/bedrock-agent-runtime';
 import type { ChatMessage } from './contract';
 import type { Passage } from './retrieval';
 

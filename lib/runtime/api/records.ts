@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type * as S3Module from './sdk/s3';
 import type { ChatMessage, Usage } from './contract';
 
 export interface InteractionRecord {
@@ -142,7 +143,8 @@ export class RecordStore {
 
   /** The interaction, or undefined when no answer was given under that id. */
   async getInteraction(requestId: string, signal: AbortSignal): Promise<InteractionRecord | undefined> {
-    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { GetObjectCommand } = require('./sdk/s3') as typeof S3Module;
     const s3 = await this.options.s3();
     try {
       const out = await withDeadline(s3.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: interactionKey(this.options.prefix, requestId) }), { abortSignal: signal }), signal);
@@ -154,7 +156,8 @@ export class RecordStore {
   }
 
   private async put(key: string, body: string, signal: AbortSignal): Promise<void> {
-    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PutObjectCommand } = require('./sdk/s3') as typeof S3Module;
     const s3 = await this.options.s3();
     await withDeadline(s3.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentType: 'application/json' }), { abortSignal: signal }), signal);
   }

@@ -1,8 +1,7 @@
 // A SageMaker endpoint whose container speaks the OpenAI-style messages API (LMI, TGI, Hugging Face vLLM),
 // buffered (InvokeEndpoint) or streamed (InvokeEndpointWithResponseStream, chunks reassembled across payload parts).
-import {
-  InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient, type SageMakerRuntimeClientConfig,
-} from '@aws-sdk/client-sagemaker-runtime';
+import type { SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
+import { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient } from './sdk/sagemaker-runtime';
 import type { Backend, ModelRequest, ModelResult, TokenSink } from './backend';
 import type { Usage } from './contract';
 import { ApiError } from './errors';

@@ -33,7 +33,7 @@ import { performance } from 'node:perf_hooks';
 import { EVENT_STREAM_CONTENT_TYPE, eventHeaders, exceptionHeaders, frame } from './event-stream';
 import { after, completionDelayMs, countWords, failureFor, type Generation, paceTokens, resolveGeneration, tokensFor } from './generation';
 import { type Exchange, listen, type Reply, sendJson, sendRestJsonError } from './server';
-import type { BedrockRuntimeBehaviour, BedrockRuntimeStandIn, FailureKind, ToolUseBehaviour } from './types';
+import type { BedrockRuntimeBehaviour, BedrockRuntimeStandIn, BedrockStreamException, FailureKind, ToolUseBehaviour } from './types';
 
 const PREFIX = '/model/';
 
@@ -66,7 +66,17 @@ interface State {
   readonly gen: Generation;
   readonly toolUse: ToolUseBehaviour | undefined;
   readonly streamingToolUse: boolean;
+  readonly streamFailure: { readonly afterTokens: number; readonly frame: Uint8Array } | undefined;
 }
+
+/** The exception frames' payloads: {message}, and the original status for a model stream error (API Reference). */
+const STREAM_EXCEPTION_MESSAGES: Record<BedrockStreamException, string> = {
+  throttlingException: 'Too many tokens, please wait before trying again.',
+  serviceUnavailableException: 'Bedrock is unable to process your request.',
+  internalServerException: 'The server encountered an error processing your request.',
+  modelStreamErrorException: 'The model stream was interrupted (stand-in streamFailure).',
+  validationException: 'The request was invalid (stand-in streamFailure).',
+};
 
 /** One content block of an answer; a stream sends one contentBlockDelta per piece, paced like tokens. */
 type AnswerBlock =
@@ -131,7 +141,21 @@ export async function startBedrockRuntime(b?: BedrockRuntimeBehaviour): Promise<
 }
 
 function resolveState(b: BedrockRuntimeBehaviour = {}): State {
-  return { gen: resolveGeneration(b, toolUseProblems(b.toolUse)), toolUse: b.toolUse, streamingToolUse: b.streamingToolUse ?? true };
+  const problems = toolUseProblems(b.toolUse);
+  const failure = b.streamFailure;
+  if (failure !== undefined && (!Number.isInteger(failure.afterTokens) || failure.afterTokens < 1)) problems.push(`streamFailure.afterTokens must be a whole number >= 1, got ${failure.afterTokens}`);
+  if (failure !== undefined && !Object.hasOwn(STREAM_EXCEPTION_MESSAGES, failure.error)) {
+    problems.push(`streamFailure.error must be one of ${Object.keys(STREAM_EXCEPTION_MESSAGES).join(', ')}, got '${String(failure.error)}'`);
+  }
+  const gen = resolveGeneration(b, problems);
+  const streamFailure = failure && {
+    afterTokens: failure.afterTokens,
+    frame: frame(exceptionHeaders(failure.error), JSON.stringify({
+      message: STREAM_EXCEPTION_MESSAGES[failure.error],
+      ...(failure.error === 'modelStreamErrorException' ? { originalStatusCode: 500, originalMessage: 'stream broken' } : {}),
+    })),
+  };
+  return { gen, toolUse: b.toolUse, streamingToolUse: b.streamingToolUse ?? true, streamFailure };
 }
 
 function toolUseProblems(t: ToolUseBehaviour | undefined): string[] {
@@ -219,6 +243,7 @@ function handle(x: Exchange, state: State): void {
       const piece = block.pieces[i - first];
       res.write(block.kind === 'text' ? frame(H_DELTA, `{${PAD},"contentBlockIndex":${b},"delta":{"text":${JSON.stringify(piece)}}}`) : toolInputFrame(b, piece));
       if (streamError) res.end(FRAME_STREAM_ERROR);
+      else if (state.streamFailure && i + 1 === state.streamFailure.afterTokens) res.end(state.streamFailure.frame);
     },
     () => {
       res.write(blockStopFrame(blocks.length - 1));

@@ -182,7 +182,17 @@ export interface BedrockRuntimeBehaviour extends GenerationBehaviour {
    * @default true
    */
   readonly streamingToolUse?: boolean;
+  /**
+   * A streamed answer fails after `afterTokens` tokens with an exception frame of this ConverseStreamOutput member
+   * (a throttle or an outage mid-answer, later in the stream than failures' 'stream-error', which fails after the
+   * first). Unstreamed answers are not affected.
+   * @default - no mid-stream failure
+   */
+  readonly streamFailure?: { readonly afterTokens: number; readonly error: BedrockStreamException };
 }
+
+/** ConverseStreamOutput's exception members (Bedrock API Reference, ConverseStreamOutput). */
+export type BedrockStreamException = 'throttlingException' | 'serviceUnavailableException' | 'internalServerException' | 'modelStreamErrorException' | 'validationException';
 
 /** The Bedrock Runtime stand-in: setBehaviour also takes the Converse tool-use options. */
 export interface BedrockRuntimeStandIn extends StandIn {

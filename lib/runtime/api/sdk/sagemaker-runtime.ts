@@ -1,0 +1,2 @@
+// Loaded at init by an endpoint deployment (see README.md).
+export { InvokeEndpointCommand, InvokeEndpointWithResponseStreamCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
