@@ -52,13 +52,50 @@ describe('GenAiLifecycleStage (shipped environments)', () => {
     const t = templateOf(stages.Dev.dataStack);
     t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
     t.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
-    // The seed folder is laid out like the store (train/, validation/): no destination prefix.
-    t.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: Match.absent(), Prune: false });
+    // The seed folder is laid out like the store (train/, validation/): one copy into each prefix.
+    const copies = Object.values(t.findResources('Custom::CDKBucketDeployment')).map((r) => r.Properties as { DestinationBucketKeyPrefix?: string; Prune: boolean });
+    expect(copies.map((c) => [c.DestinationBucketKeyPrefix, c.Prune]).sort()).toEqual([['train/', false], ['validation/', false]]);
+    // The seeding handler's role may write (never delete) only there, list only there, and read only the seed's zips.
+    const [seeding] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^GenAiLifecycleDatasetSeedingRole') }] } }));
+    const statements = (seeding.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] } }).PolicyDocument.Statement;
+    const actions = statements.flatMap((st) => [st.Action].flat());
+    expect([...new Set(actions)].sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    const put = statements.find((st) => [st.Action].flat().includes('s3:PutObject'))!;
+    expect(JSON.stringify(put.Resource)).toMatch(/\/train\/\*.*\/validation\/\*/);
+    expect(statements.filter((st) => st.Action === 's3:ListBucket').map((st) => st.Condition)).toEqual([
+      { StringLike: { 's3:prefix': ['train/*'] } }, { StringLike: { 's3:prefix': ['validation/*'] } },
+    ]);
+    expect(statements.find((st) => [st.Action].flat().includes('kms:Decrypt'))!.Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.us-west-2.amazonaws.com' } });
+    expect(JSON.stringify(statements.find((st) => st.Action === 's3:GetObject')!.Resource)).toMatch(/cdk-hnb659fds-assets-.*\/[0-9a-f]{64}\.zip/);
     t.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [
       Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } }),
       // Dev keeps prompts and answers 30 days.
       { Id: 'expire-interactions', Prefix: 'feedback/interactions/', ExpirationInDays: 30, Status: 'Enabled' },
     ] } });
+  });
+
+  test('every role grant on a KMS key is usable only through the service that needs it, or is a documented service-role grant', () => {
+    // Service roles a service assumes and calls KMS with itself (no kms:ViaService in such calls): the training
+    // jobs' role (VolumeKmsKeyId) and the knowledge base's (transient ingestion data, Bedrock user guide).
+    const serviceRoles = /^(FineTuningTrainingRole|KnowledgeBaseRole)/;
+    const unconditioned: string[] = [];
+    let grants = 0;
+    for (const stage of Object.values(stages)) {
+      for (const stack of [stage.dataStack, stage.adaptationStack, stage.servingStack].filter(Boolean)) {
+        for (const [id, policy] of Object.entries(templateOf(stack!).findResources('AWS::IAM::Policy'))) {
+          for (const st of (policy.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Condition?: Record<string, Record<string, unknown>> }[] } }).PolicyDocument.Statement) {
+            const kms = [st.Action].flat().filter((a) => a.startsWith('kms:'));
+            if (kms.length === 0) continue;
+            grants++;
+            const via = st.Condition?.StringEquals?.['kms:ViaService'];
+            const awsResourceGrant = kms.every((a) => a === 'kms:CreateGrant') && st.Condition?.Bool?.['kms:GrantIsForAWSResource'] === 'true';
+            if (via === undefined && !awsResourceGrant && !serviceRoles.test(id)) unconditioned.push(`${stage.node.id}/${id}: ${kms.join(', ')}`);
+          }
+        }
+      }
+    }
+    expect(grants).toBeGreaterThan(20);
+    expect(unconditioned).toEqual([]);
   });
 
   test('each stage sizes its scope: prod (16 concurrent 7168-token sequences of Qwen2.5-7B at bf16)', () => {

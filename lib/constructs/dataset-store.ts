@@ -1,18 +1,19 @@
 // The S3 home of the lifecycle's data: raw uploads, train/validation/test splits, feedback, endpoint
 // captures, documents for retrieval, evaluation results and model artifacts, each under its own prefix.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { DATASET_PREFIXES, DatasetPrefix } from '../config/dataset-layout';
 import { acknowledgeWildcardResources } from './private/acknowledge';
-import { allowCloudWatchLogs, createKitKey } from './private/kms';
+import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { throwIfProblems } from './private/problems';
 
 /** A dataset store, created here or imported. */
@@ -126,12 +127,7 @@ abstract class DatasetStoreBase extends Construct implements IDatasetStore {
 
   /** The bucket key's actions, used through S3 only: the same permissions do nothing against KMS directly. */
   private grantKey(grantee: iam.IGrantable, ...actions: string[]): void {
-    const stack = Stack.of(this);
-    const suffix = Token.isUnresolved(stack.region) ? stack.urlSuffix : stack.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-    iam.Grant.addToPrincipal({
-      grantee, actions, resourceArns: [this.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.${suffix}` } },
-    });
+    grantKeyVia(grantee, this.encryptionKey.keyArn, 's3', actions, this);
   }
 
   grantWrite(grantee: iam.IGrantable, prefix?: DatasetPrefix): iam.Grant {
@@ -303,17 +299,34 @@ export class DatasetStore extends DatasetStoreBase {
       retention: seed.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy,
     });
-    const deployment = new s3deploy.BucketDeployment(scope, 'Resource', {
-      sources: [s3deploy.Source.asset(path.resolve(seed.source))],
-      destinationBucket: this.bucket,
-      destinationKeyPrefix: seed.prefix,
-      // Never delete what users, the API or training wrote under the same prefix.
-      prune: false,
-      retainOnDelete: true,
-      memoryLimit: 512,
-      logGroup,
-    });
-    acknowledgeSeedFindings(deployment, this.bucket);
+    const role = seedingRole(this);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:*`] }));
+    // One copy per prefix, each into its own prefix: the handler can write nowhere else, list nothing else, delete nothing.
+    for (const { prefix, folder } of seedCopies(seed)) {
+      const name = prefix.replace(/\W/g, '');
+      const asset = new s3assets.Asset(scope, `Asset-${name}`, { path: folder });
+      // The handler downloads the seed's zip and nothing else of the CDK asset bucket.
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)] }));
+      this.grantWrite(role, prefix);
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      }));
+      new s3deploy.BucketDeployment(scope, `Copy-${name}`, {
+        sources: [s3deploy.Source.bucket(asset.bucket, asset.s3ObjectKey)],
+        destinationBucket: this.bucket,
+        destinationKeyPrefix: prefix,
+        // Never delete what users, the API or training wrote under the same prefix.
+        prune: false,
+        retainOnDelete: true,
+        memoryLimit: SEED_MEMORY_MIB,
+        ephemeralStorageSize: SEED_STORAGE,
+        logGroup,
+        // The grants aws-cdk-lib would add (the whole bucket, read, write and delete) are not wanted: the role
+        // gets only those above.
+        role: role.withoutPolicyUpdates(),
+      });
+    }
+    acknowledgeSeedFindings(this, role, logGroup);
   }
 
   private storageMetric(metricName: string, storageType: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -345,6 +358,7 @@ function validate(scope: Construct, props: DatasetStoreProps, removalPolicy: Rem
   if (props.seed?.prefix !== undefined && !DATASET_PREFIXES.includes(props.seed.prefix as DatasetPrefix)) {
     problems.push(`seed.prefix is "${props.seed.prefix}"; allowed: ${DATASET_PREFIXES.join(', ')}.`);
   }
+  if (props.seed) problems.push(...seedSourceProblems(props.seed));
   throwIfProblems(scope, 'DatasetStore', problems);
 }
 
@@ -371,23 +385,64 @@ function acknowledgeAutoDeleteFindings(scope: Construct): void {
 }
 
 /**
- * The seeding handler is a stack-wide singleton Lambda owned by aws-cdk-lib (`Custom::CDKBucketDeployment...`):
- * its role, policy, runtime and network are not configurable beyond what is set above, so its findings are
- * acknowledged on that singleton, each by its exact id.
+ * The seeding handler's settings. aws-cdk-lib shares one handler among all BucketDeployments of a stack with the
+ * same memory, storage and network, and that handler runs with the role of the first: these settings keep the
+ * kit's seeding handler (and its narrow role) apart from other BucketDeployments in a user's stack.
  */
-function acknowledgeSeedFindings(deployment: s3deploy.BucketDeployment, bucket: s3.IBucket): void {
-  const stack = Stack.of(deployment);
+const SEED_MEMORY_MIB = 512;
+const SEED_STORAGE = Size.mebibytes(1024);
+
+/** The role of the stack's seeding handler, shared by every store of the stack (as the handler is). */
+function seedingRole(store: Construct): iam.Role {
+  const stack = Stack.of(store);
+  const id = 'GenAiLifecycleDatasetSeedingRole';
+  const existing = stack.node.tryFindChild(id);
+  if (existing) return existing as iam.Role;
+  const role = new iam.Role(stack, id, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: 'Copies DatasetStore seeds from the CDK asset bucket into their prefixes at deploy time',
+  });
+  return role;
+}
+
+/** What a seed copies: one folder into its prefix, or each top-level folder of a store-shaped folder into its own. */
+function seedCopies(seed: DatasetSeed): { prefix: DatasetPrefix; folder: string }[] {
+  const source = path.resolve(seed.source);
+  if (seed.prefix !== undefined) return [{ prefix: seed.prefix as DatasetPrefix, folder: source }];
+  const entries = fs.readdirSync(source, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
+  return entries.filter((e) => e.isDirectory()).map((e) => ({ prefix: `${e.name}/` as DatasetPrefix, folder: path.join(source, e.name) }));
+}
+
+/** A seed folder that exists, and, laid out like the store, holds only the store's folders. */
+function seedSourceProblems(seed: DatasetSeed): string[] {
+  const source = path.resolve(seed.source);
+  if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) {
+    return [`seed.source "${seed.source}" is not a folder (resolved to ${source}); give a folder relative to where cdk synth runs, or an absolute path.`];
+  }
+  if (seed.prefix !== undefined) return [];
+  const entries = fs.readdirSync(source, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
+  const problems: string[] = [];
+  const files = entries.filter((e) => !e.isDirectory()).map((e) => e.name);
+  if (files.length > 0) problems.push(`seed.source "${seed.source}" has files outside a prefix folder (${files.join(', ')}); without seed.prefix each top-level folder is a prefix (${DATASET_PREFIXES.join(', ')}): move them into one, or set seed.prefix.`);
+  const others = entries.filter((e) => e.isDirectory() && !DATASET_PREFIXES.includes(`${e.name}/` as DatasetPrefix)).map((e) => `${e.name}/`);
+  if (others.length > 0) problems.push(`seed.source "${seed.source}" has folders that are not prefixes of the store (${others.join(', ')}); allowed: ${DATASET_PREFIXES.join(', ')}.`);
+  if (entries.length === 0) problems.push(`seed.source "${seed.source}" is empty; add the prefix folders to seed (train/, validation/, ...), or drop seed.`);
+  return problems;
+}
+
+/**
+ * The seeding handler is a stack-wide singleton Lambda owned by aws-cdk-lib (`Custom::CDKBucketDeployment...`):
+ * its runtime and network are not configurable beyond what is set above, so those findings are acknowledged on
+ * that singleton, each by its exact id. Its role is the kit's own.
+ */
+function acknowledgeSeedFindings(store: Construct, role: iam.Role, logGroup: logs.ILogGroup): void {
+  const stack = Stack.of(store);
   const handler = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
-  if (!handler) return;
-  const copyReason = 'aws-cdk-lib\'s BucketDeployment handler copies the seed from the CDK asset bucket into this prefix; its policy is generated by aws-cdk-lib with these action groups (s3 sync needs them) and cannot be narrowed.';
-  const wildcardActions = ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
-  Validations.of(handler).acknowledge(
-    { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'aws-cdk-lib\'s BucketDeployment handler role uses the AWS managed basic execution policy (CloudWatch Logs writes only); the construct offers no way to replace it.' },
-    { id: 'AwsSolutions-L1', reason: 'The BucketDeployment handler runtime is pinned by aws-cdk-lib, not by this kit; it runs only during deploys to copy seed files.' },
-    { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: 'CT.LAMBDA.PR.3: the seeding handler only talks to S3 and KMS during deploys; the data stack has no VPC and the seed is public-free asset data.' },
-    ...wildcardActions.map((a) => ({ id: `AwsSolutions-IAM5[Action::${a}]`, reason: copyReason })),
-    // The default bootstrap qualifier's asset bucket, as cdk-nag renders it (partition literal for a known region).
-    { id: `AwsSolutions-IAM5[Resource::arn:${RegionInfo.get(stack.region).partition ?? '<AWS::Partition>'}:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${stack.region}/*]`, reason: 'The CDK bootstrap asset bucket holds the zipped seed; aws-cdk-lib grants read on its objects.' },
-  );
-  acknowledgeWildcardResources(handler, [bucket.arnForObjects('*')], 'aws-cdk-lib\'s BucketDeployment handler is granted the whole dataset bucket; it writes only under the seed prefix, and with prune off it deletes nothing.');
+  if (handler) {
+    Validations.of(handler).acknowledge(
+      { id: 'AwsSolutions-L1', reason: 'The BucketDeployment handler runtime is pinned by aws-cdk-lib, not by this kit; it runs only during deploys to copy seed files.' },
+      { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: 'CT.LAMBDA.PR.3: the seeding handler only talks to S3 and KMS during deploys; the data stack has no VPC and the seed is public-free asset data.' },
+    );
+  }
+  acknowledgeWildcardResources(role, [`${logGroup.logGroupArn}:*`], 'The seeding handler writes its log streams, named by Lambda, in its own log group.');
 }

@@ -30,7 +30,7 @@ import { acknowledgeWildcardResources } from './private/acknowledge';
 import { grantLogGroups } from './private/endpoint-role';
 import { accountServicePrincipal } from './private/principals';
 import { resolveDlcImage, resolveImage } from './private/image';
-import { allowCloudWatchLogs, createKitKey } from './private/kms';
+import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { throwIfProblems } from './private/problems';
 import { runtimeCode } from './private/runtime-bundle';
 import { trainingSourceArchive } from './private/training-source';
@@ -206,8 +206,8 @@ export class FineTuningWorkflow extends Construct {
       logs: { destination: new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR, encryptionKey: this.key, removalPolicy }), level: sfn.LogLevel.ALL, includeExecutionData: true },
       timeout: Duration.days(3),
     });
-    // Publishing to the encrypted topic.
-    this.key.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
+    // Publishing to the encrypted topic: SNS uses the key with the publisher's credentials.
+    grantKeyVia(this.stateMachine, this.key.keyArn, 'sns', ['kms:Decrypt', 'kms:GenerateDataKey'], this);
     acknowledgeWildcardResources(this.stateMachine, ['*'], 'Step Functions log delivery (logs:*LogDelivery) and X-Ray tracing support no resource-level permissions.');
     acknowledgeWildcardResources(this.stateMachine, [`${steps.functionArn}:*`], 'Step Functions may invoke any version of the workflow\'s own steps function (aws-cdk-lib grants the function and its versions).');
 
@@ -259,8 +259,12 @@ export class FineTuningWorkflow extends Construct {
         resources: ['*'],
       }));
     }
-    // Volume encryption: SageMaker creates a grant for the job's volumes on the role's behalf.
-    this.key.grant(role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:CreateGrant', 'kms:DescribeKey');
+    // Volume encryption (VolumeKmsKeyId): SageMaker, as this role, creates a grant for the job's EBS volumes. The
+    // grant is for an AWS resource, so CreateGrant takes that condition; the other actions stay without
+    // kms:ViaService because SageMaker calls KMS itself with the role it assumed (a service role, not a call
+    // forwarded through a service), where that key is absent.
+    this.key.grant(role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
+    iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:CreateGrant'], resourceArns: [this.key.keyArn], conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
     acknowledgeWildcardResources(role, ['*'], 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited to the TrainingJobs namespace) and the VPC network-interface actions support no resource-level permissions.');
     acknowledgeWildcardResources(role, logStreams, 'SageMaker names each training job\'s log streams itself, inside the TrainingJobs log group.');
     return role;
@@ -280,7 +284,7 @@ export class FineTuningWorkflow extends Construct {
     });
     for (const prefix of [DatasetPrefix.TRAIN, DatasetPrefix.VALIDATION]) props.datasets.grantRead(role, prefix);
     props.datasets.grantReadWrite(role, DatasetPrefix.MODELS);
-    grantCustomModelKey(role, props.datasets.encryptionKey.keyArn, stack.region);
+    grantCustomModelKey(role, props.datasets.encryptionKey.keyArn, stack.region, this);
     return role;
   }
 
@@ -634,7 +638,7 @@ export class FineTuningWorkflow extends Construct {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.jobRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'bedrock.amazonaws.com' } } }));
       // The identity that creates a job with CustomModelKmsKeyId needs these on the key (Bedrock user guide,
       // "Encryption of custom models"); Bedrock makes the grant for its own use, through Bedrock only.
-      grantCustomModelKey(role, props.datasets.encryptionKey.keyArn, stack.region);
+      grantCustomModelKey(role, props.datasets.encryptionKey.keyArn, stack.region, this);
       acknowledgeWildcardResources(role, [
         stack.formatArn({ service: 'bedrock', resource: 'model-customization-job', resourceName: '*' }),
         stack.formatArn({ service: 'bedrock', resource: 'custom-model', resourceName: '*' }),
@@ -788,9 +792,9 @@ export function evaluationVolumeGB(modelId: string): number {
 }
 
 /** kms:Decrypt, GenerateDataKey, DescribeKey and CreateGrant on the custom model's key, used through Bedrock. */
-function grantCustomModelKey(grantee: iam.IGrantable, keyArn: string, region: string): void {
+function grantCustomModelKey(grantee: iam.IGrantable, keyArn: string, region: string, scope: Construct): void {
   const viaBedrock = { 'kms:ViaService': `bedrock.${region}.amazonaws.com` };
-  iam.Grant.addToPrincipal({ grantee, actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resourceArns: [keyArn], conditions: { StringEquals: viaBedrock } });
+  grantKeyVia(grantee, keyArn, 'bedrock', ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], scope);
   iam.Grant.addToPrincipal({ grantee, actions: ['kms:CreateGrant'], resourceArns: [keyArn], conditions: { StringEquals: viaBedrock, Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
 }
 

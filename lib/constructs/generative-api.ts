@@ -26,7 +26,7 @@ import type { IInferenceEndpoint } from './inference-endpoint';
 import type { KnowledgeBase } from './knowledge-base';
 import { acknowledgeWildcardResources } from './private/acknowledge';
 import { newAlarmTopic } from './private/alarm-topic';
-import { allowCloudWatchLogs, createKitKey } from './private/kms';
+import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { throwIfProblems } from './private/problems';
 import { runtimeCode } from './private/runtime-bundle';
 
@@ -287,7 +287,8 @@ export class GenerativeApi extends Construct {
     props.datasets.grantReadWrite(this.handler, DatasetPrefix.FEEDBACK);
     // Send only: replaying and deleting dead letters is an operator's job.
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.recordDeadLetters.queueArn] }));
-    deadLetterKey.grant(this.handler, 'kms:GenerateDataKey', 'kms:Decrypt');
+    // SQS uses the queue's key with the sender's credentials.
+    grantKeyVia(this.handler, deadLetterKey.keyArn, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt'], this);
     if (props.backend.model) props.backend.model.grantInvoke(this.handler);
     if (props.backend.endpoint) props.backend.endpoint.grantInvoke(this.handler);
     props.retrieval?.knowledgeBase.grantRetrieve(this.handler);
@@ -296,7 +297,8 @@ export class GenerativeApi extends Construct {
         actions: ['bedrock:ApplyGuardrail'],
         resources: [this.guardrail.attrGuardrailArn],
       }));
-      logKey.grantDecrypt(this.handler);
+      // Bedrock decrypts the guardrail with the caller's credentials (Converse, ApplyGuardrail).
+      grantKeyVia(this.handler, logKey.keyArn, 'bedrock', ['kms:Decrypt'], this);
     }
     acknowledgeHandlerFindings(this.handler);
 

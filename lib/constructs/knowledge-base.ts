@@ -122,6 +122,8 @@ export class KnowledgeBase extends Construct {
     });
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [embeddingModelArn] }));
     props.datasets.grantRead(this.role, DatasetPrefix.DOCUMENTS);
+    // Transient ingestion data (Bedrock user guide, "Encryption of knowledge base resources": the statement has no
+    // kms:ViaService; Bedrock calls KMS itself as this service role, where that condition key is absent).
     key.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey');
 
     let storageConfiguration: bedrock.CfnKnowledgeBase.StorageConfigurationProperty;

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
@@ -224,5 +226,23 @@ describe('DatasetStore validation', () => {
   test('fails when a seed targets a prefix the store does not have', () => {
     const s = new Stack(newApp(), 'S');
     expect(() => new DatasetStore(s, 'D', { seed: { prefix: 'elsewhere/' as never, source: '.' } })).toThrow(/seed\.prefix is "elsewhere\/"; allowed: raw\/, train\//);
+  });
+
+  test('a seed laid out like the store holds only its prefix folders; every stray entry is named at once', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-'));
+    fs.mkdirSync(path.join(dir, 'train'));
+    fs.mkdirSync(path.join(dir, 'misc'));
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'x');
+    const s = new Stack(newApp(), 'S');
+    let message = '';
+    try {
+      new DatasetStore(s, 'D', { seed: { source: dir } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/files outside a prefix folder \(notes\.txt\)/);
+    expect(message).toMatch(/folders that are not prefixes of the store \(misc\/\)/);
+    expect(() => new DatasetStore(new Stack(newApp(), 'T'), 'D', { seed: { source: path.join(dir, 'absent') } })).toThrow(/is not a folder/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

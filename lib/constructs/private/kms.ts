@@ -1,6 +1,6 @@
 // Customer-managed KMS keys as every construct of the kit creates them: rotated, and with the key policy
 // statement the Control Tower control CT.KMS.PR.3 asks for (grants only for AWS services).
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -46,4 +46,19 @@ export function allowCloudWatchLogs(key: kms.IKey): void {
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${stack.stackName}-*` },
     },
   }));
+}
+
+/**
+ * The key's actions for a grantee, usable only through one AWS service in the key's region (kms:ViaService):
+ * the same permissions do nothing against KMS directly. For calls a service makes with the grantee's own
+ * credentials (S3 for SSE-KMS objects, SNS and SQS for encrypted topics and queues, Bedrock for guardrails and
+ * custom models), not for service roles a service assumes and calls KMS with itself.
+ */
+export function grantKeyVia(grantee: iam.IGrantable, keyArn: string, service: string, actions: readonly string[], scope: Construct): iam.Grant {
+  const stack = Stack.of(scope);
+  const suffix = Token.isUnresolved(stack.region) ? stack.urlSuffix : stack.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return iam.Grant.addToPrincipal({
+    grantee, actions: [...actions], resourceArns: [keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `${service}.${stack.region}.${suffix}` } },
+  });
 }
