@@ -2,7 +2,8 @@
 export * from './config';
 export {
   DATASET_FORMATS, DatasetFormat, DatasetValidator, buildPreferencePairs, formatProblems as formatDatasetProblems, toJsonl, validateFile, validateLines, validateSplits,
-  type DatasetProblem, type PreferencePair, type ValidationSummary,
+  type CheckedRecord, type DatasetLine, type DatasetProblem, type PreferenceBuild, type PreferenceOptions, type PreferencePair, type PreferenceSkips, type SplitOverlap, type SplitValidation,
+  type ValidationOptions, type ValidationSummary,
 } from './datasets';
 export * from './constructs/bedrock-model';
 export * from './constructs/dataset-store';
@@ -12,7 +13,9 @@ export * from './constructs/inference-endpoint';
 export * from './constructs/knowledge-base';
 export * from './constructs/model-optimization-role';
 export * from './serving';
-export type { ChatMessage, FeedbackRequest, GenerateRequest, GenerateResponse, PromptTemplate } from './runtime/api/contract';
+export type {
+  ApiLimits, ChatMessage, FeedbackRecord, FeedbackRequest, GenerateRequest, GenerateResponse, InteractionRecord, PromptTemplate, Usage,
+} from './runtime/api/contract';
 export * from './sizing';
 export { PropsError } from './constructs/private/problems';
 export * from './stage';
@@ -20,4 +23,4 @@ export * from './validation/deferred-acknowledgements';
 export * from './validation/policy-checks';
 export * from './validation/deploy-rules';
 export * from './validation/independent-validators';
-export type { DeployRule, RuleContext, RuleFinding } from './validation/rules/template';
+export type { CfnResourceJson, CfnTemplate, DeployRule, RuleContext, RuleFinding } from './validation/rules/template';

@@ -10,7 +10,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
-  checkRegion, integer, isRecord, json, optionLines, optionProblems, pairs, problemReport, readJsonFile, str, strings,
+  checkRegion, integer, isRecord, json, optionLines, optionProblems, pairs, problemReport, quietPipes, readJsonFile, str, strings,
   type Io as Writers, type OptionSpec, type Values,
 } from './lib/cli';
 
@@ -828,6 +828,7 @@ function commandUsage(command: string): string {
 }
 
 if (require.main === module) {
+  quietPipes();
   main(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

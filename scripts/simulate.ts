@@ -27,6 +27,7 @@ export const EXIT_FAILED = 1;
 
 const OPTIONS: Record<string, OptionSpec> = {
   env: { type: 'string', help: 'the stage to simulate: Dev, Staging, Prod (or an environment name, e.g. staging)' },
+  config: { type: 'string', help: 'FILE: your environment definitions (.json: one or a list; .js or, under tsx, .ts: exporting environments); paths in them are relative to the working directory (default: this repository\'s bin/environments.ts)' },
   scenario: { type: 'string', help: `what happens: ${SCENARIOS.map((s) => s.name).join(', ')}, or all (default pass)` },
   method: { type: 'string', help: 'SageMaker backend: the method to run (default the workflow\'s first)' },
   'from-feedback': { type: 'boolean', help: 'DPO on preference pairs built from feedback records (the from-feedback scenario)' },
@@ -35,7 +36,7 @@ const OPTIONS: Record<string, OptionSpec> = {
 };
 
 const HELP = [
-  'Usage: npm run simulate -- --env STAGE [--scenario NAME|all] [--method METHOD] [--from-feedback] [--json]',
+  'Usage: npm run simulate -- --env STAGE [--config FILE] [--scenario NAME|all] [--method METHOD] [--from-feedback] [--json]',
   '',
   'Runs the environment\'s fine-tuning workflow offline, as synthesized, against local stand-ins of S3,',
   'SageMaker, Bedrock and SNS, and prints each state entered and the outcome.',
@@ -64,12 +65,14 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
     io.stdout(HELP);
     return EXIT_OK;
   }
-  const envs = deps.environments ?? environments;
   const problems = optionProblems(OPTIONS, values, positionals, undefined, (w) => `--env ${w}`);
+  const configFile = str(values.config);
+  const envs = deps.environments ?? (configFile === undefined ? environments : loadEnvironments(configFile, problems));
+  const root = configFile === undefined ? path.join(__dirname, '..') : process.cwd();
   const wanted = str(values.env);
   const config = envs.find((e) => stageIdOf(e.name) === wanted || e.name === wanted);
   if (wanted === undefined) problems.push(`--env is missing: name a stage, one of ${envs.map((e) => stageIdOf(e.name)).join(', ')}.`);
-  else if (!config) problems.push(`--env is "${wanted}": not an environment of bin/environments.ts; use one of ${envs.map((e) => stageIdOf(e.name)).join(', ')}.`);
+  else if (!config && envs.length > 0) problems.push(`--env is "${wanted}": not an environment of ${configFile ?? 'bin/environments.ts'}; use one of ${envs.map((e) => stageIdOf(e.name)).join(', ')}.`);
   const scenarioName = values['from-feedback'] === true ? 'from-feedback' : str(values.scenario) ?? 'pass';
   if (values['from-feedback'] === true && values.scenario !== undefined && values.scenario !== 'from-feedback') problems.push('--from-feedback is the from-feedback scenario: give it or --scenario, not both.');
   if (scenarioName !== 'all' && !SCENARIOS.some((s) => s.name === scenarioName)) problems.push(`--scenario is "${scenarioName}": use one of ${SCENARIOS.map((s) => s.name).join(', ')}, or all.`);
@@ -78,7 +81,7 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
     return EXIT_USAGE;
   }
 
-  const stage = synthesized(config!);
+  const stage = synthesized(config!, root);
   const stageId = stage.id;
   const workflow = fineTuningWorkflow(stage);
   if (!workflow) {
@@ -117,18 +120,38 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
 const synthesizedStages = new Map<string, DeployedStage>();
 
 /** The environment's stage as `cdk synth` writes it (without the policy checks, which change no definition); once per process. */
-function synthesized(config: EnvironmentConfig): DeployedStage {
-  const cacheKey = JSON.stringify(config);
+function synthesized(config: EnvironmentConfig, root: string): DeployedStage {
+  const cacheKey = JSON.stringify([config, root]);
   let stage = synthesizedStages.get(cacheKey);
   if (!stage) {
     const stageId = stageIdOf(config.name);
     const app = new App({ context: SIMULATION_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'genai-simulate-')) });
-    const { envs: resolved } = resolveLocalPaths(assertValidEnvironments([config]), path.join(__dirname, '..'));
+    const { envs: resolved } = resolveLocalPaths(assertValidEnvironments([config]), root);
     new GenAiLifecycleStage(app, stageId, { config: resolved[0], policyChecks: false });
     stage = DeployedStage.fromAssembly(app.synth(), stageId);
     synthesizedStages.set(cacheKey, stage);
   }
   return stage;
+}
+
+/** Environment definitions from a file: JSON (one or a list), or a module exporting `environments` (or a default). */
+function loadEnvironments(file: string, problems: string[]): EnvironmentConfig[] {
+  const resolved = path.resolve(file);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded: unknown = file.endsWith('.json') ? JSON.parse(fs.readFileSync(resolved, 'utf8')) : require(resolved);
+    const found = Array.isArray(loaded) ? loaded : (loaded as { environments?: unknown; default?: unknown }).environments
+      ?? (loaded as { default?: unknown }).default ?? loaded;
+    const list = Array.isArray(found) ? found : [found];
+    if (list.some((e) => typeof e !== 'object' || e === null || typeof (e as { name?: unknown }).name !== 'string')) {
+      problems.push(`--config is "${file}": it holds no environment definitions (objects with a name); export \`environments\` or give a JSON list.`);
+      return [];
+    }
+    return list as EnvironmentConfig[];
+  } catch (error) {
+    problems.push(`--config is "${file}": cannot load it (${(error as Error).message.split('\n')[0]}).`);
+    return [];
+  }
 }
 
 /** A run as a person reads it: the scenario, each state entered, the outcome, what was notified. */

@@ -102,7 +102,8 @@ export interface DatasetStoreProps {
 
 const ACCESS_LOG_PREFIX = 'datasets/';
 
-abstract class DatasetStoreBase extends Construct implements IDatasetStore {
+/** What a store created here and an imported one share: grants and the key's use through S3. */
+export abstract class DatasetStoreBase extends Construct implements IDatasetStore {
   abstract readonly bucket: s3.IBucket;
   abstract readonly encryptionKey: kms.IKey;
 

@@ -187,7 +187,8 @@ export interface IInferenceEndpoint {
 
 const VARIANT = 'AllTraffic';
 
-abstract class EndpointBase extends Construct implements IInferenceEndpoint {
+/** What an endpoint created here and an imported one share: invoke grants and metrics. */
+export abstract class EndpointBase extends Construct implements IInferenceEndpoint {
   abstract readonly endpointName: string;
   abstract readonly endpointArn: string;
   readonly inferenceComponentName?: string;

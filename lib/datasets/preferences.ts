@@ -26,7 +26,7 @@
  * when that pair is written (see lib/runtime/workflow/handler.ts). buildPreferencePairs does all of it in memory,
  * for records already at hand.
  */
-import type { FeedbackRecord, InteractionRecord } from '../runtime/api/records';
+import type { FeedbackRecord, InteractionRecord } from '../runtime/api/contract';
 import { normalizeText } from './formats';
 
 /** One `preference` record: exactly the fields of the preference format. */

@@ -135,6 +135,7 @@ export function clockOf(deps: ClockDeps): Required<ClockDeps> {
  * code it returns. Scripts call this under `require.main === module`, so tests import `main` without running it.
  */
 export function runScript(main: (argv: readonly string[], io: Io) => number | Promise<number>): void {
+  quietPipes();
   const io: Io = {
     stdout: (text) => process.stdout.write(`${text}\n`),
     stderr: (text) => process.stderr.write(`${text}\n`),
@@ -189,4 +190,20 @@ export function parseCommand(
     return { exit: EXIT_OK };
   }
   return { command, values, positionals };
+}
+
+/**
+ * Process settings every tool runs with: output piped into a reader that stops early (`| head`, `| jq` on a
+ * part) ends the tool quietly instead of with an EPIPE stack trace, and the AWS SDK's notice that its next
+ * versions drop this Node.js line stays out of the output (the kit supports and tests Node.js >= 20.19, its
+ * `engines`).
+ */
+export function quietPipes(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
 }

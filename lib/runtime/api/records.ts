@@ -6,61 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type * as S3Module from './sdk/s3';
-import type { ChatMessage, Usage } from './contract';
+import type { InteractionRecord } from './contract';
 
-export interface InteractionRecord {
-  readonly requestId: string;
-  readonly createdAt: string;
-  readonly model: string;
-  readonly templateId?: string;
-  readonly templateVersion?: string;
-  /** Parts of the template the request replaced: the version alone does not describe this prompt. */
-  readonly templateOverrides?: readonly 'system'[];
-  /** Who asked (Caller.id): only they, or a reviewer, may rate the answer. Absent for unauthenticated calls. */
-  readonly caller?: string;
-  /** What the model received: the rendered template, the retrieved sources, masked text where a guardrail masked it. */
-  readonly system?: string;
-  readonly messages: readonly ChatMessage[];
-  /** Assistant turns the caller wrote into `messages`: words the model did not necessarily say. */
-  readonly callerAssistantTurns?: number;
-  readonly response: string;
-  readonly stopReason: string;
-  readonly usage: Usage;
-  /**
-   * false when the answer broke off (a stream cut short, a timeout or an error after the first token): the
-   * text is what the caller received, not an answer. Absent on records written before this field existed.
-   */
-  readonly complete?: boolean;
-  /** The error code the caller saw, for an incomplete answer. */
-  readonly error?: string;
-}
-
-/**
- * A rating of one answer. Version 2 records (one per answer, under ratings/DAY/<requestId>.json) hold only what
- * the rating adds; the prompt and the response are read from the interaction. Version 1 records (one per post,
- * under ratings/DAY/<requestId>/<feedbackId>.json) carried copies of both, and are still read.
- */
-export interface FeedbackRecord {
-  readonly version?: 2;
-  readonly feedbackId: string;
-  readonly requestId: string;
-  readonly createdAt: string;
-  readonly rating: 'up' | 'down';
-  readonly comment?: string;
-  readonly correction?: string;
-  readonly model: string;
-  readonly templateVersion?: string;
-  /** Who rated (Caller.id). */
-  readonly caller?: string;
-  /** The rating came from a reviewer, not from the caller who asked. */
-  readonly reviewer?: boolean;
-  /** Version 1 only: a copy of the prompt. */
-  readonly prompt?: { readonly system?: string; readonly messages: readonly ChatMessage[] };
-  /** Version 1 only: a copy of the response. */
-  readonly response?: string;
-  /** Version 1 only: chosen/rejected as far as the rating told. */
-  readonly preference?: { readonly chosen?: string; readonly rejected?: string };
-}
+export type { FeedbackRecord, InteractionRecord } from './contract';
 
 /** `20261129-<uuid>`: the UTC day makes the record's key derivable from the id alone. */
 export function newRequestId(now = new Date()): string {
