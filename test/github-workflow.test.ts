@@ -33,10 +33,15 @@ describe('.github/workflows/ci.yml', () => {
 
   test('the steps, in order', () => {
     expect(job.steps.map((s) => s.name)).toEqual([
-      'Check out', 'Set up Node.js 22', 'Install', 'Test', 'Synthesize', 'Synthesize the base branch', 'Review',
+      'Check out', 'Set up Node.js (the version in .nvmrc, which the tests run on)', 'Install', 'Test', 'Synthesize', 'Synthesize the base branch', 'Review',
       'Upload the review and the cloud assembly', 'Comment on the pull request', 'Configure AWS credentials', 'Diff against the deployed stacks',
     ]);
-    expect(step('Set up Node.js 22').with).toEqual({ 'node-version': 22, cache: 'npm' });
+    expect(step('Set up Node.js (the version in .nvmrc, which the tests run on)').with).toEqual({ 'node-version-file': '.nvmrc', cache: 'npm' });
+    // One Node.js story: CI runs the version the tests run on here, within package.json's engines.
+    const major = Number(readFileSync(join(__dirname, '..', '.nvmrc'), 'utf8').trim());
+    expect(major).toBe(Number(process.versions.node.split('.')[0]));
+    const engines = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe(`>=${major}.19`);
     expect(step('Install').run).toBe('npm ci --no-audit --no-fund');
     expect(step('Test').run).toBe('npm test');
     expect(step('Synthesize').run).toBe('npx cdk synth --quiet');
@@ -115,5 +120,19 @@ describe('the comment script', () => {
   test('adds the marker when the report lacks it, so the next run finds the comment', async () => {
     const calls = await runScript([], 'a report without the marker\n');
     expect(String(calls[1].args.body).startsWith(`${REVIEW_MARKER}\na report without the marker`)).toBe(true);
+  });
+});
+
+describe('.github/workflows/release.yml', () => {
+  const release = parse(readFileSync(join(__dirname, '..', '.github', 'workflows', 'release.yml'), 'utf8')) as Workflow & { jobs: Record<string, Job & { needs?: string; if?: string }> };
+
+  test('a version tag is tested, then published with provenance only when a maintainer has turned publishing on', () => {
+    expect(release.on).toEqual({ push: { tags: ['v*.*.*'] } });
+    expect(release.permissions).toEqual({ contents: 'read' });
+    const { test: tested, publish } = release.jobs;
+    expect(tested.steps.map((s) => s.run).filter(Boolean)).toEqual(expect.arrayContaining(['npm ci --no-audit --no-fund', 'npm test']));
+    expect(tested.steps.find((s) => s.name === 'The tag names the package\'s version')!.run).toContain('"v${version}"');
+    expect(publish).toMatchObject({ needs: 'test', if: "vars.NPM_PUBLISH == 'true'", permissions: { contents: 'read', 'id-token': 'write' } });
+    expect(publish.steps.at(-1)).toMatchObject({ run: 'npm publish --provenance --access public --ignore-scripts', env: { NODE_AUTH_TOKEN: '${{ secrets.NPM_TOKEN }}' } });
   });
 });
