@@ -1,10 +1,10 @@
 // The CDK app: validates every environment definition, then creates one Stage per environment.
 // This file is the only place that reads the file system for the kit; constructs get typed props.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ConfigError, validateEnvironments, type ConfigProblem, type EnvironmentConfig } from '../lib/config';
-import { DATASET_PREFIXES, type DatasetPrefix } from '../lib/config/dataset-layout';
+import { ConfigError, resolveLocalPaths, validateEnvironments, type EnvironmentConfig } from '../lib/config';
+
+export { resolveLocalPaths };
 import { PropsError } from '../lib/constructs/private/problems';
 import { GenAiLifecycleStage } from '../lib/stage';
 import { environments } from './environments';
@@ -14,31 +14,6 @@ const projectRoot = path.resolve(__dirname, '..');
 /** `prod-eu` -> `ProdEu`: the stage id users pass to `cdk deploy 'ProdEu/*'`. */
 export function stageIdOf(name: string): string {
   return name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
-}
-
-/** Resolves paths in the definitions against the project root and checks that they exist. */
-export function resolveLocalPaths(envs: readonly EnvironmentConfig[], root: string): { envs: EnvironmentConfig[]; problems: ConfigProblem[] } {
-  const problems: ConfigProblem[] = [];
-  const resolved = envs.map((env) => {
-    const seed = env.datasets?.seed;
-    if (!seed) return env;
-    const source = path.resolve(root, seed.source);
-    if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) {
-      problems.push({ path: `${env.name}.datasets.seed.source`, value: seed.source, message: `is not a folder (looked for ${source})`, fix: 'create the folder or correct the path; it is relative to the project root' });
-    } else if (seed.prefix === undefined) {
-      // Without a prefix the folder mirrors the store: each entry must be one of its prefixes.
-      for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
-        if (!entry.isDirectory() || !DATASET_PREFIXES.includes(`${entry.name}/` as DatasetPrefix)) {
-          problems.push({ path: `${env.name}.datasets.seed.source`, value: seed.source, message: `holds ${entry.name}${entry.isDirectory() ? '/' : ''}, which is not a folder named after a prefix of the store (${DATASET_PREFIXES.join(', ')})`, fix: 'move it into one of those folders, or give seed.prefix to upload the folder to one prefix' });
-        }
-      }
-      if (env.adaptation?.trigger && fs.existsSync(path.join(source, 'train'))) {
-        problems.push({ path: `${env.name}.datasets.seed.source`, value: seed.source, message: 'seeds train/, where adaptation.trigger starts a fine-tuning run for every new file: each deploy that copies the seed would start runs', fix: 'seed train/ data elsewhere (e.g. raw/), or drop adaptation.trigger' });
-      }
-    }
-    return { ...env, datasets: { ...env.datasets, seed: { ...seed, source } } };
-  });
-  return { envs: resolved, problems };
 }
 
 /**

@@ -5,7 +5,8 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, QuantizationName, UseCaseScope } from './config/environment';
-import { assertValidEnvironments, CONTAINERS } from './config/validate';
+import { callerLocation, ConfigError, CONTAINERS, validateEnvironments } from './config/validate';
+import { resolveLocalPaths } from './config/local-paths';
 import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
 import { FineTuningBackend, type FineTuningMethod, FineTuningWorkflow, type FineTuningWorkflowProps } from './constructs/fine-tuning-workflow';
@@ -59,7 +60,14 @@ export class GenAiLifecycleStage extends Stage {
   readonly servingEstimate?: ServingEstimate;
 
   constructor(scope: Construct, id: string, props: GenAiLifecycleStageProps) {
-    const [config] = assertValidEnvironments([props.config]);
+    // Every problem of the definition at once, the seed folder's included, naming the caller's own source.
+    const problems = validateEnvironments([props.config]);
+    const local = resolveLocalPaths([props.config], process.cwd());
+    if (problems.length + local.problems.length > 0) {
+      const at = callerLocation();
+      throw new ConfigError([...problems, ...local.problems], `the config of GenAiLifecycleStage "${id}"${at ? `, ${at}` : ''}`);
+    }
+    const config = local.envs[0];
     super(scope, id, { ...props, env: { account: config.account, region: config.region } });
     this.config = config;
     this.servingEstimate = estimateScope(config.scope);

@@ -88,6 +88,27 @@ describe('the packed package in a fresh project', () => {
     expect(JSON.parse(run.stdout)).toEqual(['Consumer-Data', 'Consumer-Serving']);
   }, 60_000);
 
+  test('a bad definition fails with every problem at once, under its field paths, naming the project\'s own file', () => {
+    fs.writeFileSync(path.join(appDir, 'bad.js'), `
+      const { App } = require('aws-cdk-lib');
+      const { GenAiLifecycleStage } = require('genai-lifecycle-cdk');
+      const app = new App({ outdir: ${JSON.stringify(path.join(work, 'bad.out'))} });
+      new GenAiLifecycleStage(app, 'Bad', { config: {
+        name: 'bad', region: 'eu-west-1', dataRemoval: 'retain', logRetentionDays: 365,
+        scope: { description: 'Chat', task: 'chat', maxInputTokens: 4096, maxOutputTokens: 512, concurrency: 2, model: 'Qwen/Qwen2.5-7B-Instruct' },
+        serving: { endpoint: { instanceType: 'ml.g4dn.xlarge' } },
+        datasets: { seed: { source: 'no-such-folder' } },
+      } });
+    `);
+    const run = spawnSync(process.execPath, ['bad.js'], { cwd: appDir, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('ConfigError: 2 problems in the environment definitions (the config of GenAiLifecycleStage "Bad", bad.js:5):');
+    expect(run.stderr).toMatch(/- bad\.serving\.endpoint\.instanceType: "ml\.g4dn\.xlarge" cannot serve the scope/);
+    expect(run.stderr).toMatch(/- bad\.datasets\.seed\.source: "no-such-folder" is not a folder/);
+    // No dump of the problem objects, no frames inside the kit, no blame on a file the project does not have.
+    expect(run.stderr).not.toMatch(/problems: \[|at new GenAiLifecycleStage|bin\/environments\.ts/);
+  }, 60_000);
+
   test('the tools run from the package\'s bin, name themselves as such, and read the project\'s cdk.out', () => {
     const list = cli([]);
     expect(list.status).toBe(2);

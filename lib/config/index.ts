@@ -2,3 +2,5 @@
 export * from './environment';
 export * from './dataset-layout';
 export * from './validate';
+// Reads the file system: the seed folders an environment names.
+export * from './local-paths';

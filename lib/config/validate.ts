@@ -27,10 +27,39 @@ export interface ConfigProblem {
 
 /** Thrown by `assertValidEnvironments` with every problem found. */
 export class ConfigError extends Error {
-  constructor(public readonly problems: readonly ConfigProblem[]) {
-    super(formatProblems(problems));
+  /** Every problem, with its field path, the value, what is wrong and the fix. */
+  declare readonly problems: readonly ConfigProblem[];
+
+  /**
+   * @param source where the definitions came from, as the message names it. @default 'bin/environments.ts'
+   */
+  constructor(problems: readonly ConfigProblem[], source = 'bin/environments.ts') {
+    super(formatProblems(problems, source));
     this.name = 'ConfigError';
+    // Not enumerable: an uncaught error prints its message (the whole list), not a dump of this array as well.
+    Object.defineProperty(this, 'problems', { value: problems, enumerable: false });
+    this.stack = userStack(this);
   }
+}
+
+/** `app.ts:12`: the first line of the caller's own code on the current stack, or undefined where there is none. */
+export function callerLocation(): string | undefined {
+  const frames = userStack(new Error()).split('\n').slice(1);
+  const match = frames.length > 0 ? /\(?([^()\s]+):(\d+):\d+\)?$/.exec(frames[0]) : null;
+  return match ? `${match[1].split(/[\\/]/).pop()}:${match[2]}` : undefined;
+}
+
+/**
+ * The error's stack without the kit's own frames (and Node's): what is left points at the caller's code, the
+ * line that gave the definitions, so an uncaught error names the user's source rather than the kit's.
+ */
+export function userStack(error: Error): string {
+  const lines = (error.stack ?? '').split('\n');
+  const header = `${error.name}: ${error.message}`;
+  const frames = lines.filter((l) => /^\s+at /.test(l));
+  const kit = /[\\/]genai-lifecycle-cdk[\\/](dist[\\/])?(lib|bin|scripts)[\\/]|[\\/](lib|dist[\\/]lib)[\\/](config|constructs|stage|sizing|serving)[\\/.]|node:internal|node_modules[\\/](tsx|aws-cdk-lib|constructs)[\\/]/;
+  const own = frames.filter((l) => !kit.test(l));
+  return [header, ...(own.length > 0 ? own : frames.slice(0, 1))].join('\n');
 }
 
 /** `prod.region: "us-east-9" is not an AWS region ... Fix: ...`, one problem per line. */
@@ -38,9 +67,9 @@ export function formatProblem(p: ConfigProblem): string {
   return `${p.path}: ${show(p.value)} ${p.message.replace(/\.$/, '')}. Fix: ${p.fix}`;
 }
 
-export function formatProblems(problems: readonly ConfigProblem[]): string {
+export function formatProblems(problems: readonly ConfigProblem[], source = 'bin/environments.ts'): string {
   const n = problems.length;
-  return [`${n} problem${n === 1 ? '' : 's'} in the environment definitions (bin/environments.ts):`, ...problems.map((p) => `  - ${formatProblem(p)}`)].join('\n');
+  return [`${n} problem${n === 1 ? '' : 's'} in the environment definitions (${source}):`, ...problems.map((p) => `  - ${formatProblem(p)}`)].join('\n');
 }
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */

@@ -1,14 +1,21 @@
 // Construct validation that reports every problem at once, naming the construct that has them.
+import { userStack } from '../../config/validate';
 import type { Construct } from 'constructs';
 
 /** Thrown when a construct's props are invalid; `problems` lists each one with what to do. */
 export class PropsError extends Error {
+  /** Every problem, worded with the prop, the value and what to do. */
+  declare readonly problems: readonly string[];
+
   constructor(
     public readonly constructPath: string,
-    public readonly problems: readonly string[],
+    problems: readonly string[],
   ) {
     super(`${constructPath}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'PropsError';
+    // As ConfigError: the message is the whole list, and the stack points at the caller's code.
+    Object.defineProperty(this, 'problems', { value: problems, enumerable: false });
+    this.stack = userStack(this);
   }
 }
 
