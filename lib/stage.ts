@@ -5,7 +5,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, QuantizationName, UseCaseScope } from './config/environment';
-import { callerLocation, ConfigError, CONTAINERS, validateEnvironments } from './config/validate';
+import { callerLocation, catalogOf, ConfigError, CONTAINERS, validateEnvironments } from './config/validate';
 import { resolveLocalPaths } from './config/local-paths';
 import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
@@ -15,7 +15,7 @@ import { InferenceEndpoint, ModelSource } from './constructs/inference-endpoint'
 import { KnowledgeBase } from './constructs/knowledge-base';
 import { ModelOptimizationRole } from './constructs/model-optimization-role';
 import { Quantization } from './serving';
-import { ModelCatalog } from './sizing/models';
+import { type ModelArchitecture, ModelCatalog } from './sizing/models';
 import { estimateServing, type ServingEstimate } from './sizing/serving';
 import { addPolicyChecks } from './validation/policy-checks';
 
@@ -70,7 +70,8 @@ export class GenAiLifecycleStage extends Stage {
     const config = local.envs[0];
     super(scope, id, { ...props, env: { account: config.account, region: config.region } });
     this.config = config;
-    this.servingEstimate = estimateScope(config.scope);
+    const catalog = catalogOf(config);
+    this.servingEstimate = estimateScope(config.scope, catalog);
     if (props.policyChecks ?? true) addPolicyChecks(this, { production: config.production });
 
     const production = config.production ?? false;
@@ -91,7 +92,7 @@ export class GenAiLifecycleStage extends Stage {
 
     new CfnOutput(this.dataStack, 'DatasetBucketName', { value: this.datasets.bucket.bucketName });
 
-    const model = config.scope.model === undefined ? undefined : ModelCatalog.DEFAULT.lookup(config.scope.model);
+    const model = config.scope.model === undefined ? undefined : catalog.lookup(config.scope.model);
     if (model) {
       const servingStack = new Stack(this, 'Serving', { description: `genai-lifecycle-cdk ${config.name}: serving ${model.id}` });
       this.servingStack = servingStack;
@@ -102,7 +103,9 @@ export class GenAiLifecycleStage extends Stage {
             : BedrockModelSource.foundationModel(model.id),
         });
       } else {
-        this.endpoint = this.createEndpoint(servingStack, config, model.id);
+        // A model of the environment's own `models` goes to the endpoint as its architecture: the default catalog lacks it.
+        const custom = !model.managed && ModelCatalog.DEFAULT.lookup(model.id) === undefined ? model.architecture : undefined;
+        this.endpoint = this.createEndpoint(servingStack, config, model.id, custom);
         this.optimizationRole = new ModelOptimizationRole(servingStack, 'OptimizationRole', { datasets: this.datasets });
         new CfnOutput(servingStack, 'OptimizationRoleArn', { value: this.optimizationRole.roleArn, description: 'Pass to `npm run optimize -- --role`' });
         new CfnOutput(servingStack, 'EndpointName', { value: this.endpoint.endpointName });
@@ -125,7 +128,7 @@ export class GenAiLifecycleStage extends Stage {
 
     if (config.adaptation) {
       this.adaptationStack = new Stack(this, 'Adaptation', { description: `genai-lifecycle-cdk ${config.name}: fine-tuning, evaluation and registry` });
-      this.fineTuning = this.createFineTuning(this.adaptationStack, config, removalPolicy);
+      this.fineTuning = this.createFineTuning(this.adaptationStack, config, removalPolicy, catalog);
       new CfnOutput(this.adaptationStack, 'FineTuningStateMachineArn', { value: this.fineTuning.stateMachine.stateMachineArn, description: 'Pass to `npm run fine-tune -- start --state-machine`' });
     }
 
@@ -141,7 +144,7 @@ export class GenAiLifecycleStage extends Stage {
     for (const [key, value] of Object.entries(config.tags ?? {})) Tags.of(this).add(key, value);
   }
 
-  private createFineTuning(scope: Stack, config: EnvironmentConfig, removalPolicy: RemovalPolicy): FineTuningWorkflow {
+  private createFineTuning(scope: Stack, config: EnvironmentConfig, removalPolicy: RemovalPolicy, catalog: ModelCatalog): FineTuningWorkflow {
     const a = config.adaptation!;
     const baseModel = a.baseModel ?? config.scope.model!;
     return new FineTuningWorkflow(scope, 'FineTuning', {
@@ -150,6 +153,7 @@ export class GenAiLifecycleStage extends Stage {
         ? FineTuningBackend.bedrock({ baseModelId: baseModel })
         : FineTuningBackend.sagemaker({
           baseModel,
+          catalog,
           methods: a.methods as FineTuningMethod[] | undefined,
           instanceType: a.instanceType,
           spot: a.spot,
@@ -188,7 +192,7 @@ export class GenAiLifecycleStage extends Stage {
     });
   }
 
-  private createEndpoint(scope: Stack, config: EnvironmentConfig, modelId: string): InferenceEndpoint {
+  private createEndpoint(scope: Stack, config: EnvironmentConfig, modelId: string, architecture?: ModelArchitecture): InferenceEndpoint {
     const settings = config.serving?.endpoint ?? {};
     const weights = settings.weights;
     const source = weights === undefined ? ModelSource.huggingFace(modelId)
@@ -198,7 +202,7 @@ export class GenAiLifecycleStage extends Stage {
     const maxInstances = settings.maxInstances ?? minInstances;
     return new InferenceEndpoint(scope, 'Endpoint', {
       source,
-      model: modelId,
+      model: architecture ?? modelId,
       container: CONTAINERS[settings.container ?? 'lmi-vllm'],
       quantization: QUANTIZATIONS[settings.quantization ?? 'none'],
       instanceType: settings.instanceType,
@@ -228,10 +232,11 @@ const QUANTIZATIONS: Record<QuantizationName, Quantization> = {
 };
 
 /** The scope's serving needs: context is the whole prompt budget plus the answer, at peak concurrency. */
-export function estimateScope(scope: UseCaseScope): ServingEstimate | undefined {
-  if (scope.model === undefined || ModelCatalog.DEFAULT.lookup(scope.model)?.managed !== false) return undefined;
+export function estimateScope(scope: UseCaseScope, catalog = ModelCatalog.DEFAULT): ServingEstimate | undefined {
+  if (scope.model === undefined || catalog.lookup(scope.model)?.managed !== false) return undefined;
   return estimateServing({
     model: scope.model,
+    models: catalog,
     precision: scope.precision ?? 'bf16',
     contextTokens: scope.maxInputTokens + scope.maxOutputTokens,
     concurrency: scope.concurrency,

@@ -263,3 +263,20 @@ function section(env: string): string {
   const start = stdout.indexOf(`<summary><b>${env}</b>`);
   return stdout.slice(start, stdout.indexOf('</details>', start));
 }
+
+describe('an environment with a model of its own', () => {
+  test('serves and fine-tunes a model its models describe, sized from those facts', () => {
+    const acme = { id: 'acme/support-7b', parameters: 7_241_732_096, layers: 32, kvHeads: 8, headDim: 128, attentionHeads: 32, hiddenSize: 4096, intermediateSize: 14336, vocabSize: 32000, maxContextTokens: 32768 };
+    const stage = new GenAiLifecycleStage(newApp(), 'Acme', { policyChecks: false, config: {
+      name: 'acme', region: 'us-east-1', dataRemoval: 'retain', logRetentionDays: 365, models: [acme],
+      scope: { description: 'Support answers', task: 'chat', maxInputTokens: 4096, maxOutputTokens: 512, concurrency: 2, model: acme.id },
+      adaptation: { backend: 'sagemaker', gate: { thresholds: { rouge_l: { min: 0.3 } } }, testKey: 'test/support.jsonl' },
+    } });
+    // 7.24e9 parameters x 2 bytes = 13.5 GiB of bf16 weights, as the architecture says.
+    expect(stage.servingEstimate!.memory.weightsGiB).toBeCloseTo((acme.parameters * 2) / 2 ** 30, 3);
+    templateOf(stage.servingStack!).hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      ProductionVariants: [Match.objectLike({ InstanceType: stage.servingEstimate!.recommended!.instanceType })],
+    });
+    expect(JSON.stringify(templateOf(stage.adaptationStack!).findResources('AWS::StepFunctions::StateMachine'))).toContain('acme/support-7b');
+  });
+});

@@ -1,5 +1,6 @@
 // The typed definition of one deployment environment (dev, staging, prod, ...): the one object a platform
 // team edits. Everything a stage builds is derived from it; nothing in the kit reads files or process.env.
+import type { ModelArchitecture } from '../sizing/models';
 import type { PrecisionLike } from '../sizing/precision';
 import type { DatasetPrefix } from './dataset-layout';
 
@@ -205,6 +206,13 @@ export interface EnvironmentConfig {
   readonly production?: boolean;
   /** The use case this environment serves. */
   readonly scope: UseCaseScope;
+  /**
+   * Models outside the kit's catalog that `scope.model` and `adaptation.baseModel` may name, with the facts from
+   * their config.json that sizing needs (`id`, `parameters`, `layers`, `kvHeads`, `headDim`, ...). An entry with
+   * the id of a catalog model replaces it.
+   * @default - the catalog's models only (`npm run estimate -- models`)
+   */
+  readonly models?: readonly ModelArchitecture[];
   /**
    * How the scope's model is served: a Bedrock model id is served by Bedrock, an open model by a SageMaker
    * endpoint.

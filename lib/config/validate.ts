@@ -2,7 +2,7 @@
 // path, the bad value, what is allowed and what to do. Pure: no CDK constructs, no I/O.
 import { didYouMean, showValue as show } from '../util/did-you-mean';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { ModelCatalog } from '../sizing/models';
+import { type ModelArchitecture, ModelCatalog, validateArchitecture } from '../sizing/models';
 import { PRECISIONS, type PrecisionLike } from '../sizing/precision';
 import { checkServingFit } from '../sizing/fit';
 import { estimateServing, noInstanceFitsAdvice } from '../sizing/serving';
@@ -77,7 +77,7 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'serving', 'adaptation', 'datasets', 'tags'];
+const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'models', 'serving', 'adaptation', 'datasets', 'tags'];
 const ADAPTATION_FIELDS = ['backend', 'baseModel', 'methods', 'instanceType', 'spot', 'maxRuntimeHours', 'maxWaitHours', 'gate', 'validationKey', 'testKey', 'trigger'];
 const SERVING_FIELDS = ['crossRegion', 'endpoint', 'api'];
 const API_FIELDS = ['authorization', 'promptTemplates', 'guardrail', 'waf', 'retrieval', 'tools'];
@@ -157,6 +157,7 @@ export function validateEnvironment(env: unknown, at: string): ConfigProblem[] {
   } else if (env.production === true && env.logRetentionDays < 365) {
     c.add('logRetentionDays', env.logRetentionDays, 'is under a year, too short for a production audit trail; allowed in production: 365 or more', 'use 365 or more');
   }
+  validateModels(c, env.models);
   validateScope(c, env.scope);
   // A region already reported as unknown is not checked again for images.
   validateServing(c, env.serving, env.scope, env.production === true, typeof env.region === 'string' && regions.includes(env.region) ? env.region : undefined);
@@ -166,6 +167,31 @@ export function validateEnvironment(env: unknown, at: string): ConfigProblem[] {
   validateDatasets(c, env.datasets);
   validateTags(c, env.tags);
   return c.problems;
+}
+
+/** The environment's own models, each checked as the sizing engine checks a custom architecture. */
+function validateModels(c: Collector, models: unknown): void {
+  if (models === undefined) return;
+  if (!Array.isArray(models)) {
+    c.add('models', models, 'is not a list of model architectures', 'use [{ id: "org/model", parameters, layers, kvHeads, headDim }]');
+    return;
+  }
+  const valid: ModelArchitecture[] = [];
+  models.forEach((m, i) => {
+    if (!isRecord(m) || typeof m.id !== 'string' || m.id === '') {
+      c.add(`models[${i}]`, m, 'is not a model architecture with an id', 'give { id, parameters, layers, kvHeads, headDim } from the model\'s config.json');
+      return;
+    }
+    const issues = validateArchitecture(m as Partial<ModelArchitecture>);
+    for (const issue of issues) c.add(`models[${i}]`, m.id, issue.replace(/\.$/, ''), 'correct the field from the model\'s config.json');
+    if (issues.length === 0) valid.push(m as unknown as ModelArchitecture);
+  });
+  if (valid.length > 0) c.catalog = ModelCatalog.DEFAULT.withModels(...valid);
+}
+
+/** The catalog an environment's models are looked up in: the kit's, with the environment's own models. */
+export function catalogOf(env: Pick<EnvironmentConfig, 'models'>): ModelCatalog {
+  return env.models && env.models.length > 0 ? ModelCatalog.DEFAULT.withModels(...env.models) : ModelCatalog.DEFAULT;
 }
 
 function validateScope(c: Collector, scope: unknown): void {
@@ -198,10 +224,10 @@ function validateScope(c: Collector, scope: unknown): void {
 
 /** The model must be in the catalog, take the scope's context, and fit on at least one instance. */
 function validateScopeModel(c: Collector, scope: Record<string, unknown>, precisionOk: boolean): void {
-  const entry = typeof scope.model === 'string' ? ModelCatalog.DEFAULT.lookup(scope.model) : undefined;
+  const entry = typeof scope.model === 'string' ? c.catalog.lookup(scope.model) : undefined;
   if (entry === undefined) {
-    const ids = ModelCatalog.DEFAULT.ids();
-    c.add('scope.model', scope.model, `is not in the model catalog; allowed: ${ids.join(', ')}`, `use a catalog id${typeof scope.model === 'string' ? nearest(scope.model, ids) : ''}, or add the model to the catalog (ModelCatalog.withModels)`);
+    const ids = c.catalog.ids();
+    c.add('scope.model', scope.model, `is not in the model catalog; allowed: ${ids.join(', ')}`, `use a catalog id${typeof scope.model === 'string' ? nearest(scope.model, ids) : ''}, or describe the model in the environment's models: [{ id, parameters, layers, kvHeads, headDim, ... }]`);
     return;
   }
   if (entry.managed) return;
@@ -215,21 +241,21 @@ function validateScopeModel(c: Collector, scope: Record<string, unknown>, precis
   }
   if (contextTokens > MAX_CONTEXT_TOKENS) return;
   // One sequence is the least a deployment serves: if that cannot fit on any single instance, no endpoint can.
-  const estimate = estimateServing({ model: entry.id, precision: (scope.precision ?? 'bf16') as PrecisionLike, contextTokens, concurrency: 1 });
+  const estimate = estimateServing({ model: entry.id, models: c.catalog, precision: (scope.precision ?? 'bf16') as PrecisionLike, contextTokens, concurrency: 1 });
   if (estimate.recommended === null) {
     c.add('scope.model', scope.model, `cannot be served with ${contextTokens} tokens of context: ${noInstanceFitsAdvice(estimate)}`, '`npm run estimate -- serve --model <id> --precision <p>` shows the numbers');
   }
 }
 
 /** Why `instanceType` cannot hold the scope's model at the concurrency one instance of the endpoint takes; undefined when it can. */
-function instanceFitProblem(instanceType: string, scope: Record<string, unknown>, minInstances: unknown): string | undefined {
-  const entry = typeof scope.model === 'string' ? ModelCatalog.DEFAULT.lookup(scope.model) : undefined;
+function instanceFitProblem(instanceType: string, scope: Record<string, unknown>, minInstances: unknown, catalog: ModelCatalog): string | undefined {
+  const entry = typeof scope.model === 'string' ? catalog.lookup(scope.model) : undefined;
   const { maxInputTokens, maxOutputTokens, concurrency } = scope;
   if (!entry || entry.managed || typeof maxInputTokens !== 'number' || typeof maxOutputTokens !== 'number' || typeof concurrency !== 'number') return undefined;
   const instances = typeof minInstances === 'number' && minInstances >= 1 ? minInstances : 1;
   try {
     return checkServingFit({
-      model: entry.id, precision: (scope.precision ?? 'bf16') as PrecisionLike, contextTokens: maxInputTokens + maxOutputTokens,
+      model: entry.id, models: catalog, precision: (scope.precision ?? 'bf16') as PrecisionLike, contextTokens: maxInputTokens + maxOutputTokens,
       concurrency: Math.max(1, Math.ceil(concurrency / instances)), instanceType,
     });
   } catch {
@@ -266,7 +292,7 @@ function validateHost(c: Collector, endpoint: Record<string, unknown>, region: u
 }
 
 function validateServing(c: Collector, serving: unknown, scope: unknown, production: boolean, region?: unknown): void {
-  const openModel = isRecord(scope) && typeof scope.model === 'string' && ModelCatalog.DEFAULT.lookup(scope.model)?.managed === false;
+  const openModel = isRecord(scope) && typeof scope.model === 'string' && c.catalog.lookup(scope.model)?.managed === false;
   if (openModel && (serving === undefined || (isRecord(serving) && serving.endpoint === undefined))) validateHost(c, {}, region);
   if (serving === undefined) return;
   if (!isRecord(serving)) {
@@ -274,7 +300,7 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
     return;
   }
   c.unknownFields('serving', serving, SERVING_FIELDS);
-  const model = isRecord(scope) && typeof scope.model === 'string' ? ModelCatalog.DEFAULT.lookup(scope.model) : undefined;
+  const model = isRecord(scope) && typeof scope.model === 'string' ? c.catalog.lookup(scope.model) : undefined;
   if (serving.crossRegion !== undefined) {
     if (!CROSS_REGION_NAMES.includes(serving.crossRegion as never)) {
       c.add('serving.crossRegion', serving.crossRegion, `is not a cross-region geography; allowed: ${CROSS_REGION_NAMES.join(', ')}`, 'use the geography of the environment\'s region');
@@ -318,7 +344,7 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
     c.add('serving.endpoint.instanceType', endpoint.instanceType, 'is not a SageMaker instance type (ml.*)', 'remove it to let the scope choose, or use e.g. "ml.g6e.xlarge"');
   } else if (typeof endpoint.instanceType === 'string' && isRecord(scope)) {
     // The same engine as InferenceEndpoint's synth-time check, with the budget the stage gives each instance.
-    const problem = instanceFitProblem(endpoint.instanceType, scope, endpoint.minInstances);
+    const problem = instanceFitProblem(endpoint.instanceType, scope, endpoint.minInstances, c.catalog);
     if (problem) c.add('serving.endpoint.instanceType', endpoint.instanceType, `cannot serve the scope: ${problem}`, 'remove instanceType to let the scope choose the cheapest safe instance, or pick the one named');
   }
   if (!model?.managed) validateHost(c, endpoint, region);
@@ -380,7 +406,7 @@ function validateApi(c: Collector, api: unknown, bedrockModel: boolean, producti
 /** A production endpoint captures traffic: evaluation and alignment learn from it. */
 function validateProductionCapture(c: Collector, env: Record<string, unknown>): void {
   const scope = env.scope;
-  const model = isRecord(scope) && typeof scope.model === 'string' ? ModelCatalog.DEFAULT.lookup(scope.model) : undefined;
+  const model = isRecord(scope) && typeof scope.model === 'string' ? c.catalog.lookup(scope.model) : undefined;
   if (env.production !== true || model === undefined || model.managed) return;
   const endpoint = isRecord(env.serving) && isRecord(env.serving.endpoint) ? env.serving.endpoint : undefined;
   if (endpoint?.dataCapturePercent === undefined) {
@@ -401,7 +427,7 @@ function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown, r
     return;
   }
   const baseModel = adaptation.baseModel ?? (isRecord(scope) ? scope.model : undefined);
-  const entry = typeof baseModel === 'string' ? ModelCatalog.DEFAULT.lookup(baseModel) : undefined;
+  const entry = typeof baseModel === 'string' ? c.catalog.lookup(baseModel) : undefined;
   if (!entry || entry.managed !== (backend === 'bedrock')) {
     c.add(adaptation.baseModel === undefined ? 'scope.model' : 'adaptation.baseModel', baseModel, `is not ${backend === 'bedrock' ? 'a Bedrock model id' : 'an open model of the catalog'}, which the ${backend} backend tunes`, 'set adaptation.baseModel');
   }
@@ -499,6 +525,8 @@ function validateTags(c: Collector, tags: unknown): void {
 /** Accumulates problems under one environment's path. */
 class Collector {
   readonly problems: ConfigProblem[] = [];
+  /** The models the environment may name: the kit's catalog and its own `models`. */
+  catalog = ModelCatalog.DEFAULT;
   constructor(private readonly at: string) {}
 
   add(field: string, value: unknown, message: string, fix: string): void {

@@ -50,6 +50,12 @@ export enum FineTuningMethod {
 export interface SageMakerFineTuningOptions {
   /** The base model: a catalog id (sized by the engine, downloaded from the Hub). */
   readonly baseModel: string;
+  /**
+   * The catalog `baseModel` is looked up in: `ModelCatalog.DEFAULT.withModels(architecture)` for a model the kit's
+   * catalog does not list.
+   * @default ModelCatalog.DEFAULT
+   */
+  readonly catalog?: ModelCatalog;
   /** Methods executions may ask for. @default [LORA, QLORA, DPO] */
   readonly methods?: readonly FineTuningMethod[];
   /** Training instance for every method. @default - the cheapest that holds each method (training estimate) */
@@ -372,7 +378,7 @@ export class FineTuningWorkflow extends Construct {
           resourceConfig: {
             InstanceType: plan.instanceType,
             InstanceCount: plan.instanceCount,
-            VolumeSizeInGB: trainingVolumeGB(options.baseModel, method, plan.instanceCount, options.loraRank),
+            VolumeSizeInGB: trainingVolumeGB(options.baseModel, method, plan.instanceCount, options.loraRank, options.catalog),
             // Instances with local NVMe storage reject a volume key; their storage is encrypted by the hardware.
             ...(nvme ? {} : { VolumeKmsKeyId: this.key.keyArn }),
           },
@@ -428,7 +434,7 @@ export class FineTuningWorkflow extends Construct {
     train.addRetry({ errors: ['SageMaker.AmazonSageMakerException'], interval: Duration.minutes(1), maxAttempts: 2, backoffRate: 2 });
     catchAll(train);
 
-    const evalInstance = evaluationInstance(options.baseModel);
+    const evalInstance = evaluationInstance(options.baseModel, options.catalog);
     const evaluate = new sfn.CustomState(this, 'Evaluate', {
       stateJson: {
         Type: 'Task',
@@ -444,7 +450,7 @@ export class FineTuningWorkflow extends Construct {
             sagemaker_program: 'evaluate.py', sagemaker_submit_directory: source.s3ObjectUrl, 'base-model-id': options.baseModel, 'metrics-dir': '/opt/ml/model',
             'batch-size': String(EVALUATION.batchSize), 'max-input-length': String(EVALUATION.maxInputLength), 'max-new-tokens': String(EVALUATION.maxNewTokens),
           },
-          ResourceConfig: { InstanceType: evalInstance, InstanceCount: 1, VolumeSizeInGB: evaluationVolumeGB(options.baseModel), ...(hasLocalNvmeStorage(evalInstance) ? {} : { VolumeKmsKeyId: this.key.keyArn }) },
+          ResourceConfig: { InstanceType: evalInstance, InstanceCount: 1, VolumeSizeInGB: evaluationVolumeGB(options.baseModel, options.catalog), ...(hasLocalNvmeStorage(evalInstance) ? {} : { VolumeKmsKeyId: this.key.keyArn }) },
           OutputDataConfig: { ...common.OutputDataConfig, S3OutputPath: `s3://${this.bucketName}/${DatasetPrefix.EVALUATION}` },
           InputDataConfig: [
             { ChannelName: 'model', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3DataDistributionType: 'FullyReplicated', 'S3Uri.$': '$.train.ModelS3Uri' } } },
@@ -759,8 +765,8 @@ function jobName(kind: string): string {
 }
 
 /** The instance evaluation runs on: the cheapest GPU that holds the base model at bf16 for a whole batch. */
-export function evaluationInstance(model: string): string {
-  const estimate = estimateServing({ model, precision: 'bf16', contextTokens: EVALUATION.maxInputLength + EVALUATION.maxNewTokens, concurrency: EVALUATION.batchSize });
+export function evaluationInstance(model: string, catalog = ModelCatalog.DEFAULT): string {
+  const estimate = estimateServing({ model, models: catalog, precision: 'bf16', contextTokens: EVALUATION.maxInputLength + EVALUATION.maxNewTokens, concurrency: EVALUATION.batchSize });
   const gpu = estimate.candidates.find((c) => c.acceleratorKind === AcceleratorKind.GPU);
   if (!gpu) throw new Error(`No GPU instance of the catalog holds ${model} at bf16 for ${EVALUATION.batchSize} sequences of ${EVALUATION.maxInputLength + EVALUATION.maxNewTokens} tokens.`);
   return gpu.instanceType;
@@ -777,8 +783,8 @@ const VOLUME_ALLOWANCE_GB = 20;
  * storage SageMaker ignores the figure and uses the instance's own disks ("VolumeSizeInGB", CreateTrainingJob
  * ResourceConfig); elsewhere it is the EBS volume created.
  */
-export function trainingVolumeGB(modelId: string, method: FineTuningMethod, instanceCount: number, loraRank = DEFAULT_LORA_RANK): number {
-  const model = requireArchitecture(modelId);
+export function trainingVolumeGB(modelId: string, method: FineTuningMethod, instanceCount: number, loraRank = DEFAULT_LORA_RANK, catalog = ModelCatalog.DEFAULT): number {
+  const model = requireArchitecture(modelId, catalog);
   const weights = 2 * model.parameters;
   // Full fine-tuning checkpoints shard the states over the instances (FSDP); adapters are small.
   const trainable = method === FineTuningMethod.FULL ? model.parameters / instanceCount : loraParameters(model, loraRank);
@@ -787,8 +793,8 @@ export function trainingVolumeGB(modelId: string, method: FineTuningMethod, inst
 }
 
 /** Evaluation downloads the tuned model and the base (16-bit), and writes predictions. */
-export function evaluationVolumeGB(modelId: string): number {
-  return Math.ceil((2 * 2 * requireArchitecture(modelId).parameters) / GB) + VOLUME_ALLOWANCE_GB;
+export function evaluationVolumeGB(modelId: string, catalog = ModelCatalog.DEFAULT): number {
+  return Math.ceil((2 * 2 * requireArchitecture(modelId, catalog).parameters) / GB) + VOLUME_ALLOWANCE_GB;
 }
 
 /** kms:Decrypt, GenerateDataKey, DescribeKey and CreateGrant on the custom model's key, used through Bedrock. */
@@ -822,9 +828,10 @@ function validateAndPlan(scope: Construct, props: FineTuningWorkflowProps): Part
     return plans;
   }
   const options = props.backend.sagemaker!;
-  const model = ModelCatalog.DEFAULT.lookup(options.baseModel);
+  const catalog = options.catalog ?? ModelCatalog.DEFAULT;
+  const model = catalog.lookup(options.baseModel);
   if (!model || model.managed) {
-    problems.push(`backend.baseModel "${options.baseModel}" is not an open model of the catalog; allowed: ${ModelCatalog.DEFAULT.all().filter((m) => !m.managed).map((m) => m.id).join(', ')}.`);
+    problems.push(`backend.baseModel "${options.baseModel}" is not an open model of the catalog; allowed: ${catalog.all().filter((m) => !m.managed).map((m) => m.id).join(', ')}. For another model, give backend.catalog: ModelCatalog.DEFAULT.withModels({ id, parameters, layers, kvHeads, headDim, ... }).`);
     throwIfProblems(scope, 'FineTuningWorkflow', problems);
   }
   const region = Stack.of(scope).region;
@@ -852,7 +859,7 @@ function validateAndPlan(scope: Construct, props: FineTuningWorkflowProps): Part
   for (const method of options.methods ?? [FineTuningMethod.LORA, FineTuningMethod.QLORA, FineTuningMethod.DPO]) {
     // DPO trains LoRA adapters; with peft the reference model is the frozen base itself, so it sizes like LoRA.
     const sized = method === FineTuningMethod.DPO ? TrainingMethod.LORA : (method as unknown as TrainingMethod);
-    const estimate = estimateTraining({ model: options.baseModel, method: sized, sequenceLength: options.sequenceLength });
+    const estimate = estimateTraining({ model: options.baseModel, models: catalog, method: sized, sequenceLength: options.sequenceLength });
     const gpu = estimate.candidates.filter((c) => InstanceCatalog.DEFAULT.get(c.instanceType).accelerator.kind === AcceleratorKind.GPU);
     if (options.instanceType !== undefined) {
       const fits = gpu.find((c) => c.instanceType === options.instanceType);

@@ -90,6 +90,22 @@ describe('validateEnvironments', () => {
     expect(validateEnvironments([prodWith({ scope: { ...prod.scope, model: 'anthropic.claude-3-5-sonnet-20240620-v1:0' }, serving: undefined })])).toEqual([]);
   });
 
+  const acme = { id: 'acme/support-7b', parameters: 7_241_732_096, layers: 32, kvHeads: 8, headDim: 128, attentionHeads: 32, hiddenSize: 4096, intermediateSize: 14336, vocabSize: 32000, maxContextTokens: 32768 };
+
+  test('a model outside the catalog, described in the environment\'s models, is sized like a catalog model', () => {
+    expect(validateEnvironments([prodWith({ models: [acme], scope: { ...prod.scope, model: acme.id } })])).toEqual([]);
+    // Its facts count: a context beyond its max_position_embeddings is refused as for a catalog model.
+    const short = validateEnvironments([prodWith({ models: [{ ...acme, maxContextTokens: 2048 }], scope: { ...prod.scope, model: acme.id } })]);
+    expect(short.map((p) => p.path)).toEqual(['prod.scope.maxInputTokens']);
+  });
+
+  test('an unusable architecture in models is reported under its index, and an unknown model points to models', () => {
+    const problems = validateEnvironments([prodWith({ models: [{ id: 'acme/broken', layers: 32 }], scope: { ...prod.scope, model: 'acme/other' } })]);
+    expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(['prod.models[0]', 'prod.scope.model']));
+    expect(problems.filter((p) => p.path === 'prod.models[0]').map((p) => p.message).join(' ')).toMatch(/parameters is missing.*kvHeads is missing/);
+    expect(formatProblem(problems.find((p) => p.path === 'prod.scope.model')!)).toMatch(/describe the model in the environment's models/);
+  });
+
   test('reports every problem of a definition at once', () => {
     // GIVEN a definition with four independent mistakes
     const broken = { ...prod, region: 'eu-middle-1', logRetentionDays: 2, scope: { ...prod.scope, maxOutputTokens: 0, task: 'x' } } as unknown as EnvironmentConfig;
