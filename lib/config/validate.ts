@@ -9,6 +9,7 @@ import { estimateServing, noInstanceFitsAdvice } from '../sizing/serving';
 import { checkBedrockCustomization } from '../bedrock/customization-catalog';
 import { ServingContainer } from '../serving/containers';
 import { hostRequirements, imageRegionProblem } from '../serving/host';
+import { checkRevision } from '../serving/revision';
 import { InstanceCatalog } from '../sizing/instances';
 import { DATASET_PREFIXES } from './dataset-layout';
 import { CONTAINER_NAMES, type ContainerName, CROSS_REGION_NAMES, type EnvironmentConfig, QUANTIZATION_NAMES, type QuantizationName, USE_CASE_TASKS } from './environment';
@@ -338,6 +339,10 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
     const store = isRecord(weights) && typeof weights.datasetKeyPrefix === 'string' && weights.datasetKeyPrefix.startsWith('models/') && weights.datasetKeyPrefix.endsWith('/');
     if (!hub && !store) {
       c.add('serving.endpoint.weights', weights, 'is neither { huggingFaceId: "org/name" } nor { datasetKeyPrefix: "models/.../" }', 'give a Hub id, or the prefix of uncompressed weights under the dataset store\'s models/');
+    }
+    if (hub && isRecord(weights) && weights.revision !== undefined) {
+      const problem = typeof weights.revision === 'string' ? checkRevision(weights.revision).problem : 'revision is not a string';
+      if (problem) c.add('serving.endpoint.weights.revision', weights.revision, problem.replace(/^revision (".*?" )?/, '').replace(/\.$/, ''), 'give a 40-character commit id (pinned), a tag or a branch of the repository, or leave it out');
     }
   }
   if (endpoint.instanceType !== undefined && (typeof endpoint.instanceType !== 'string' || !endpoint.instanceType.startsWith('ml.'))) {

@@ -1,6 +1,7 @@
 // A SageMaker real-time endpoint for an LLM, sized by the sizing engine: the serving container and its
 // settings, quantization, the instance and tensor-parallel degree, startup timeouts, encryption, data
 // capture, autoscaling (or inference components) and alarms, all checked at synth.
+import { checkRevision, type RevisionKind } from '../serving/revision';
 import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -54,6 +55,14 @@ export class ModelSource {
     readonly datasets?: IDatasetStore,
     readonly revision?: string,
   ) {}
+
+  /**
+   * What `revision` names: `commit` (pinned), `pull-request`, or `branch-or-tag` (may move between deploys);
+   * undefined without a revision (the Hub's default branch) or for an unusable one (reported at synth).
+   */
+  get revisionKind(): RevisionKind | undefined {
+    return this.revision === undefined ? undefined : checkRevision(this.revision).kind;
+  }
 }
 
 /** What the autoscaling policy tracks. */

@@ -5,3 +5,4 @@ export * from './quantization';
 export * from './regions';
 export * from './settings';
 export * from './host';
+export * from './revision';

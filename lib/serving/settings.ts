@@ -3,6 +3,7 @@
  * x accelerator combinations that cannot run, and `containerEnvironment` writes the exact environment each
  * container dialect reads. Pure: the InferenceEndpoint construct calls it and turns errors into synth errors.
  */
+import { checkRevision } from './revision';
 import { AcceleratorKind } from '../sizing/accelerators';
 import { describeAccelerators, shardUnits, type InstanceSpec } from '../sizing/instances';
 import { precisionSpec } from '../sizing/precision';
@@ -15,7 +16,7 @@ export interface ContainerSettingsInput {
   readonly quantization: Quantization;
   /** What the container loads: a Hugging Face id, or '/opt/ml/model' for weights delivered from S3. */
   readonly modelId: string;
-  /** Hugging Face revision (commit or tag). @default - none */
+  /** Hugging Face revision: a 40-character commit id (pinned), a tag or a branch (`checkRevision`). @default - none */
   readonly revision?: string;
   /** The instance (from lib/sizing InstanceCatalog.DEFAULT.get(...)), for hardware checks and core counts. */
   readonly instance: InstanceSpec;
@@ -159,9 +160,8 @@ function limitProblems(input: ContainerSettingsInput): string[] {
   if (input.modelId.trim() === '') {
     problems.push('modelId is empty: use a Hugging Face model id (e.g. meta-llama/Llama-3.1-8B-Instruct) or /opt/ml/model for weights from S3.');
   }
-  if (input.revision !== undefined && input.revision.trim() === '') {
-    problems.push('revision is empty: use a commit hash or tag of the Hugging Face repository, or leave it out.');
-  }
+  const revision = input.revision === undefined ? undefined : checkRevision(input.revision);
+  if (revision?.problem) problems.push(revision.problem);
   positiveInteger('maxInputTokens', input.maxInputTokens, 'prompt tokens per request, e.g. 4096');
   positiveInteger('maxOutputTokens', input.maxOutputTokens, 'generated tokens per request, e.g. 1024');
   positiveInteger('maxConcurrentRequests', input.maxConcurrentRequests, 'requests one instance decodes at once, e.g. 8');

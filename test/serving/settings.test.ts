@@ -300,7 +300,7 @@ describe('containerEnvironment limits', () => {
   test('fails when the model id or revision is empty', () => {
     expect(rejection(settings(LMI_VLLM, Quantization.NONE, { modelId: ' ', revision: '' })).problems).toEqual([
       'modelId is empty: use a Hugging Face model id (e.g. meta-llama/Llama-3.1-8B-Instruct) or /opt/ml/model for weights from S3.',
-      'revision is empty: use a commit hash or tag of the Hugging Face repository, or leave it out.',
+      'revision is empty: give a 40-character commit id, a tag or a branch of the Hugging Face repository, or leave it out.',
     ]);
   });
 
