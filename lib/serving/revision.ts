@@ -34,7 +34,6 @@ export function checkRevision(revision: string): RevisionCheck {
 
 function refNameProblem(name: string): string | undefined {
   if (/[<>]/.test(name)) return 'it looks like a placeholder (< >)';
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return 'it has a space, a control character or one of ~ ^ : ? * [ \\';
   if (name.includes('..')) return 'it has ".."';
   if (name.includes('@{') || name === '@') return 'it has "@{" or is "@"';
