@@ -1,9 +1,11 @@
 // The API bundle as deployed: what its initialization loads. Each SDK client is a file of its own (sdk/), required
 // on first use, so a deployment parses at init only the client it uses. Loaded in fresh processes, as Lambda does.
 import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { LAZY_MODULES, runtimeBundleDir } from '../../lib/constructs/private/runtime-bundle';
+import { bundleRuntime, LAZY_MODULES, runtimeBundleDir } from '../../lib/constructs/private/runtime-bundle';
 
 const dir = runtimeBundleDir('api');
 const SCRIPT = [
@@ -47,4 +49,21 @@ test('the main file holds no AWS SDK client: they are parsed only when a deploym
   expect(main.length).toBeLessThan(200 * 1024);
   // The request signer every client carries: none in the main file.
   expect(main).not.toMatch(/x-amz-content-sha256|SignatureV4/);
+});
+
+test('a bundle is the same bytes wherever it is built: source maps name sources from the package root', () => {
+  const digest = (dir: string) => {
+    const hash = crypto.createHash('sha256');
+    for (const f of (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })).sort()) {
+      const file = path.join(dir, f);
+      if (fs.statSync(file).isFile()) hash.update(f).update(fs.readFileSync(file));
+    }
+    return hash.digest('hex');
+  };
+  const shallow = bundleRuntime('workflow', fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-a-')));
+  const deep = bundleRuntime('workflow', path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-b-')), 'x', 'y', 'z'));
+  expect(digest(deep)).toBe(digest(shallow));
+  const sources = (JSON.parse(fs.readFileSync(path.join(shallow, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
+  expect(sources).toContain('lib/runtime/workflow/handler.ts');
+  expect(sources.filter((s) => s.startsWith('..') || path.isAbsolute(s))).toEqual([]);
 });

@@ -59,7 +59,19 @@ export function bundleRuntime(name: RuntimeName, outdir: string): string {
   for (const module of lazy) {
     esbuild.buildSync({ ...common, entryPoints: [path.join(sdkDir, `${module}.ts`)], outfile: path.join(outdir, 'sdk', `${module}.js`) });
   }
+  for (const file of [path.join(outdir, 'index.js.map'), ...lazy.map((m) => path.join(outdir, 'sdk', `${m}.js.map`))]) relativeSources(file, common.absWorkingDir);
   return outdir;
+}
+
+/**
+ * Source paths relative to the package root (`lib/runtime/api/handler.ts`, `node_modules/...`) instead of to the
+ * output folder, which esbuild writes: the same code gives the same bundle, and so the same asset hash, wherever
+ * the checkout or the output folder is (a bundle built on first use lands in a temporary folder).
+ */
+function relativeSources(mapFile: string, root: string): void {
+  const map = JSON.parse(fs.readFileSync(mapFile, 'utf8')) as { sources: string[] };
+  map.sources = map.sources.map((source) => path.relative(root, path.resolve(path.dirname(mapFile), source)).split(path.sep).join('/'));
+  fs.writeFileSync(mapFile, JSON.stringify(map));
 }
 
 /** The code of a handler: the prebuilt bundle when the package has one, else bundled now (once per process). */
