@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { bedrockModelFacts, converseFeature } from '../compatibility/bedrock-models';
 import { DatasetPrefix } from '../config/dataset-layout';
 import { type ApiLimits, feedbackSchema, generateSchema, type PromptTemplate } from '../runtime/api/contract';
+import { type ApiHandlerSettings, SETTING_DEFAULTS, toEnvironment } from '../runtime/api/settings';
 import { templateVariables } from '../runtime/api/templates';
 import type { IBedrockModel } from './bedrock-model';
 import type { IDatasetStore } from './dataset-store';
@@ -188,43 +189,32 @@ export class GenerativeApi extends Construct {
     const logKey = createKitKey(this, 'LogKey', { description: `Encrypts the logs of ${this.node.path}`, removalPolicy });
     allowCloudWatchLogs(logKey);
 
-    const environment: Record<string, string> = {
-      BACKEND: props.backend.kind,
-      MODEL_NAME: props.backend.displayName,
-      MAX_INPUT_TOKENS: String(props.limits.maxInputTokens),
-      MAX_OUTPUT_TOKENS: String(props.limits.maxOutputTokens),
-      DATASET_BUCKET: props.datasets.bucket.bucketName,
-      FEEDBACK_PREFIX: DatasetPrefix.FEEDBACK,
-      PROMPT_TEMPLATES: JSON.stringify(props.promptTemplates ?? []),
-      MODEL_TIMEOUT_MS: String(modelTimeout.toMilliseconds()),
-      RECORD_TIMEOUT_MS: String(recordTimeout.toMilliseconds()),
-      POWERTOOLS_METRICS_NAMESPACE: 'GenAiLifecycle',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
-    };
-    if (props.backend.model) environment.MODEL_ID = props.backend.model.invocationId;
-    if (props.backend.endpoint) environment.ENDPOINT_NAME = props.backend.endpoint.endpointName;
-    // An endpoint hosting inference components answers InvokeEndpoint only with the component named.
-    if (props.backend.endpoint?.inferenceComponentName) environment.INFERENCE_COMPONENT_NAME = props.backend.endpoint.inferenceComponentName;
-    if (props.retrieval) {
-      environment.KNOWLEDGE_BASE_ID = props.retrieval.knowledgeBase.knowledgeBaseId;
-      environment.RETRIEVAL_RESULTS = String(props.retrieval.results ?? 5);
-      environment.RETRIEVAL_BY_DEFAULT = String(props.retrieval.byDefault ?? false);
-    }
-    if (props.tools?.length) {
-      environment.TOOLS = props.tools.join(',');
-      environment.MAX_TOOL_ROUNDS = String(props.maxToolRounds ?? 4);
+    const reviewers = props.feedbackReviewers;
+    const settings: Omit<ApiHandlerSettings, 'deadLetterQueueUrl' | 'guardrail'> = {
+      backend: props.backend.kind,
+      modelName: props.backend.displayName,
+      modelId: props.backend.model?.invocationId,
+      endpointName: props.backend.endpoint?.endpointName,
+      // An endpoint hosting inference components answers InvokeEndpoint only with the component named.
+      inferenceComponentName: props.backend.endpoint?.inferenceComponentName,
+      limits: props.limits,
+      datasetBucket: props.datasets.bucket.bucketName,
+      feedbackPrefix: DatasetPrefix.FEEDBACK,
+      promptTemplates: props.promptTemplates ?? [],
+      modelTimeoutMs: modelTimeout.toMilliseconds(),
+      recordTimeoutMs: recordTimeout.toMilliseconds(),
+      deadLetterTimeoutMs: SETTING_DEFAULTS.deadLetterTimeoutMs,
+      knowledgeBase: props.retrieval && { id: props.retrieval.knowledgeBase.knowledgeBaseId, results: props.retrieval.results ?? 5, byDefault: props.retrieval.byDefault ?? false },
       // A model without streaming tool use refuses ConverseStream with toolConfig: the handler then runs tool
       // turns with Converse and streams each turn's text when it ends (lib/compatibility/bedrock-models.ts).
-      if (converseFeature(props.backend.displayName, 'streamingToolUse') === 'no') environment.STREAMING_TOOL_USE = 'false';
-    }
-
-    if (props.acceptAssistantTurns === false) environment.ASSISTANT_TURNS = 'false';
-    const reviewers = props.feedbackReviewers;
-    if (reviewers) {
-      const name = { iam: 'FEEDBACK_REVIEWER_PRINCIPALS', cognito: 'FEEDBACK_REVIEWER_GROUPS', 'api-key': 'FEEDBACK_REVIEWER_API_KEYS' }[reviewers.kind];
-      environment[name] = reviewers.values.join(',');
-    }
+      tools: props.tools?.length ? { names: props.tools, maxRounds: props.maxToolRounds ?? 4, streamsToolUse: converseFeature(props.backend.displayName, 'streamingToolUse') !== 'no' } : undefined,
+      acceptsAssistantTurns: props.acceptAssistantTurns !== false,
+      reviewers: {
+        principals: reviewers?.kind === 'iam' ? reviewers.values : [],
+        groups: reviewers?.kind === 'cognito' ? reviewers.values : [],
+        apiKeyIds: reviewers?.kind === 'api-key' ? reviewers.values : [],
+      },
+    };
 
     // Records S3 did not take (a hang, a 5xx after retries): kept 14 days, the longest SQS keeps a message.
     const deadLetterKey = createKitKey(this, 'RecordDeadLettersKey', { description: `Encrypts the records ${this.node.path} could not write to S3`, removalPolicy });
@@ -249,7 +239,7 @@ export class GenerativeApi extends Construct {
         reason: 'CT.SQS.PR.1: the queue is a dead-letter queue that the handler writes to directly; it accepts no redrive from other queues (RedriveAllowPolicy denyAll), which the rule only passes as allowAll or byQueue.',
       },
     );
-    environment.DEAD_LETTER_QUEUE_URL = this.recordDeadLetters.queueUrl;
+
     const alarms = new Construct(this, 'Alarms');
     this.recordDeadLettersAlarm = new cloudwatch.Alarm(alarms, 'RecordDeadLetters', {
       metric: this.recordDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
@@ -263,11 +253,11 @@ export class GenerativeApi extends Construct {
     this.recordDeadLettersAlarm.addAlarmAction(new cw_actions.SnsAction(this.alarmTopic));
     this.recordDeadLettersAlarm.addOkAction(new cw_actions.SnsAction(this.alarmTopic));
 
+    let guardrail: ApiHandlerSettings['guardrail'];
     if (props.guardrail) {
       this.guardrail = this.createGuardrail(props.guardrail, logKey);
       const version = new bedrock.CfnGuardrailVersion(this, 'GuardrailVersion', { guardrailIdentifier: this.guardrail.attrGuardrailId });
-      environment.GUARDRAIL_ID = this.guardrail.attrGuardrailId;
-      environment.GUARDRAIL_VERSION = version.attrVersion;
+      guardrail = { id: this.guardrail.attrGuardrailId, version: version.attrVersion };
     }
 
     const functionLogs = new logs.LogGroup(this, 'HandlerLogs', { retention, encryptionKey: logKey, removalPolicy });
@@ -282,7 +272,12 @@ export class GenerativeApi extends Construct {
       timeout: modelTimeout.plus(recordTimeout).plus(Duration.seconds(15)),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: functionLogs,
-      environment,
+      environment: {
+        ...toEnvironment({ ...settings, deadLetterQueueUrl: this.recordDeadLetters.queueUrl, guardrail }),
+        POWERTOOLS_METRICS_NAMESPACE: 'GenAiLifecycle',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
     });
     props.datasets.grantReadWrite(this.handler, DatasetPrefix.FEEDBACK);
     // Send only: replaying and deleting dead letters is an operator's job.

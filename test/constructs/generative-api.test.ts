@@ -7,6 +7,7 @@ import { DatasetStore } from '../../lib/constructs/dataset-store';
 import { ApiAuthorization, ApiBackend, FeedbackReviewers, GenerativeApi, type GenerativeApiProps } from '../../lib/constructs/generative-api';
 import { InferenceEndpoint } from '../../lib/constructs/inference-endpoint';
 import { feedbackSchema, generateSchema } from '../../lib/runtime/api/contract';
+import { SETTING_VARIABLES } from '../../lib/runtime/api/settings';
 import { newApp, synthesize, templateOf } from '../support/synth';
 
 const LIMITS = { maxInputTokens: 2048, maxOutputTokens: 512 };
@@ -196,6 +197,13 @@ describe('GenerativeApi records, feedback and guardrails', () => {
     const kms = statements.find((s) => JSON.stringify(s.Resource).includes('RecordDeadLettersKey'))!;
     expect(kms.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     bedrockT.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ DEAD_LETTER_QUEUE_URL: { Ref: Match.stringLikeRegexp('^ApiRecordDeadLetters') }, RECORD_TIMEOUT_MS: '3000' }) } });
+    // Every variable is one the handler reads (lib/runtime/api/settings.ts), or Lambda's and Powertools' own.
+    for (const t of [bedrockT, endpointT, templateOf(reviewedApi.stack)]) {
+      for (const fn of Object.values(t.findResources('AWS::Lambda::Function'))) {
+        const names = Object.keys((fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables ?? {});
+        expect(names.filter((n) => !(SETTING_VARIABLES as readonly string[]).includes(n) && !['POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'].includes(n))).toEqual([]);
+      }
+    }
   });
 
   test('an alarm goes off as soon as the dead-letter queue holds a record', () => {

@@ -1,6 +1,9 @@
 // Who is calling, from API Gateway's requestContext: IAM principals, Cognito users, API keys; reviewers.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { callerOf, principalMatches, reviewersFromEnv } from '../../lib/runtime/api/callers';
+import { callerOf, principalMatches } from '../../lib/runtime/api/callers';
+import { fromEnvironment } from '../../lib/runtime/api/settings';
+
+const reviewersFromEnv = (env: Record<string, string>) => fromEnvironment(env).reviewers;
 
 const context = (requestContext: Record<string, unknown>) => ({ requestContext } as unknown as Pick<APIGatewayProxyEvent, 'requestContext'>);
 

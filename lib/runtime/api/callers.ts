@@ -15,7 +15,7 @@ export interface Caller {
   readonly reviewer: boolean;
 }
 
-/** The principals that may rate any answer (FEEDBACK_REVIEWER_* in the handler's environment). */
+/** The principals that may rate any answer (FEEDBACK_REVIEWER_* in the handler's environment, read by ./settings). */
 export interface Reviewers {
   /** IAM role ARNs (whose sessions review) or IAM user ARNs. */
   readonly principals: readonly string[];
@@ -26,12 +26,6 @@ export interface Reviewers {
 }
 
 export const NO_REVIEWERS: Reviewers = { principals: [], groups: [], apiKeyIds: [] };
-
-/** Comma-separated lists from the environment. */
-export function reviewersFromEnv(env: Record<string, string | undefined>): Reviewers {
-  const list = (name: string) => (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { principals: list('FEEDBACK_REVIEWER_PRINCIPALS'), groups: list('FEEDBACK_REVIEWER_GROUPS'), apiKeyIds: list('FEEDBACK_REVIEWER_API_KEYS') };
-}
 
 /**
  * The caller of a request, or undefined when API Gateway authenticated nobody (a method without authorization).

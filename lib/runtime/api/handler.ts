@@ -18,14 +18,15 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { Backend, ModelRequest, ModelResult, ToolBox } from './backend';
 import type * as BedrockModule from './bedrock-backend';
 import { CALCULATOR_TOOL, runCalculatorTool } from './calculator';
-import { type Caller, callerOf, reviewersFromEnv } from './callers';
-import { type ChatMessage, type ErrorBody, type FeedbackRequest, type GenerateRequest, MAX_BODY_BYTES, type PromptTemplate } from './contract';
+import { type Caller, callerOf } from './callers';
+import { type ChatMessage, type ErrorBody, type FeedbackRequest, type GenerateRequest, MAX_BODY_BYTES } from './contract';
 import { ApiError, badRequest, toApiError } from './errors';
 import type * as GuardModule from './guard';
 import type * as KnowledgeBaseModule from './knowledge-base';
 import { type DeadLetter, type FeedbackRecord, type InteractionRecord, RecordStore, feedbackKey, interactionKey, newRequestId, withDeadline } from './records';
 import { augmentSystem, citationsOf, type Passage } from './retrieval';
 import type * as SageMakerModule from './sagemaker-backend';
+import { type ApiHandlerSettings, fromEnvironment } from './settings';
 import { TemplateError, renderTemplate } from './templates';
 import { estimateTokens } from './tokens';
 import { compileValidators } from './validation';
@@ -37,16 +38,12 @@ declare const awslambda: {
 
 // Configuration is read once per execution environment (cold start): a copy, so nothing changes under it.
 const env = { ...process.env };
-const limits = { maxInputTokens: Number(env.MAX_INPUT_TOKENS), maxOutputTokens: Number(env.MAX_OUTPUT_TOKENS) };
-const modelTimeoutMs = Number(env.MODEL_TIMEOUT_MS ?? 60_000);
-// A record write's budget for S3 (its timeouts and retries inside it), then for the dead-letter queue.
-const recordTimeoutMs = Number(env.RECORD_TIMEOUT_MS ?? 3000);
-const deadLetterTimeoutMs = Number(env.DEAD_LETTER_TIMEOUT_MS ?? 2000);
-const acceptsAssistantTurns = env.ASSISTANT_TURNS !== 'false';
-const templates = new Map((JSON.parse(env.PROMPT_TEMPLATES ?? '[]') as PromptTemplate[]).map((t) => [t.id, t]));
-const reviewers = reviewersFromEnv(env);
-const bucket = env.DATASET_BUCKET!;
-const prefix = env.FEEDBACK_PREFIX ?? 'feedback/';
+// What GenerativeApi wrote into the environment, read through the same contract (./settings).
+const settings = fromEnvironment(env);
+const { limits, modelTimeoutMs, recordTimeoutMs, deadLetterTimeoutMs, acceptsAssistantTurns, reviewers } = settings;
+const templates = new Map(settings.promptTemplates.map((t) => [t.id, t]));
+const bucket = settings.datasetBucket;
+const prefix = settings.feedbackPrefix;
 
 const SERVICE = 'generative-api';
 const logger = new Logger({ serviceName: SERVICE });
@@ -56,12 +53,12 @@ const capture = <T>(client: T): T => (tracer ? tracer.captureAWSv3Client(client)
 // Two attempts: one retry absorbs a transient throttle; more would hold the caller past its patience.
 const clientConfig = { maxAttempts: 2 };
 const backend = createBackend();
-const knowledgeBase = env.KNOWLEDGE_BASE_ID ? createKnowledgeBase(env.KNOWLEDGE_BASE_ID) : undefined;
+const knowledgeBase = settings.knowledgeBase ? createKnowledgeBase(settings.knowledgeBase) : undefined;
 // Bedrock applies its guardrail inside Converse; any other model's text goes through ApplyGuardrail.
-const guard = env.GUARDRAIL_ID && env.BACKEND === 'sagemaker' ? createGuard(env.GUARDRAIL_ID, env.GUARDRAIL_VERSION ?? 'DRAFT') : undefined;
+const guard = settings.guardrail && settings.backend === 'sagemaker' ? createGuard(settings.guardrail.id, settings.guardrail.version) : undefined;
 const records = new RecordStore({
   bucket, prefix, s3: s3Client,
-  deadLetter: env.DEAD_LETTER_QUEUE_URL ? sendDeadLetter : undefined,
+  deadLetter: settings.deadLetterQueueUrl ? sendDeadLetter : undefined,
   onFallback: recordFallback,
 });
 const validators = compileValidators(limits);
@@ -81,28 +78,28 @@ function newTracer() {
 }
 
 function createBackend(): Backend {
-  if (env.BACKEND === 'sagemaker') {
+  if (settings.backend === 'sagemaker') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { SageMakerBackend, sageMakerRuntimeClient } = require('./sagemaker-backend') as typeof SageMakerModule;
-    return new SageMakerBackend(capture(sageMakerRuntimeClient(clientConfig)), env.ENDPOINT_NAME!, env.MODEL_NAME!, env.INFERENCE_COMPONENT_NAME);
+    return new SageMakerBackend(capture(sageMakerRuntimeClient(clientConfig)), settings.endpointName!, settings.modelName, settings.inferenceComponentName);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { BedrockBackend, bedrockRuntimeClient } = require('./bedrock-backend') as typeof BedrockModule;
   return new BedrockBackend(capture(bedrockRuntimeClient(clientConfig)), {
-    modelId: env.MODEL_ID!,
-    displayName: env.MODEL_NAME!,
-    guardrail: env.GUARDRAIL_ID ? { id: env.GUARDRAIL_ID, version: env.GUARDRAIL_VERSION ?? 'DRAFT' } : undefined,
+    modelId: settings.modelId!,
+    displayName: settings.modelName,
+    guardrail: settings.guardrail,
     tools: toolBox(),
-    streamsToolUse: env.STREAMING_TOOL_USE !== 'false',
+    streamsToolUse: settings.tools?.streamsToolUse ?? true,
   });
 }
 
-function createKnowledgeBase(id: string) {
+function createKnowledgeBase({ id, results, byDefault }: NonNullable<ApiHandlerSettings['knowledgeBase']>) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { knowledgeBaseClient, retrievePassages } = require('./knowledge-base') as typeof KnowledgeBaseModule;
   const client = capture(knowledgeBaseClient(clientConfig));
   return {
-    id, results: Number(env.RETRIEVAL_RESULTS ?? 5), byDefault: env.RETRIEVAL_BY_DEFAULT === 'true',
+    id, results, byDefault,
     retrieve: (messages: readonly ChatMessage[], results: number, signal: AbortSignal) => retrievePassages(client, id, messages, results, signal),
   };
 }
@@ -117,11 +114,11 @@ function createGuard(id: string, version: string): GuardModule.Guard {
 
 /** The tools the deployment offers (TOOLS=calculator), run in-process. */
 function toolBox(): ToolBox | undefined {
-  const names = (env.TOOLS ?? '').split(',').filter(Boolean);
-  if (!names.includes('calculator')) return undefined;
+  const tools = settings.tools;
+  if (!tools?.names.includes('calculator')) return undefined;
   return {
     specs: [CALCULATOR_TOOL],
-    maxRounds: Number(env.MAX_TOOL_ROUNDS ?? 4),
+    maxRounds: tools.maxRounds,
     run: (name, input) => (name === 'calculator' ? runCalculatorTool(input) : { content: [{ text: `error: no tool named "${name}"` }], status: 'error' }),
   };
 }
@@ -148,7 +145,7 @@ async function sendDeadLetter(letter: DeadLetter, signal: AbortSignal): Promise<
     maxAttempts: 3,
     requestHandler: { connectionTimeout: Math.min(1000, deadLetterTimeoutMs), requestTimeout: Math.ceil(deadLetterTimeoutMs / 2) },
   }));
-  await sqs.send(new SendMessageCommand({ QueueUrl: env.DEAD_LETTER_QUEUE_URL!, MessageBody: JSON.stringify(letter) }), { abortSignal: signal });
+  await sqs.send(new SendMessageCommand({ QueueUrl: settings.deadLetterQueueUrl!, MessageBody: JSON.stringify(letter) }), { abortSignal: signal });
 }
 
 /** A record that did not reach S3: a metric of its own, published at once (the dead-letter alarm watches the queue). */
