@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { SseParser } from '../lib/runtime/api/sse';
 import {
   checkRegion, integer, isRecord, json, optionLines, optionProblems, pairs, problemReport, quietPipes, readJsonFile, str, strings,
   type Io as Writers, type OptionSpec, type Values,
@@ -468,67 +469,6 @@ function parseData(data: string): Record<string, unknown> | undefined {
   }
 }
 
-export interface SseEvent {
-  /** The `event:` field; "message" when absent, as in the EventSource specification. */
-  readonly event: string;
-  /** The `data:` lines joined by newlines. */
-  readonly data: string;
-}
-
-/**
- * An incremental text/event-stream parser: push text as it is decoded and get the events it completes. Events and lines
- * may be split anywhere across pushes; lines end with LF, CRLF or CR.
- */
-export class SseParser {
-  private buffer = '';
-  private event = '';
-  private data: string[] = [];
-
-  public push(text: string): SseEvent[] {
-    this.buffer += text;
-    const events: SseEvent[] = [];
-    let start = 0;
-    for (;;) {
-      const lf = this.buffer.indexOf('\n', start);
-      const cr = this.buffer.indexOf('\r', start);
-      const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
-      if (end === -1) break;
-      // A CR last in the buffer may be the first half of a CRLF split across pushes: wait for the next text.
-      if (end === cr && cr === this.buffer.length - 1) break;
-      this.line(this.buffer.slice(start, end), events);
-      start = end + (end === cr && this.buffer[cr + 1] === '\n' ? 2 : 1);
-    }
-    this.buffer = this.buffer.slice(start);
-    return events;
-  }
-
-  /**
-   * The end of the stream. The specification drops an event without its closing blank line; a server that ends with
-   * `data: ...` and closes has still said what it meant, so it is dispatched.
-   */
-  public end(): SseEvent[] {
-    const events: SseEvent[] = [];
-    if (this.buffer !== '') this.line(this.buffer.replace(/\r$/, ''), events);
-    this.buffer = '';
-    this.line('', events);
-    return events;
-  }
-
-  private line(line: string, events: SseEvent[]): void {
-    if (line === '') {
-      if (this.data.length > 0) events.push({ event: this.event === '' ? 'message' : this.event, data: this.data.join('\n') });
-      this.event = '';
-      this.data = [];
-      return;
-    }
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    const value = colon === -1 ? '' : line.slice(colon + (line[colon + 1] === ' ' ? 2 : 1));
-    if (field === 'event') this.event = value;
-    else if (field === 'data') this.data.push(value);
-  }
-}
 
 /** A failure before any response (`where` is the URL) or while reading one (`where` is the response). */
 function transportError(error: unknown, timeoutSeconds: number, where: URL | Response): ApiErrorReport {

@@ -8,6 +8,7 @@ import { feedbackKey, interactionKey, type DeadLetter, type FeedbackRecord, type
 import { apiEvent, invoke, loadHandler } from '../support/lambda-runtime';
 import { type BedrockRuntimeStandIn, type S3StandIn, type SageMakerStandIn, startBedrockRuntime, startS3, startSageMakerRuntime } from '../../scripts/lib/standins';
 import { type SqsStandIn, startSqs } from '../standins/sqs';
+import { parseEvents } from '../../lib/runtime/api/sse';
 
 const ASKER = 'arn:aws:sts::111122223333:assumed-role/support-app/session-1';
 const OTHER = 'arn:aws:sts::111122223333:assumed-role/other-app/session-9';
@@ -80,9 +81,7 @@ const stored = <T>(key: string): T | undefined => {
 };
 const interaction = (id: string) => stored<InteractionRecord>(interactionKey('feedback/', id));
 const rating = (id: string) => stored<FeedbackRecord>(feedbackKey('feedback/', id));
-function sseEvents(body: string): { event: string; data: Record<string, unknown> }[] {
-  return body.split('\n\n').filter(Boolean).map((block) => ({ event: /^event: (.*)$/m.exec(block)![1], data: JSON.parse(/^data: (.*)$/m.exec(block)![1]) }));
-}
+const sseEvents = parseEvents;
 /** The dead letters in the stand-in queue, decoded as the README's replay decodes them. */
 function deadLetters(): { letter: DeadLetter; record: Record<string, unknown> }[] {
   return (sqs.queues.get('records') ?? []).map((m) => {

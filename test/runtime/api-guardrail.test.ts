@@ -7,6 +7,7 @@ import { interactionKey } from '../../lib/runtime/api/records';
 import { apiEvent, invoke, loadHandler } from '../support/lambda-runtime';
 import { type S3StandIn, type SageMakerStandIn, startS3, startSageMakerRuntime } from '../../scripts/lib/standins';
 import { BLOCKED_INPUT, BLOCKED_OUTPUT, type GuardrailStandIn, startGuardrail } from '../standins/guardrail';
+import { parseEvents } from '../../lib/runtime/api/sse';
 
 let sagemaker: SageMakerStandIn;
 let s3: S3StandIn;
@@ -31,7 +32,7 @@ afterAll(async () => {
 
 const json = (body: string) => JSON.parse(body) as Record<string, unknown>;
 const generate = (body: unknown) => apiEvent('POST', '/v1/generate', body);
-const tokens = (body: string) => body.split('\n\n').filter((b) => b.startsWith('event: token')).map((b) => (JSON.parse(b.slice(b.indexOf('data: ') + 6)) as { text: string }).text);
+const tokens = (body: string) => parseEvents(body).filter((e) => e.event === 'token').map((e) => e.data.text as string);
 
 test('an e-mail in the prompt is masked before the endpoint sees it, and one in the answer before the caller does', async () => {
   sagemaker.setBehaviour({ tokens: ['Write', ' to', ' help@example.com', ' today.'] });

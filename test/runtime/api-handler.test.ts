@@ -4,6 +4,7 @@ import { runtimeBundleDir } from '../../lib/constructs/private/runtime-bundle';
 import { REQUEST_ID_PATTERN } from '../../lib/runtime/api/contract';
 import { apiEvent, invoke, lambdaContext, loadHandler } from '../support/lambda-runtime';
 import { type S3StandIn, type SageMakerStandIn, type StandIn, startBedrockRuntime, startS3, startSageMakerRuntime } from '../../scripts/lib/standins';
+import { parseEvents } from '../../lib/runtime/api/sse';
 
 const TEMPLATES = [{
   id: 'support-answer', version: '7', system: 'Answer briefly.',
@@ -50,12 +51,7 @@ function signed(event: ReturnType<typeof apiEvent>, userArn = CALLER): ReturnTyp
 }
 const generate = (body: unknown) => signed(apiEvent('POST', '/v1/generate', body));
 const json = (body: string) => JSON.parse(body) as Record<string, unknown>;
-function sseEvents(body: string): { event: string; data: Record<string, unknown> }[] {
-  return body.split('\n\n').filter(Boolean).map((block) => {
-    const event = /^event: (.*)$/m.exec(block)![1];
-    return { event, data: JSON.parse(/^data: (.*)$/m.exec(block)![1]) };
-  });
-}
+const sseEvents = parseEvents;
 
 describe('POST /v1/generate on Bedrock', () => {
   test('answers with the text, usage, model and a request id, and records the interaction', async () => {

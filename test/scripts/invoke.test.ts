@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { EXIT_API_ERROR, EXIT_OK, EXIT_USAGE, main, SseParser, type AwsCredentials, type Deps } from '../../scripts/invoke';
+import { SseParser } from '../../lib/runtime/api/sse';
+import { EXIT_API_ERROR, EXIT_OK, EXIT_USAGE, main, type AwsCredentials, type Deps } from '../../scripts/invoke';
 
 const CREDENTIALS: AwsCredentials = { accessKeyId: 'AKID', secretAccessKey: 'test-secret-key' };
 const REGION = 'us-east-1';

@@ -27,6 +27,7 @@ import { type DeadLetter, type FeedbackRecord, type InteractionRecord, RecordSto
 import { augmentSystem, citationsOf, type Passage } from './retrieval';
 import type * as SageMakerModule from './sagemaker-backend';
 import { type ApiHandlerSettings, fromEnvironment } from './settings';
+import { encodeEvent } from './sse';
 import { TemplateError, renderTemplate } from './templates';
 import { estimateTokens } from './tokens';
 import { compileValidators } from './validation';
@@ -278,8 +279,8 @@ async function answer(
       const result = { text: guarded.blocked, stopReason: 'guardrail_intervened', usage: { inputTokens: 0, outputTokens: 0 } };
       if (stream) {
         const sse = awslambda.HttpResponseStream.from(out, { statusCode: 200, headers: headers(requestId, 'text/event-stream') });
-        sse.write(`event: token\ndata: ${JSON.stringify({ text: result.text })}\n\n`);
-        sse.write(`event: done\ndata: ${JSON.stringify({ requestId, usage: result.usage, ...meta, stopReason: result.stopReason, latencyMs: Math.round(performance.now() - started) })}\n\n`);
+        sse.write(encodeEvent('token', { text: result.text }));
+        sse.write(encodeEvent('done', { requestId, usage: result.usage, ...meta, stopReason: result.stopReason, latencyMs: Math.round(performance.now() - started) }));
         sse.end();
       } else {
         json(out, requestId, 200, { requestId, text: result.text, usage: result.usage, ...meta, stopReason: result.stopReason, latencyMs: Math.round(performance.now() - started) });
@@ -320,7 +321,7 @@ async function answer(
     if (ttftMs === undefined) ttftMs = performance.now() - started;
     sent += text;
     sse ??= awslambda.HttpResponseStream.from(out, { statusCode: 200, headers: headers(requestId, 'text/event-stream') });
-    sse.write(`event: token\ndata: ${JSON.stringify({ text })}\n\n`);
+    sse.write(encodeEvent('token', { text }));
   };
   const sink = guard ? guardedSink(guard, emit, signal) : { push: emit, flush: async () => undefined, blocked: () => false };
   try {
@@ -329,7 +330,7 @@ async function answer(
     if (sink.blocked()) result = { ...result, stopReason: 'guardrail_intervened' };
     const latencyMs = Math.round(performance.now() - started);
     sse ??= awslambda.HttpResponseStream.from(out, { statusCode: 200, headers: headers(requestId, 'text/event-stream') });
-    sse.write(`event: done\ndata: ${JSON.stringify({ requestId, usage: result.usage, ...meta, stopReason: result.stopReason, latencyMs, citations, toolCalls: result.toolCalls || undefined })}\n\n`);
+    sse.write(encodeEvent('done', { requestId, usage: result.usage, ...meta, stopReason: result.stopReason, latencyMs, citations, toolCalls: result.toolCalls || undefined }));
     ended = true;
     sse.end();
     observed.ttftMs = ttftMs;
@@ -343,7 +344,7 @@ async function answer(
     const apiError = toApiError(error);
     logger.error('stream failed after the first token', { error: error as Error, code: apiError.code });
     ended = true;
-    sse.write(`event: error\ndata: ${JSON.stringify(errorBody(requestId, apiError))}\n\n`);
+    sse.write(encodeEvent('error', errorBody(requestId, apiError)));
     sse.end();
     return { status: apiError.status, record: record({ text: sent, stopReason: 'error', usage: { inputTokens: 0, outputTokens: 0 } }, false, apiError.code) };
   }
