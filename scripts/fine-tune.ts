@@ -13,7 +13,7 @@ import {
   type DescribeExecutionCommandOutput, type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient, TrainingJobStatus } from '@aws-sdk/client-sagemaker';
-import { formatElapsed } from '../lib/optimization';
+import { formatElapsed } from './lib/optimization';
 import {
   clockOf, EXIT_OK, EXIT_USAGE, integer, isRecord, json, optionLines, parseCommand, problemReport, runScript, str,
   type ClockDeps, type Io as Writers, type OptionSpec, type Values,

@@ -15,7 +15,7 @@ import {
   IngestionJobStatus, ListIngestionJobsCommand, SortOrder, StartIngestionJobCommand,
   type IngestionJob, type IngestionJobStatistics, type IngestionJobSummary, type StartIngestionJobRequest,
 } from '@aws-sdk/client-bedrock-agent';
-import { formatElapsed } from '../lib/optimization';
+import { formatElapsed } from './lib/optimization';
 import {
   checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, problemReport, str, type Io as Writers, type OptionSpec, type Values, runScript,
 } from './lib/cli';

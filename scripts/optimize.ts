@@ -13,7 +13,7 @@ import {
   buildOptimizationJobRequest, DEFAULT_MAX_RUNTIME_SECONDS, DEFAULT_POLL_SECONDS, formatElapsed, OPTIMIZATION_TECHNIQUES,
   OptimizationJobFailedError, optimizationJobIssues, OptimizationJobTimeoutError, waitForOptimizationJob,
   type OptimizationFieldNames, type OptimizationJobOptions, type OptimizationProgress, type OptimizationTechniqueLike,
-} from '../lib/optimization';
+} from './lib/optimization';
 import {
   checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, pairs, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values, runScript,
 } from './lib/cli';

@@ -16,7 +16,7 @@ import { ConfigError } from '../lib/config';
 import { PropsError } from '../lib/constructs/private/problems';
 import {
   AssemblyError, buildReview, priceLookup, priceTableProblems, readCloudAssembly, renderMarkdown, type AssemblyReader, type CloudAssembly,
-} from '../lib/review';
+} from './lib/review';
 import type { PriceTable } from '../lib/sizing';
 import { optionLines, optionProblems, problemReport, str, type OptionSpec, type Io as Writers, runScript } from './lib/cli';
 import { readPriceTable } from './lib/prices';

@@ -5,6 +5,7 @@
 // and the command-line tools through the package's `bin`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -40,6 +41,31 @@ describe('the packed package in a fresh project', () => {
   }, 60_000);
 
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('every package the shipped code can require is a dependency or a peer', () => {
+    // Followed from the two entry points through every relative require, lazy ones included.
+    const builtins = new Set(builtinModules);
+    const seen = new Set<string>();
+    const needed = new Map<string, string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const [, spec] of fs.readFileSync(file, 'utf8').matchAll(/require\(["']([^"']+)["']\)/g)) {
+        if (spec.startsWith('.')) {
+          const base = path.resolve(path.dirname(file), spec);
+          const found = [base, `${base}.js`, path.join(base, 'index.js')].find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+          if (found) visit(found);
+        } else if (!spec.startsWith('node:')) {
+          const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+          if (!builtins.has(name) && !needed.has(name)) needed.set(name, path.relative(pkgDir, file));
+        }
+      }
+    };
+    for (const entry of ['dist/lib/index.js', manifest.bin['genai-lifecycle-cdk']]) visit(path.join(pkgDir, entry));
+    // esbuild and tar build bundles in a checkout without prebuilt ones; the package always has them.
+    const declared = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies), 'esbuild', 'tar']);
+    expect([...needed].filter(([name]) => !declared.has(name)).map(([name, from]) => `${name} (required by ${from})`)).toEqual([]);
+  });
 
   test('ships compiled code, declarations and docs only', () => {
     const files = packed[0].files.map((f) => f.path);

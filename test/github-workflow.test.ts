@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REVIEW_MARKER } from '../lib/review';
+import { REVIEW_MARKER } from '../scripts/lib/review';
 
 interface Step { name: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string>; 'continue-on-error'?: boolean }
 interface Job { 'runs-on': string; permissions: Record<string, string>; env: Record<string, string>; steps: Step[] }

@@ -2,7 +2,7 @@
 import {
   buildOptimizationJobRequest, DEFAULT_MAX_RUNTIME_SECONDS, MAX_OVERRIDE_VARIABLES, OptimizationInputError, optimizationJobIssues,
   OptimizationTechnique, type OptimizationJobOptions,
-} from '../../lib/optimization';
+} from '../../scripts/lib/optimization';
 import { InstanceType } from '../../lib/sizing';
 
 const ROLE = 'arn:aws:iam::123456789012:role/ModelOptimizationRole';

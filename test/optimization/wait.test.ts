@@ -3,7 +3,7 @@ import { DescribeOptimizationJobCommand, SageMakerClient, type DescribeOptimizat
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   formatElapsed, OptimizationJobFailedError, OptimizationJobTimeoutError, waitForOptimizationJob, type OptimizationProgress,
-} from '../../lib/optimization';
+} from '../../scripts/lib/optimization';
 
 const sagemaker = mockClient(SageMakerClient);
 const client = new SageMakerClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });

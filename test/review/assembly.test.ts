@@ -1,5 +1,5 @@
 /** Reading a cloud assembly: environments from nested assemblies, templates, declared acknowledgements, the report. */
-import { AssemblyError, readCloudAssembly, type AssemblyReader } from '../../lib/review';
+import { AssemblyError, readCloudAssembly, type AssemblyReader } from '../../scripts/lib/review';
 import { environment, HEAD_DIR, load } from './fixtures';
 
 function files(map: Record<string, unknown>): AssemblyReader {

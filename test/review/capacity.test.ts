@@ -1,5 +1,5 @@
 /** Accelerator capacity and cost from templates: endpoints at minimum and maximum scale, and training runs. */
-import { capacityOf, HOURS_PER_MONTH, priceLookup, priceTableProblems, type StackTemplate } from '../../lib/review';
+import { capacityOf, HOURS_PER_MONTH, priceLookup, priceTableProblems, type StackTemplate } from '../../scripts/lib/review';
 import { BASE_DIR, environment, HEAD_DIR, load } from './fixtures';
 
 const prices = priceLookup();

@@ -1,7 +1,7 @@
 /** A change against the base: resources added, removed and changed, stateful replacements, IAM and cost deltas. */
 import {
   buildReview, capacityOf, diffEnvironment, iamOf, priceLookup, renderMarkdown, REPLACEMENT_PROPERTIES, type CfnResource, type EnvironmentAssembly,
-} from '../../lib/review';
+} from '../../scripts/lib/review';
 import { BASE_DIR, HEAD_DIR, load } from './fixtures';
 
 const prices = priceLookup();

@@ -1,7 +1,7 @@
 // The fixture cloud assemblies of test/fixtures/review (see its README): read once per test file.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCloudAssembly, type AssemblyReader, type CloudAssembly, type EnvironmentAssembly } from '../../lib/review';
+import { readCloudAssembly, type AssemblyReader, type CloudAssembly, type EnvironmentAssembly } from '../../scripts/lib/review';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'review');
 export const HEAD_DIR = join(FIXTURES, 'head');

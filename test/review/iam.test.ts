@@ -1,5 +1,5 @@
 /** IAM statements by principal, with wildcard actions, wildcard resources and any principal flagged. */
-import { iamOf, isWildcardAction, isWildcardResource, type StackTemplate } from '../../lib/review';
+import { iamOf, isWildcardAction, isWildcardResource, type StackTemplate } from '../../scripts/lib/review';
 import { environment, HEAD_DIR, load } from './fixtures';
 
 const head = load(HEAD_DIR);

@@ -1,5 +1,5 @@
 /** Compact rendering of intrinsic functions, and state machine definitions read through Fn::Join. */
-import { render, stateMachineDefinition, TOKEN_PLACEHOLDER } from '../../lib/review';
+import { render, stateMachineDefinition, TOKEN_PLACEHOLDER } from '../../scripts/lib/review';
 
 describe('render', () => {
   test.each([

@@ -1,5 +1,5 @@
 /** The Markdown report: summary table first, one collapsible section per environment, within GitHub's comment limit. */
-import { buildReview, priceLookup, renderMarkdown, REVIEW_MARKER, type Review, type StatementSummary } from '../../lib/review';
+import { buildReview, priceLookup, renderMarkdown, REVIEW_MARKER, type Review, type StatementSummary } from '../../scripts/lib/review';
 import { BASE_DIR, HEAD_DIR, load } from './fixtures';
 
 const prices = priceLookup();

@@ -1,5 +1,5 @@
 /** Policy findings per environment: open findings and acknowledgements per plugin, and every acknowledgement. */
-import { KNOWN_PLUGINS, splitId, validationOf } from '../../lib/review';
+import { KNOWN_PLUGINS, splitId, validationOf } from '../../scripts/lib/review';
 import { environment, HEAD_DIR, load } from './fixtures';
 
 const head = load(HEAD_DIR);

@@ -7,7 +7,7 @@ import { feedbackSchema, generateSchema, maxCorrectionChars, PRECOMPILED_LIMITS 
 import type { ApiError } from '../../lib/runtime/api/errors';
 import { ucs2length } from '../../lib/runtime/api/ucs2length';
 import { compileValidators } from '../../lib/runtime/api/validation';
-import { GENERATED_FILE, validatorsSource } from '../../lib/runtime/api/validators-codegen';
+import { GENERATED_FILE, validatorsSource } from '../../scripts/codegen-validators';
 
 const LIMITS = { maxInputTokens: 1000, maxOutputTokens: 50 };
 const validators = compileValidators(LIMITS);
@@ -22,7 +22,7 @@ const problem = (validate: (v: unknown) => void, value: unknown) => {
 
 test('the committed validators are what the code generator writes from the schemas of contract.ts', () => {
   // GIVEN the schemas as they are now, WHEN compiled again, THEN nothing differs: regenerate with
-  // `npx tsx lib/runtime/api/validators-codegen.ts` after changing a schema.
+  // `npx tsx scripts/codegen-validators.ts` after changing a schema.
   expect(fs.readFileSync(GENERATED_FILE, 'utf8')).toBe(validatorsSource());
 });
 

@@ -1,7 +1,7 @@
 /** The review CLI: main() on the fixture assemblies, every usage problem at once, and a failed synthesis. */
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/config';
-import { REVIEW_MARKER } from '../../lib/review';
+import { REVIEW_MARKER } from '../../scripts/lib/review';
 import { EXIT_OK, EXIT_SYNTH_FAILED, EXIT_USAGE, main, type Io, type Synthesis } from '../../scripts/review';
 import { BASE_DIR, FIXTURES, HEAD_DIR, round4 } from '../review/fixtures';
 

@@ -11,7 +11,7 @@
 import {
   OptimizationJobDeploymentInstanceType, type CreateOptimizationJobCommandInput, type OptimizationConfig,
 } from '@aws-sdk/client-sagemaker';
-import { AcceleratorKind, describeAccelerators, InstanceCatalog, shardUnits, show, type InstanceType } from '../sizing';
+import { AcceleratorKind, describeAccelerators, InstanceCatalog, shardUnits, show, type InstanceType } from '../../../lib/sizing';
 
 /** What the job does to the model (a closed set). */
 export enum OptimizationTechnique {

@@ -3,7 +3,7 @@
  * environment. GitHub rejects comments over 65,536 characters, so long lists are cut (with a count of what was
  * left out) until the whole fits; the JSON output (`--json`) always has everything.
  */
-import { DEFAULT_PRICES } from '../sizing';
+import { DEFAULT_PRICES } from '../../../lib/sizing';
 import type { EnvironmentDiff, Replacement } from './diff';
 import { isFlagged, type StatementSummary } from './iam';
 import type { EnvironmentReview, Review } from './report';

@@ -3,7 +3,7 @@
  * see lib/sizing/prices.ts), overridden by a user's table. Unlike `InstanceCatalog.withPrices`, an override
  * may price a type the catalog does not know (a CPU instance, a newer GPU): a review must price what is deployed.
  */
-import { InstanceCatalog, type PriceTable } from '../sizing';
+import { InstanceCatalog, type PriceTable } from '../../../lib/sizing';
 
 export interface InstancePrice {
   readonly usdPerHour: number;
