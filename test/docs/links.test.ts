@@ -1,4 +1,7 @@
-/** Links between README.md and docs/ resolve: the file exists, and so does the heading an anchor names. */
+/**
+ * Links between README.md and docs/ resolve (the file exists, and so does the heading an anchor names), and the
+ * repository paths the documentation names exist.
+ */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { documentationFiles, ROOT, readMarkdown, where } from '../support/markdown';
@@ -30,5 +33,25 @@ describe('links', () => {
     const index = byPath.get('docs/README.md')!;
     const linked = new Set(index.links.map((l) => normalize(join('docs', l.target.split('#')[0]))));
     expect(files.map((f) => f.file).filter((f) => f.startsWith('docs/') && f !== 'docs/README.md' && !linked.has(f))).toEqual([]);
+  });
+});
+
+describe('paths', () => {
+  const PATH = /^(?:bin|lib|scripts|test|bench|examples|datasets|docs|\.github)\/[\w./@-]*$/;
+
+  test('every repository path the documentation names in inline code exists', () => {
+    const named = files.flatMap((f) => f.spans)
+      .map((s) => ({ at: where(s), path: s.text.replace(/[/]\*+$|\/?\*[\w.]*$/, '') }))
+      .filter(({ path }) => PATH.test(path) && !path.includes('<'));
+    expect(named.length).toBeGreaterThan(20);
+    expect(named.filter(({ path }) => !existsSync(join(ROOT, path))).map(({ at, path }) => `${at}: ${path}`)).toEqual([]);
+  });
+
+  test('a block marked <!-- paths: ... --> (the layout) names paths that exist, one at the start of each line', () => {
+    const layouts = files.flatMap((f) => f.blocks).filter((b) => b.directives.has('paths'));
+    expect(layouts.length).toBeGreaterThan(0);
+    const missing = layouts.flatMap((b) => b.code.split('\n').map((line, i) => ({ at: `${b.file}:${b.line + i + 1}`, path: line.split(/\s/)[0] })))
+      .filter(({ path }) => path !== '' && !existsSync(join(ROOT, path)));
+    expect(missing.map(({ at, path }) => `${at}: ${path}`)).toEqual([]);
   });
 });
