@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 import { bedrockModelFacts, converseFeature } from '../compatibility/bedrock-models';
 import { DatasetPrefix } from '../config/dataset-layout';
 import { type ApiLimits, feedbackSchema, generateSchema, type PromptTemplate } from '../runtime/api/contract';
-import { type ApiHandlerSettings, SETTING_DEFAULTS, toEnvironment } from '../runtime/api/settings';
+import { API_METRICS_NAMESPACE, type ApiHandlerSettings, type ApiRouteMetric, SETTING_DEFAULTS, toEnvironment } from '../runtime/api/settings';
 import { templateVariables } from '../runtime/api/templates';
 import type { IBedrockModel } from './bedrock-model';
 import type { IDatasetStore } from './dataset-store';
@@ -105,6 +105,12 @@ export interface GuardrailOptions {
   readonly blockedPii?: readonly string[];
 }
 
+/** Which route's series a GenerativeApi metric reads, and the usual metric options. */
+export interface ApiMetricOptions extends cloudwatch.MetricOptions {
+  /** The API Gateway resource: `/v1/generate`, `/v1/generate/stream`, `/v1/feedback` or `/v1/health`. @default '/v1/generate' */
+  readonly route?: string;
+}
+
 export interface GenerativeApiProps {
   readonly backend: ApiBackend;
   /** Interactions and feedback go to its feedback/ prefix. */
@@ -175,6 +181,8 @@ export class GenerativeApi extends Construct {
   readonly guardrail?: bedrock.CfnGuardrail;
   readonly webAcl?: wafv2.CfnWebACL;
   readonly apiKey?: apigw.IApiKey;
+  /** The `service` dimension of this API's metrics (and the service of its logs): the stack's name and the path in it. */
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: GenerativeApiProps) {
     super(scope, id);
@@ -190,7 +198,10 @@ export class GenerativeApi extends Construct {
     allowCloudWatchLogs(logKey);
 
     const reviewers = props.feedbackReviewers;
+    // The stack's name is unique in its account and region; the path inside it tells APIs of one stack apart.
+    this.serviceName = `${stack.stackName}/${this.node.path.slice(stack.node.path.length + 1)}`;
     const settings: Omit<ApiHandlerSettings, 'deadLetterQueueUrl' | 'guardrail'> = {
+      serviceName: this.serviceName,
       backend: props.backend.kind,
       modelName: props.backend.displayName,
       modelId: props.backend.model?.invocationId,
@@ -274,7 +285,7 @@ export class GenerativeApi extends Construct {
       logGroup: functionLogs,
       environment: {
         ...toEnvironment({ ...settings, deadLetterQueueUrl: this.recordDeadLetters.queueUrl, guardrail }),
-        POWERTOOLS_METRICS_NAMESPACE: 'GenAiLifecycle',
+        POWERTOOLS_METRICS_NAMESPACE: API_METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -354,6 +365,54 @@ export class GenerativeApi extends Construct {
     }
   }
 
+  /** Answers of a route with a 2xx status, per period. */
+  metricSuccesses(options: ApiMetricOptions = {}): cloudwatch.Metric {
+    return this.routeMetric('Success', 'Sum', options);
+  }
+
+  /** Requests of a route answered 4xx (bad requests, throttled callers, refused feedback), per period. */
+  metricClientErrors(options: ApiMetricOptions = {}): cloudwatch.Metric {
+    return this.routeMetric('ClientError', 'Sum', options);
+  }
+
+  /** Requests of a route answered 5xx (the model failed or timed out, or the handler did), per period. */
+  metricServerErrors(options: ApiMetricOptions = {}): cloudwatch.Metric {
+    return this.routeMetric('ServerError', 'Sum', options);
+  }
+
+  /** Milliseconds until the caller had the whole answer (the record's write excluded). @default p90 */
+  metricLatency(options: ApiMetricOptions = {}): cloudwatch.Metric {
+    return this.routeMetric('LatencyMs', 'p90', options);
+  }
+
+  /**
+   * Milliseconds to the first token of streamed answers (`"stream": true` on /v1/generate, or /v1/generate/stream:
+   * each route is a series of its own). @default p90
+   */
+  metricTimeToFirstToken(options: ApiMetricOptions = {}): cloudwatch.Metric {
+    return this.routeMetric('TimeToFirstTokenMs', 'p90', options);
+  }
+
+  /** Prompt tokens the model counted, summed per period. */
+  metricInputTokens(options: ApiMetricOptions = {}): cloudwatch.Metric {
+    return this.routeMetric('InputTokens', 'Sum', options);
+  }
+
+  /** Generated tokens, summed per period. */
+  metricOutputTokens(options: ApiMetricOptions = {}): cloudwatch.Metric {
+    return this.routeMetric('OutputTokens', 'Sum', options);
+  }
+
+  private routeMetric(metricName: ApiRouteMetric, statistic: string, options: ApiMetricOptions): cloudwatch.Metric {
+    const { route = '/v1/generate', ...props } = options;
+    // As the handler publishes them: Powertools' service dimension (this API's own) and the API Gateway resource.
+    return new cloudwatch.Metric({
+      namespace: API_METRICS_NAMESPACE, metricName, statistic, period: Duration.minutes(5),
+      dimensionsMap: { service: this.serviceName, route },
+      ...props,
+    });
+  }
+
   /** Records the handler sent to the dead-letter queue because S3 did not take them in time. */
   metricRecordsDeadLettered(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.recordMetric('RecordsDeadLettered', props);
@@ -367,8 +426,8 @@ export class GenerativeApi extends Construct {
   private recordMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     // As the handler publishes them: Powertools' service dimension, and the function (one series per API).
     return new cloudwatch.Metric({
-      namespace: 'GenAiLifecycle', metricName, statistic: 'Sum', period: Duration.minutes(5),
-      dimensionsMap: { service: 'generative-api', function: this.handler.functionName },
+      namespace: API_METRICS_NAMESPACE, metricName, statistic: 'Sum', period: Duration.minutes(5),
+      dimensionsMap: { service: this.serviceName, function: this.handler.functionName },
       ...props,
     });
   }

@@ -7,7 +7,7 @@ import { DatasetStore } from '../../lib/constructs/dataset-store';
 import { ApiAuthorization, ApiBackend, FeedbackReviewers, GenerativeApi, type GenerativeApiProps } from '../../lib/constructs/generative-api';
 import { InferenceEndpoint } from '../../lib/constructs/inference-endpoint';
 import { feedbackSchema, generateSchema } from '../../lib/runtime/api/contract';
-import { SETTING_VARIABLES } from '../../lib/runtime/api/settings';
+import { API_METRICS_NAMESPACE, API_ROUTE_METRICS, SETTING_VARIABLES } from '../../lib/runtime/api/settings';
 import { newApp, synthesize, templateOf } from '../support/synth';
 
 const LIMITS = { maxInputTokens: 2048, maxOutputTokens: 512 };
@@ -219,6 +219,19 @@ describe('GenerativeApi records, feedback and guardrails', () => {
     expect(metric).toMatchObject({ namespace: 'GenAiLifecycle', metricName: 'RecordsDeadLettered', statistic: 'Sum' });
     expect(Object.keys(metric.dimensions!)).toEqual(['service', 'function']);
     expect(bedrockApi.api.metricRecordsLost().metricName).toBe('RecordsLost');
+  });
+
+  test('route metrics name the service the handler publishes under: this API\'s own, distinct from another API\'s', () => {
+    const api = bedrockApi.api;
+    expect(api.serviceName).toBe('BedrockApi/Api');
+    expect(endpointApi.api.serviceName).not.toBe(api.serviceName);
+    const fn = Object.values(templateOf(bedrockApi.stack).findResources('AWS::Lambda::Function')).find((r) => (r.Properties as { Handler?: string }).Handler === 'index.handler')!;
+    expect((fn.Properties as { Environment: { Variables: Record<string, string> } }).Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: api.serviceName, POWERTOOLS_METRICS_NAMESPACE: API_METRICS_NAMESPACE });
+    const metrics = [api.metricSuccesses(), api.metricClientErrors(), api.metricServerErrors(), api.metricLatency(), api.metricTimeToFirstToken(), api.metricInputTokens(), api.metricOutputTokens()];
+    expect(metrics.map((m) => m.metricName)).toEqual([...API_ROUTE_METRICS]);
+    for (const m of metrics) expect(m).toMatchObject({ namespace: API_METRICS_NAMESPACE, dimensions: { service: api.serviceName, route: '/v1/generate' } });
+    expect(api.metricLatency({ route: '/v1/feedback' }).dimensions).toEqual({ service: api.serviceName, route: '/v1/feedback' });
+    expect(api.metricLatency().statistic).toBe('p90');
   });
 
   test('the handler has the model\'s time, then the record\'s, before Lambda stops it', () => {

@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runtimeBundleDir } from '../../lib/constructs/private/runtime-bundle';
 import { feedbackKey, interactionKey, type DeadLetter, type FeedbackRecord, type InteractionRecord } from '../../lib/runtime/api/records';
+import { API_METRICS_NAMESPACE, API_ROUTE_METRICS } from '../../lib/runtime/api/settings';
 import { apiEvent, invoke, loadHandler } from '../support/lambda-runtime';
 import { type BedrockRuntimeStandIn, type S3StandIn, type SageMakerStandIn, startBedrockRuntime, startS3, startSageMakerRuntime } from '../../scripts/lib/standins';
 import { type SqsStandIn, startSqs } from '../standins/sqs';
@@ -213,6 +214,27 @@ describe('records: written after the answer, within a deadline, never lost', () 
     expect(deadLetters().map((d) => d.record.requestId)).toEqual([res.headers['x-request-id']]);
     const emf = out.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => 'RecordsDeadLettered' in l);
     expect(emf).toMatchObject({ RecordsDeadLettered: 1, service: 'generative-api', function: 'api-under-test' });
+  });
+
+  test('each answer publishes its route metrics under the API\'s own service, as GenerativeApi\'s metric methods read them', async () => {
+    const named = loadHandler(runtimeBundleDir('api'), { ...bedrockEnv(), POWERTOOLS_METRICS_DISABLED: 'false', POWERTOOLS_METRICS_NAMESPACE: API_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME: 'Prod-Serving/Api' });
+    const out = captureStdout();
+    try {
+      await invoke(named, generate({ prompt: 'Where is order 21?' }));
+      await invoke(named, as(ASKER, apiEvent('POST', '/v1/generate/stream', { prompt: 'Where is order 21?' })));
+    } finally {
+      out.restore();
+    }
+    const emf = out.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => 'LatencyMs' in l) as ({ _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } } & Record<string, unknown>)[];
+    expect(emf.map((e) => e.route)).toEqual(['/v1/generate', '/v1/generate/stream']);
+    for (const e of emf) {
+      const [directive] = e._aws.CloudWatchMetrics;
+      expect(directive).toMatchObject({ Namespace: API_METRICS_NAMESPACE, Dimensions: [['service', 'route']] });
+      expect(e.service).toBe('Prod-Serving/Api');
+      for (const m of directive.Metrics) expect(API_ROUTE_METRICS).toContain(m.Name);
+    }
+    expect(emf[0]).toMatchObject({ Success: 1, InputTokens: expect.any(Number), OutputTokens: 5 });
+    expect(emf[1]).toMatchObject({ TimeToFirstTokenMs: expect.any(Number) });
   });
 
   test('a 6 s PUT does not delay the answer', async () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { type ApiHandlerSettings, fromEnvironment, SETTING_DEFAULTS, SETTING_VARIABLES, toEnvironment } from '../../lib/runtime/api/settings';
 
 const FULL: ApiHandlerSettings = {
-  backend: 'sagemaker', modelName: 'Qwen/Qwen2.5-7B-Instruct', endpointName: 'chat', inferenceComponentName: 'chat-ic',
+  serviceName: 'Prod-Serving/Api', backend: 'sagemaker', modelName: 'Qwen/Qwen2.5-7B-Instruct', endpointName: 'chat', inferenceComponentName: 'chat-ic',
   limits: { maxInputTokens: 4096, maxOutputTokens: 512 }, datasetBucket: 'datasets', feedbackPrefix: 'feedback/',
   promptTemplates: [{ id: 'answer', version: '3', system: 'Be brief.', user: 'Q: {{question}}', locked: true }],
   modelTimeoutMs: 30_000, recordTimeoutMs: 5000, deadLetterTimeoutMs: 1500, deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/111122223333/dl',
@@ -13,7 +13,7 @@ const FULL: ApiHandlerSettings = {
   guardrail: { id: 'gr-1', version: '2' },
 };
 const MINIMAL: ApiHandlerSettings = {
-  backend: 'bedrock', modelName: 'meta.llama3-1-8b-instruct-v1:0', modelId: 'us.meta.llama3-1-8b-instruct-v1:0',
+  serviceName: 'Dev-Serving/Api', backend: 'bedrock', modelName: 'meta.llama3-1-8b-instruct-v1:0', modelId: 'us.meta.llama3-1-8b-instruct-v1:0',
   limits: { maxInputTokens: 2048, maxOutputTokens: 256 }, datasetBucket: 'datasets', feedbackPrefix: 'feedback/', promptTemplates: [],
   modelTimeoutMs: 120_000, recordTimeoutMs: 3000, deadLetterTimeoutMs: SETTING_DEFAULTS.deadLetterTimeoutMs,
   acceptsAssistantTurns: true, reviewers: { principals: [], groups: [], apiKeyIds: [] },

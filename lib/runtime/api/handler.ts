@@ -46,9 +46,8 @@ const templates = new Map(settings.promptTemplates.map((t) => [t.id, t]));
 const bucket = settings.datasetBucket;
 const prefix = settings.feedbackPrefix;
 
-const SERVICE = 'generative-api';
-const logger = new Logger({ serviceName: SERVICE });
-const metrics = new Metrics({ serviceName: SERVICE });
+const logger = new Logger({ serviceName: settings.serviceName });
+const metrics = new Metrics({ serviceName: settings.serviceName });
 const tracer = tracingEnabled() ? newTracer() : undefined;
 const capture = <T>(client: T): T => (tracer ? tracer.captureAWSv3Client(client) : client);
 // Two attempts: one retry absorbs a transient throttle; more would hold the caller past its patience.
@@ -75,7 +74,7 @@ function newTracer() {
   // The X-Ray SDK behind the Tracer takes as long to load as a model client; disabled tracing never loads it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Tracer } = require('./sdk/tracer') as typeof TracerModule;
-  return new Tracer({ serviceName: SERVICE });
+  return new Tracer({ serviceName: settings.serviceName });
 }
 
 function createBackend(): Backend {
@@ -200,6 +199,7 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
     metrics.addMetric(status < 400 ? 'Success' : status < 500 ? 'ClientError' : 'ServerError', MetricUnit.Count, 1);
     metrics.addMetric('LatencyMs', MetricUnit.Milliseconds, respondedMs);
     if (observed.ttftMs !== undefined) metrics.addMetric('TimeToFirstTokenMs', MetricUnit.Milliseconds, observed.ttftMs);
+    if (observed.inputTokens !== undefined) metrics.addMetric('InputTokens', MetricUnit.Count, observed.inputTokens);
     if (observed.outputTokens !== undefined) metrics.addMetric('OutputTokens', MetricUnit.Count, observed.outputTokens);
     metrics.publishStoredMetrics();
     logger.resetKeys();
@@ -209,6 +209,7 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
 /** What an invocation measured, for its metrics. */
 interface Observed {
   ttftMs?: number;
+  inputTokens?: number;
   outputTokens?: number;
 }
 
@@ -305,6 +306,7 @@ async function answer(
       if (checked.intervened) result = { ...result, text: checked.text, stopReason: checked.blocked ? 'guardrail_intervened' : result.stopReason };
     }
     const latencyMs = Math.round(performance.now() - started);
+    observed.inputTokens = result.usage.inputTokens;
     observed.outputTokens = result.usage.outputTokens;
     json(out, requestId, 200, { requestId, text: result.text, usage: result.usage, ...meta, stopReason: result.stopReason, latencyMs, citations, toolCalls: result.toolCalls || undefined });
     logger.info('generated', { stream, latencyMs, ...result.usage, templateVersion: built.templateVersion });
@@ -334,6 +336,7 @@ async function answer(
     ended = true;
     sse.end();
     observed.ttftMs = ttftMs;
+    observed.inputTokens = result.usage.inputTokens;
     observed.outputTokens = result.usage.outputTokens;
     logger.info('generated', { stream, latencyMs, ttftMs, ...result.usage, templateVersion: built.templateVersion });
     return { status: 200, record: record({ ...result, text: sent }) };

@@ -5,6 +5,11 @@ import type { Reviewers } from './callers';
 import type { ApiLimits, PromptTemplate } from './contract';
 
 export interface ApiHandlerSettings {
+  /**
+   * The `service` dimension of the API's metrics and the service of its logs (Powertools'
+   * POWERTOOLS_SERVICE_NAME): one per API, so two APIs in one account never mix their numbers.
+   */
+  readonly serviceName: string;
   readonly backend: 'bedrock' | 'sagemaker';
   /** The model's name in answers and records (the Bedrock id, or the endpoint's model). */
   readonly modelName: string;
@@ -32,13 +37,13 @@ export interface ApiHandlerSettings {
 
 /** The defaults the handler applies to settings an environment leaves out. */
 export const SETTING_DEFAULTS = {
-  feedbackPrefix: 'feedback/', modelTimeoutMs: 60_000, recordTimeoutMs: 3000, deadLetterTimeoutMs: 2000,
+  serviceName: 'generative-api', feedbackPrefix: 'feedback/', modelTimeoutMs: 60_000, recordTimeoutMs: 3000, deadLetterTimeoutMs: 2000,
   retrievalResults: 5, maxToolRounds: 4, guardrailVersion: 'DRAFT',
 } as const;
 
 /** Every variable the handler reads, so a construct or a test cannot set one the handler ignores. */
 export const SETTING_VARIABLES = [
-  'BACKEND', 'MODEL_NAME', 'MODEL_ID', 'ENDPOINT_NAME', 'INFERENCE_COMPONENT_NAME', 'MAX_INPUT_TOKENS', 'MAX_OUTPUT_TOKENS',
+  'POWERTOOLS_SERVICE_NAME', 'BACKEND', 'MODEL_NAME', 'MODEL_ID', 'ENDPOINT_NAME', 'INFERENCE_COMPONENT_NAME', 'MAX_INPUT_TOKENS', 'MAX_OUTPUT_TOKENS',
   'DATASET_BUCKET', 'FEEDBACK_PREFIX', 'PROMPT_TEMPLATES', 'MODEL_TIMEOUT_MS', 'RECORD_TIMEOUT_MS', 'DEAD_LETTER_TIMEOUT_MS',
   'DEAD_LETTER_QUEUE_URL', 'KNOWLEDGE_BASE_ID', 'RETRIEVAL_RESULTS', 'RETRIEVAL_BY_DEFAULT', 'TOOLS', 'MAX_TOOL_ROUNDS',
   'STREAMING_TOOL_USE', 'ASSISTANT_TURNS', 'FEEDBACK_REVIEWER_PRINCIPALS', 'FEEDBACK_REVIEWER_GROUPS', 'FEEDBACK_REVIEWER_API_KEYS',
@@ -49,6 +54,7 @@ export type SettingVariable = (typeof SETTING_VARIABLES)[number];
 /** The function environment for the settings (strings only; CDK tokens pass through as they are). */
 export function toEnvironment(s: ApiHandlerSettings): Partial<Record<SettingVariable, string>> {
   const env: Partial<Record<SettingVariable, string>> = {
+    POWERTOOLS_SERVICE_NAME: s.serviceName,
     BACKEND: s.backend,
     MODEL_NAME: s.modelName,
     MAX_INPUT_TOKENS: String(s.limits.maxInputTokens),
@@ -94,6 +100,7 @@ export function fromEnvironment(env: Readonly<Record<string, string | undefined>
   const toolNames = list('TOOLS');
   const guardrailId = get('GUARDRAIL_ID');
   return {
+    serviceName: get('POWERTOOLS_SERVICE_NAME') ?? SETTING_DEFAULTS.serviceName,
     backend: get('BACKEND') === 'sagemaker' ? 'sagemaker' : 'bedrock',
     modelName: get('MODEL_NAME') ?? '',
     modelId: get('MODEL_ID'),
@@ -118,3 +125,12 @@ export function fromEnvironment(env: Readonly<Record<string, string | undefined>
     guardrail: guardrailId === undefined ? undefined : { id: guardrailId, version: get('GUARDRAIL_VERSION') ?? SETTING_DEFAULTS.guardrailVersion },
   };
 }
+
+/** Where the handler publishes its metrics (Powertools EMF): this namespace, dimensions `service` and `route`. */
+export const API_METRICS_NAMESPACE = 'GenAiLifecycle';
+
+/** The handler's metrics per route: what GenerativeApi's metric methods and dashboards may name. */
+export const API_ROUTE_METRICS = ['Success', 'ClientError', 'ServerError', 'LatencyMs', 'TimeToFirstTokenMs', 'InputTokens', 'OutputTokens'] as const;
+export type ApiRouteMetric = (typeof API_ROUTE_METRICS)[number];
+/** The handler's record metrics, with dimensions `service` and `function`. */
+export const API_RECORD_METRICS = ['RecordsDeadLettered', 'RecordsLost'] as const;
