@@ -140,7 +140,7 @@ export interface WatchReport {
   readonly elapsedSeconds: number;
   readonly trainingJob: JobReport | null;
   readonly evaluationJob: JobReport | null;
-  /** The execution's output when it SUCCEEDED: trainingJobName, modelS3Uri, metrics, modelPackageArn, approvalStatus. */
+  /** The execution's output when it SUCCEEDED, as the workflow writes it (see outcomeOf). */
   readonly output: Record<string, unknown> | null;
   /** How the execution ended when it did not succeed: the state it failed in, and the Fail state's error and cause. */
   readonly failure: { readonly state: string | null; readonly error: string | null; readonly cause: string | null } | null;
@@ -333,10 +333,12 @@ async function watch(ctx: Context, values: Values, problems: string[]): Promise<
   return watched.code;
 }
 
-/** Without --json, stdout gets the registered model package's ARN, so `PKG=$(npm run -s fine-tune -- watch ...)` captures it. */
+/** Without --json, stdout gets what was registered (the model package's ARN, or the Bedrock custom model's), so `PKG=$(npm run -s fine-tune -- watch ...)` captures it. */
 function printResult(ctx: Context, watched: { code: number; report: WatchReport }): void {
-  const modelPackageArn = watched.report.output?.modelPackageArn;
-  if (watched.code === EXIT_OK && typeof modelPackageArn === 'string') ctx.io.stdout(modelPackageArn);
+  // What was registered: the model package (SageMaker backend) or the custom model (Bedrock backend).
+  const outcome = watched.report.output ? outcomeOf(watched.report.output) : {};
+  const registered = outcome.modelPackageArn ?? outcome.customModelArn;
+  if (watched.code === EXIT_OK && registered !== undefined) ctx.io.stdout(registered);
 }
 
 class JobWatch {
@@ -536,25 +538,50 @@ function displayCause(cause: string): string {
   return shown.replace(/\r?\n/g, '\n    ');
 }
 
+/**
+ * What a succeeded execution made, from its output as the workflow writes it (the SageMaker backend: train,
+ * evaluation, metrics, registered; the Bedrock backend: job, metrics).
+ */
+export function outcomeOf(output: Record<string, unknown>): {
+  trainingJob?: string; modelArtifacts?: string; evaluationJob?: string; customizationJob?: string;
+  metrics?: Record<string, unknown>; modelPackageArn?: string; approvalStatus?: string; customModelArn?: string;
+} {
+  const at = (object: unknown, key: string) => (isRecord(object) && typeof object[key] === 'string' ? object[key] : undefined);
+  const metrics = isRecord(output.metrics) ? output.metrics : undefined;
+  return {
+    trainingJob: at(output.train, 'TrainingJobName'),
+    modelArtifacts: at(output.train, 'ModelS3Uri'),
+    evaluationJob: at(output.evaluation, 'TrainingJobName'),
+    customizationJob: at(output.job, 'JobName'),
+    customModelArn: at(output.job, 'OutputModelArn'),
+    metrics: metrics && Object.fromEntries(Object.entries(metrics).filter(([k]) => k !== 's3Uri')),
+    modelPackageArn: at(output.registered, 'ModelPackageArn'),
+    approvalStatus: at(output.registered, 'ModelApprovalStatus'),
+  };
+}
+
 /** The lines after "SUCCEEDED": what the workflow trained, how it scored, and what it registered. */
-function summary(output: Record<string, unknown> | null, raw: string | undefined): string[] {
+export function summary(output: Record<string, unknown> | null, raw: string | undefined): string[] {
   if (output === null) return [`Its output is not a JSON object: ${raw === undefined ? '(none)' : raw.slice(0, 200)}`];
-  const text = (key: string) => (typeof output[key] === 'string' ? output[key] : undefined);
+  const o = outcomeOf(output);
   const lines: string[] = [];
-  if (text('trainingJobName') !== undefined) lines.push(`Training job: ${text('trainingJobName')}`);
-  if (text('modelS3Uri') !== undefined) lines.push(`Model artifacts: ${text('modelS3Uri')}`);
-  const metrics = output.metrics;
-  if (isRecord(metrics) && Object.keys(metrics).length > 0) {
-    lines.push(`Metrics: ${Object.entries(metrics).map(([k, v]) => `${k} ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')}`);
+  if (o.trainingJob !== undefined) lines.push(`Training job: ${o.trainingJob}`);
+  if (o.modelArtifacts !== undefined) lines.push(`Model artifacts: ${o.modelArtifacts}`);
+  if (o.evaluationJob !== undefined) lines.push(`Evaluation job: ${o.evaluationJob}`);
+  if (o.customizationJob !== undefined) lines.push(`Customization job: ${o.customizationJob}`);
+  if (o.metrics && Object.keys(o.metrics).length > 0) {
+    lines.push(`Metrics: ${Object.entries(o.metrics).map(([k, v]) => `${k} ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')}`);
   }
-  const modelPackageArn = text('modelPackageArn');
-  lines.push(`Model package: ${modelPackageArn ?? 'none registered'}`);
-  const approval = text('approvalStatus');
-  if (approval !== undefined) {
-    lines.push(approval === 'PendingManualApproval' && modelPackageArn !== undefined
-      ? `Approval status: PendingManualApproval. Approve it with \`aws sagemaker update-model-package --model-package-arn ${modelPackageArn} ` +
+  if (o.customModelArn !== undefined) {
+    lines.push(`Custom model: ${o.customModelArn}`);
+    return lines;
+  }
+  lines.push(`Model package: ${o.modelPackageArn ?? 'none registered'}`);
+  if (o.approvalStatus !== undefined) {
+    lines.push(o.approvalStatus === 'PendingManualApproval' && o.modelPackageArn !== undefined
+      ? `Approval status: PendingManualApproval. Approve it with \`aws sagemaker update-model-package --model-package-arn ${o.modelPackageArn} ` +
         '--model-approval-status Approved\`.'
-      : `Approval status: ${approval}`);
+      : `Approval status: ${o.approvalStatus}`);
   }
   return lines;
 }
@@ -720,10 +747,10 @@ function commandUsage(command: string): string {
     ...optionLines(spec.options),
     '',
     command === 'start'
-      ? 'Prints the execution ARN on stdout (with --watch: the model package ARN once it SUCCEEDED). Exit codes: 0 started\n' +
+      ? 'Prints the execution ARN on stdout (with --watch: the model package, or Bedrock custom model, ARN once it SUCCEEDED).\nExit codes: 0 started ' +
         '(with --watch: SUCCEEDED); 1 StartExecution failed (or, watching, the execution did not succeed); 2 bad usage.'
-      : 'Progress on stderr; the model package ARN on stdout once it SUCCEEDED. Exit codes: 0 SUCCEEDED; 1 FAILED, TIMED_OUT,\n' +
-        'ABORTED, a call failed or --timeout passed (the execution keeps running); 2 bad usage.',
+      : 'Progress on stderr; the model package (or Bedrock custom model) ARN on stdout once it SUCCEEDED. Exit codes:\n' +
+        '0 SUCCEEDED; 1 FAILED, TIMED_OUT, ABORTED, a call failed or --timeout passed (the execution keeps running); 2 bad usage.',
   ].join('\n');
 }
 

@@ -499,7 +499,8 @@ export class FineTuningWorkflow extends Construct {
         this.registryArn(),
         stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${this.registry!.modelPackageGroupName}/*` }),
       ],
-      resultSelector: { 'ModelPackageArn.$': '$.ModelPackageArn' },
+      // The approval status goes in the output too: `fine-tune watch` says what is left to do with the package.
+      resultSelector: { 'ModelPackageArn.$': '$.ModelPackageArn', ModelApprovalStatus: props.approval === 'automatic' ? 'Approved' : 'PendingManualApproval' },
       resultPath: '$.registered',
     });
     catchAll(register);

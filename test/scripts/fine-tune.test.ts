@@ -47,12 +47,13 @@ async function run(argv: string[]): Promise<Run> {
   return { code, stdout, stderr, regions };
 }
 
+/** The workflow's output as it writes it (the shape test/simulation checks against the synthesized definition). */
 const OUTPUT = {
-  trainingJobName: `${NAME}-train-0a1b2c3d`,
-  modelS3Uri: `s3://store-bucket/models/${NAME}-train-0a1b2c3d/output/model.tar.gz`,
-  metrics: { eval_loss: 0.412, rougeL: 0.538, win_rate: 0.61 },
-  modelPackageArn: MODEL_PACKAGE,
-  approvalStatus: 'PendingManualApproval',
+  method: 'qlora', trainKey: 'train/support.jsonl',
+  train: { TrainingJobName: `${NAME}-train-0a1b2c3d`, ModelS3Uri: `s3://store-bucket/models/${NAME}-train-0a1b2c3d/output/model/` },
+  evaluation: { TrainingJobName: `${NAME}-eval-4e5f6a7b` },
+  metrics: { tuned: { rouge_l: 0.538 }, base: { rouge_l: 0.41 }, improvement: { rouge_l: 0.128 }, examples: 200, s3Uri: 's3://store-bucket/evaluation/x/metrics.json' },
+  registered: { ModelPackageArn: MODEL_PACKAGE, ModelApprovalStatus: 'PendingManualApproval' },
 };
 
 /** One poll as the services answer it: the execution's status, the state last entered, and the jobs (when polled). */
@@ -318,8 +319,9 @@ describe('watch', () => {
       '[00:05:00] Execution: RUNNING -> SUCCEEDED',
       `Execution ${NAME} SUCCEEDED in 00:05:00.`,
       `Training job: ${NAME}-train-0a1b2c3d`,
-      `Model artifacts: s3://store-bucket/models/${NAME}-train-0a1b2c3d/output/model.tar.gz`,
-      'Metrics: eval_loss 0.412, rougeL 0.538, win_rate 0.61',
+      `Model artifacts: s3://store-bucket/models/${NAME}-train-0a1b2c3d/output/model/`,
+      `Evaluation job: ${NAME}-eval-4e5f6a7b`,
+      'Metrics: tuned {"rouge_l":0.538}, base {"rouge_l":0.41}, improvement {"rouge_l":0.128}, examples 200',
       `Model package: ${MODEL_PACKAGE}`,
       `Approval status: PendingManualApproval. Approve it with \`aws sagemaker update-model-package --model-package-arn ${MODEL_PACKAGE} --model-approval-status Approved\`.`,
       '',

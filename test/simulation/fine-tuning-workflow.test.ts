@@ -24,6 +24,7 @@ import { s3ObjectEvent } from '../../scripts/lib/simulation/s3-events';
 import { SimulatedServices } from '../../scripts/lib/simulation/services';
 import { SIMULATION_CONTEXT, seedStore } from '../../scripts/lib/simulation/stage';
 import { type S3StandIn, startS3 } from '../../scripts/lib/standins';
+import { outcomeOf, summary } from '../../scripts/fine-tune';
 
 /** Every SageMaker method, full fine-tuning included (no shipped environment offers it), on a small model. */
 const ALL_METHODS: EnvironmentConfig = {
@@ -93,6 +94,17 @@ describe('what the runs did', () => {
 
   test('production registers the model for manual approval', () => {
     for (const method of ['lora', 'qlora', 'dpo']) expect(find('Prod', 'pass', method).modelPackages).toEqual([expect.objectContaining({ ModelApprovalStatus: 'PendingManualApproval' })]);
+    // `fine-tune watch` reads the execution's output as the workflow writes it: what it trained, scored and registered.
+    const prod = find('Prod', 'pass', 'lora');
+    const lines = summary(prod.output as Record<string, unknown>, undefined);
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^Training job: .*-train-[0-9a-f]{8}$/), expect.stringMatching(/^Model artifacts: s3:\/\/.*\/models\//),
+      expect.stringMatching(/^Metrics: tuned /), expect.stringMatching(/^Model package: arn:aws:sagemaker:/),
+      expect.stringMatching(/^Approval status: PendingManualApproval\. Approve it with/),
+    ]));
+    expect(outcomeOf(find('Staging', 'pass', 'qlora').output as Record<string, unknown>).approvalStatus).toBe('Approved');
+    const bedrock = outcomeOf(find('Dev', 'pass').output as Record<string, unknown>);
+    expect(bedrock).toMatchObject({ customizationJob: expect.any(String), customModelArn: expect.stringMatching(/^arn:aws:bedrock:.*:custom-model\//) });
   });
 
   test('DPO from feedback trains on the pairs built from feedback, written outside train/', () => {
