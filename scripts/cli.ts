@@ -14,7 +14,7 @@ type Main = (argv: readonly string[], io: Io) => number | Promise<number>;
 /** Each tool's module and whether its writers add a newline (invoke streams answers as they come, without). */
 // The tools load on demand: `estimate` need not load the AWS SDK clients of `fine-tune`.
 /* eslint-disable @typescript-eslint/no-require-imports */
-const TOOLS: Record<string, { readonly summary: string; readonly load: () => { main: Main }; readonly newline: boolean }> = {
+export const TOOLS: Record<string, { readonly summary: string; readonly load: () => { main: Main }; readonly newline: boolean }> = {
   estimate: { summary: 'size serving, fine-tuning and pre-training; list models and instances', load: () => require('./estimate'), newline: true },
   'validate-dataset': { summary: 'check a dataset file before training on it', load: () => require('./validate-dataset'), newline: true },
   review: { summary: 'what a cloud assembly deploys: capacity, cost, IAM, findings, changes', load: () => require('./review'), newline: true },

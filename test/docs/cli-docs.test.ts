@@ -29,3 +29,9 @@ describe('docs/cli.md', () => {
     expect([usesCommands, usesCommands ? listedCommands(help) : []]).toEqual([tool.commands.length > 0, tool.commands]);
   });
 });
+
+test('the package\'s bin and the documentation know the same tools, with the same output framing', async () => {
+  const { TOOLS: BIN } = await import('../../scripts/cli');
+  const { TOOLS: DOCS } = await import('../../scripts/docs/tools');
+  expect(Object.entries(BIN).map(([name, t]) => [name, t.newline]).sort()).toEqual(DOCS.map((t) => [t.name, t.lines]).sort());
+});
