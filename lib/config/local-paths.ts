@@ -18,10 +18,8 @@ export function resolveLocalPaths(envs: readonly EnvironmentConfig[], root: stri
       problems.push({ path: `${env.name}.datasets.seed.source`, value: seed.source, message: `is not a folder (looked for ${source})`, fix: 'create the folder or correct the path; it is relative to the project root' });
     } else if (seed.prefix === undefined) {
       // Without a prefix the folder mirrors the store: each entry must be one of its prefixes.
-      for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
-        if (!entry.isDirectory() || !DATASET_PREFIXES.includes(`${entry.name}/` as DatasetPrefix)) {
-          problems.push({ path: `${env.name}.datasets.seed.source`, value: seed.source, message: `holds ${entry.name}${entry.isDirectory() ? '/' : ''}, which is not a folder named after a prefix of the store (${DATASET_PREFIXES.join(', ')})`, fix: 'move it into one of those folders, or give seed.prefix to upload the folder to one prefix' });
-        }
+      for (const stray of seedLayoutStrays(source)) {
+        problems.push({ path: `${env.name}.datasets.seed.source`, value: seed.source, message: `holds ${stray}, which is not a folder named after a prefix of the store (${DATASET_PREFIXES.join(', ')})`, fix: 'move it into one of those folders, or give seed.prefix to upload the folder to one prefix' });
       }
       if (env.adaptation?.trigger && fs.existsSync(path.join(source, 'train'))) {
         problems.push({ path: `${env.name}.datasets.seed.source`, value: seed.source, message: 'seeds train/, where adaptation.trigger starts a fine-tuning run for every new file: each deploy that copies the seed would start runs', fix: 'seed train/ data elsewhere (e.g. raw/), or drop adaptation.trigger' });
@@ -32,3 +30,13 @@ export function resolveLocalPaths(envs: readonly EnvironmentConfig[], root: stri
   return { envs: resolved, problems };
 }
 
+
+/**
+ * The entries of a seed folder laid out like the store that are not one of its prefix folders: files as `name`,
+ * folders as `name/`. Hidden entries (`.name`) are never copied in that layout, so they are not counted.
+ */
+export function seedLayoutStrays(folder: string): string[] {
+  return fs.readdirSync(folder, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.') && !(e.isDirectory() && DATASET_PREFIXES.includes(`${e.name}/` as DatasetPrefix)))
+    .map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+}

@@ -12,6 +12,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { DATASET_PREFIXES, DatasetPrefix } from '../config/dataset-layout';
+import { seedLayoutStrays } from '../config/local-paths';
 import { acknowledgeWildcardResources } from './private/acknowledge';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { throwIfProblems } from './private/problems';
@@ -421,13 +422,13 @@ function seedSourceProblems(seed: DatasetSeed): string[] {
     return [`seed.source "${seed.source}" is not a folder (resolved to ${source}); give a folder relative to where cdk synth runs, or an absolute path.`];
   }
   if (seed.prefix !== undefined) return [];
-  const entries = fs.readdirSync(source, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
   const problems: string[] = [];
-  const files = entries.filter((e) => !e.isDirectory()).map((e) => e.name);
+  const strays = seedLayoutStrays(source);
+  const files = strays.filter((e) => !e.endsWith('/'));
   if (files.length > 0) problems.push(`seed.source "${seed.source}" has files outside a prefix folder (${files.join(', ')}); without seed.prefix each top-level folder is a prefix (${DATASET_PREFIXES.join(', ')}): move them into one, or set seed.prefix.`);
-  const others = entries.filter((e) => e.isDirectory() && !DATASET_PREFIXES.includes(`${e.name}/` as DatasetPrefix)).map((e) => `${e.name}/`);
+  const others = strays.filter((e) => e.endsWith('/'));
   if (others.length > 0) problems.push(`seed.source "${seed.source}" has folders that are not prefixes of the store (${others.join(', ')}); allowed: ${DATASET_PREFIXES.join(', ')}.`);
-  if (entries.length === 0) problems.push(`seed.source "${seed.source}" is empty; add the prefix folders to seed (train/, validation/, ...), or drop seed.`);
+  if (seedCopies(seed).length === 0 && strays.length === 0) problems.push(`seed.source "${seed.source}" is empty; add the prefix folders to seed (train/, validation/, ...), or drop seed.`);
   return problems;
 }
 
