@@ -23,4 +23,4 @@ export * from './validation/deferred-acknowledgements';
 export * from './validation/policy-checks';
 export * from './validation/deploy-rules';
 export * from './validation/independent-validators';
-export type { CfnResourceJson, CfnTemplate, DeployRule, RuleContext, RuleFinding } from './validation/rules/template';
+export type { CfnResourceJson, CfnTemplate, IDeployRule, RuleContext, RuleFinding } from './validation/rules/template';

@@ -17,9 +17,10 @@ import { ModelOptimizationRole } from './constructs/model-optimization-role';
 import { Quantization } from './serving';
 import { type ModelArchitecture, ModelCatalog } from './sizing/models';
 import { estimateServing, type ServingEstimate } from './sizing/serving';
+import { PropsError } from './constructs/private/problems';
 import { addPolicyChecks } from './validation/policy-checks';
 
-export interface GenAiLifecycleStageProps extends Omit<StageProps, 'env'> {
+export interface GenAiLifecycleStageProps extends StageProps {
   /** The environment definition; validated before anything is built. */
   readonly config: EnvironmentConfig;
   /**
@@ -56,10 +57,17 @@ export class GenAiLifecycleStage extends Stage {
   /**
    * The serving estimate of the scope's model (memory, fitting instances, the cheapest), from which
    * endpoints take their sizes; undefined for a Bedrock model or when no model is chosen yet.
+   *
+   * TypeScript and JavaScript only, as ServingEstimate is.
+   *
+   * @jsii ignore
    */
   readonly servingEstimate?: ServingEstimate;
 
   constructor(scope: Construct, id: string, props: GenAiLifecycleStageProps) {
+    if (props.env !== undefined) {
+      throw new PropsError(id, ['env is set, but a stage takes its account and region from config.account and config.region: remove env.']);
+    }
     // Every problem of the definition at once, the seed folder's included, naming the caller's own source.
     const problems = validateEnvironments([props.config]);
     const local = resolveLocalPaths([props.config], process.cwd());
@@ -186,7 +194,7 @@ export class GenAiLifecycleStage extends Stage {
       retrieval: this.knowledgeBase ? { knowledgeBase: this.knowledgeBase, results: settings.retrieval?.results, byDefault: settings.retrieval?.byDefault } : undefined,
       tools: settings.tools,
       guardrail: settings.guardrail ? {} : undefined,
-      waf: settings.waf ?? (config.production ?? false),
+      waf: (settings.waf ?? config.production) ? {} : undefined,
       logRetention: config.logRetentionDays as logs.RetentionDays,
       logRemovalPolicy: removalPolicy,
     });
@@ -195,9 +203,9 @@ export class GenAiLifecycleStage extends Stage {
   private createEndpoint(scope: Stack, config: EnvironmentConfig, modelId: string, architecture?: ModelArchitecture): InferenceEndpoint {
     const settings = config.serving?.endpoint ?? {};
     const weights = settings.weights;
-    const source = weights === undefined ? ModelSource.huggingFace(modelId)
-      : 'huggingFaceId' in weights ? ModelSource.huggingFace(weights.huggingFaceId, { revision: weights.revision })
-        : ModelSource.fromDatasetStore(this.datasets, weights.datasetKeyPrefix);
+    // Config validation has checked that exactly one of huggingFaceId and datasetKeyPrefix is given.
+    const source = weights?.datasetKeyPrefix !== undefined ? ModelSource.fromDatasetStore(this.datasets, weights.datasetKeyPrefix)
+      : ModelSource.huggingFace(weights?.huggingFaceId ?? modelId, { revision: weights?.revision });
     const minInstances = settings.minInstances ?? 1;
     const maxInstances = settings.maxInstances ?? minInstances;
     return new InferenceEndpoint(scope, 'Endpoint', {

@@ -280,3 +280,9 @@ describe('an environment with a model of its own', () => {
     expect(JSON.stringify(templateOf(stage.adaptationStack!).findResources('AWS::StepFunctions::StateMachine'))).toContain('acme/support-7b');
   });
 });
+
+test('a stage refuses env: its account and region come from the config', () => {
+  const dev = environments.find((e) => e.name === 'dev')!;
+  expect(() => new GenAiLifecycleStage(newApp(), 'WithEnv', { config: dev, env: { region: 'eu-west-1' } }))
+    .toThrow(/WithEnv: 1 problem:\n {2}- env is set, but a stage takes its account and region from config\.account and config\.region: remove env\./);
+});

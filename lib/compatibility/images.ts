@@ -233,7 +233,14 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
   },
 ];
 
-/** Thrown for an image this module has no facts for. */
+/**
+ * Thrown for an image this module has no facts for.
+ *
+ * TypeScript and JavaScript only. An Error subclass cannot cross to other languages: there the same message arrives as the
+ * runtime's error (for example `RuntimeError` in Python).
+ *
+ * @jsii ignore
+ */
 export class UnknownImageError extends Error {
   public constructor(repository: string, tag: string) {
     super(`No compatibility facts for ${repository}:${tag}: known images are ` +

@@ -57,6 +57,16 @@ export type QuantizationName = (typeof QUANTIZATION_NAMES)[number];
 /** Bedrock cross-region inference profile geographies. */
 export const CROSS_REGION_NAMES = ['us', 'eu', 'apac', 'global'] as const;
 
+/** Where an endpoint's weights come from: exactly one of `huggingFaceId` and `datasetKeyPrefix`. */
+export interface EndpointWeights {
+  /** A Hugging Face Hub id, `org/name`. @default - none: give this or datasetKeyPrefix */
+  readonly huggingFaceId?: string;
+  /** With huggingFaceId: the commit, tag or branch to serve; pin a 40-character commit. @default - the Hub's default branch */
+  readonly revision?: string;
+  /** A key prefix under the dataset store's `models/` (`models/.../`) holding uncompressed weights. @default - none: give this or huggingFaceId */
+  readonly datasetKeyPrefix?: string;
+}
+
 /** How an open model is served on a SageMaker endpoint. */
 export interface EndpointSettings {
   /**
@@ -64,7 +74,7 @@ export interface EndpointSettings {
    * dataset store's `models/` (fine-tuned or optimized weights).
    * @default - scope.model from the Hugging Face Hub
    */
-  readonly weights?: { readonly huggingFaceId: string; readonly revision?: string } | { readonly datasetKeyPrefix: string };
+  readonly weights?: EndpointWeights;
   /** @default 'lmi-vllm' */
   readonly container?: ContainerName;
   /** @default 'none'; it must agree with scope.precision */
@@ -81,6 +91,14 @@ export interface EndpointSettings {
   readonly alarms?: boolean;
 }
 
+/** One example exchange of a prompt template, placed before the request. */
+export interface PromptExample {
+  /** What the user says. */
+  readonly user: string;
+  /** What the assistant answers. */
+  readonly assistant: string;
+}
+
 /** A versioned prompt template (see lib/runtime/api/contract.ts). */
 export interface PromptTemplateConfig {
   /** Lowercase id that requests name (`template.id`). */
@@ -90,9 +108,27 @@ export interface PromptTemplateConfig {
   /** @default - none */
   readonly system?: string;
   /** Example turns placed before the request. @default - none */
-  readonly examples?: readonly { readonly user: string; readonly assistant: string }[];
+  readonly examples?: PromptExample[];
   /** The user message, with `{{variable}}` placeholders. */
   readonly user: string;
+}
+
+/** Callers sign in to a Cognito user pool and send its ID token. */
+export interface CognitoAuthorizationSettings {
+  /** The user pool's ARN. */
+  readonly cognitoUserPoolArn: string;
+}
+
+/** Retrieval augmentation of an environment's API. */
+export interface RetrievalSettings {
+  /** Ground every request that does not say otherwise. @default false */
+  readonly byDefault?: boolean;
+  /** Passages retrieved per request. @default 5 */
+  readonly results?: number;
+  /** Start an ingestion job when a document lands under documents/. @default false */
+  readonly ingestOnUpload?: boolean;
+  /** The Bedrock embedding model. @default 'amazon.titan-embed-text-v2:0' */
+  readonly embeddingModelId?: string;
 }
 
 /** The generative API in front of the model. */
@@ -101,9 +137,9 @@ export interface ApiSettings {
    * Who may call it: IAM (SigV4), API keys with a usage plan, or a Cognito user pool.
    * @default 'iam'
    */
-  readonly authorization?: 'iam' | 'api-key' | { readonly cognitoUserPoolArn: string };
+  readonly authorization?: 'iam' | 'api-key' | CognitoAuthorizationSettings;
   /** @default - none */
-  readonly promptTemplates?: readonly PromptTemplateConfig[];
+  readonly promptTemplates?: PromptTemplateConfig[];
   /**
    * A Bedrock guardrail (content filters, PII masking): on the Converse call for a Bedrock model, through
    * ApplyGuardrail on prompts and answers for an endpoint model. @default false
@@ -115,9 +151,9 @@ export interface ApiSettings {
    * Retrieval augmentation over the dataset store's documents/ (a Bedrock knowledge base on S3 Vectors).
    * @default - none
    */
-  readonly retrieval?: { readonly byDefault?: boolean; readonly results?: number; readonly ingestOnUpload?: boolean; readonly embeddingModelId?: string };
+  readonly retrieval?: RetrievalSettings;
   /** Tools the model may call (Bedrock models). @default - none */
-  readonly tools?: readonly 'calculator'[];
+  readonly tools?: 'calculator'[];
 }
 
 /** How the environment serves its scope's model. */
@@ -130,6 +166,33 @@ export interface ServingSettings {
   readonly api?: ApiSettings;
 }
 
+/** A metric the gate checks: at least `min`, at most `max`. */
+export interface MetricThreshold {
+  /** @default - no lower bound */
+  readonly min?: number;
+  /** @default - no upper bound */
+  readonly max?: number;
+}
+
+/** The evaluation gate: a tuned model is registered only when its metrics pass. */
+export interface FineTuningGate {
+  /**
+   * Thresholds on the tuned model's metrics (evaluate.py's names: rouge_l, exact_match, contains_reference;
+   * Bedrock: validation_loss).
+   */
+  readonly thresholds: Readonly<Record<string, MetricThreshold>>;
+  /** Least improvement over the base model, per metric (SageMaker backend). @default - none */
+  readonly minImprovement?: Readonly<Record<string, number>>;
+}
+
+/** A run started when a training file lands under train/ (an EventBridge rule). */
+export interface FineTuningTrigger {
+  /** The method of the run. */
+  readonly method: 'full' | 'lora' | 'qlora' | 'dpo';
+  /** The format of the files that start it. */
+  readonly format: 'sft' | 'chat' | 'preference';
+}
+
 /** The fine-tuning workflow of an environment (lifecycle stage 3: adapt and align). */
 export interface AdaptationSettings {
   /** SageMaker training with the kit's scripts (open models), or Bedrock model customization. */
@@ -137,7 +200,7 @@ export interface AdaptationSettings {
   /** @default - scope.model (an open catalog model for SageMaker, a Bedrock id for Bedrock) */
   readonly baseModel?: string;
   /** SageMaker: the methods executions may use. @default ['lora', 'qlora', 'dpo'] */
-  readonly methods?: readonly ('full' | 'lora' | 'qlora' | 'dpo')[];
+  readonly methods?: ('full' | 'lora' | 'qlora' | 'dpo')[];
   /** SageMaker: one instance type for every method. @default - the cheapest that holds each method */
   readonly instanceType?: string;
   /** SageMaker: managed spot with checkpoints. @default false */
@@ -147,13 +210,24 @@ export interface AdaptationSettings {
   /** SageMaker with spot: at least maxRuntimeHours. @default 2 x maxRuntimeHours */
   readonly maxWaitHours?: number;
   /** The evaluation gate: thresholds on the tuned model's metrics, and least improvement over the base. */
-  readonly gate: { readonly thresholds: Readonly<Record<string, { readonly min?: number; readonly max?: number }>>; readonly minImprovement?: Readonly<Record<string, number>> };
+  readonly gate: FineTuningGate;
   /** Keys used when an execution names none (Bedrock needs validationKey). @default - none */
   readonly validationKey?: string;
   /** @default - none */
   readonly testKey?: string;
   /** Start a run when a file lands under train/. @default - on demand only */
-  readonly trigger?: { readonly method: 'full' | 'lora' | 'qlora' | 'dpo'; readonly format: 'sft' | 'chat' | 'preference' };
+  readonly trigger?: FineTuningTrigger;
+}
+
+/** A local folder uploaded to the dataset store at deploy time. */
+export interface DatasetSeed {
+  /**
+   * The prefix that receives the files, e.g. `DatasetPrefix.TRAIN` or `'train/'`.
+   * @default - the folder is laid out like the store: its folders (train/, validation/, ...) are prefixes
+   */
+  readonly prefix?: `${DatasetPrefix}`;
+  /** An absolute path, or a path relative to the working directory of `cdk synth` (bin/ resolves config paths). */
+  readonly source: string;
 }
 
 /** Settings of the DatasetStore in one environment. */
@@ -181,7 +255,7 @@ export interface DatasetSettings {
    * never by a construct.
    * @default - nothing is seeded
    */
-  readonly seed?: { readonly prefix?: `${DatasetPrefix}`; readonly source: string };
+  readonly seed?: DatasetSeed;
 }
 
 /** One deployment environment. */
@@ -212,7 +286,7 @@ export interface EnvironmentConfig {
    * the id of a catalog model replaces it.
    * @default - the catalog's models only (`npm run estimate -- models`)
    */
-  readonly models?: readonly ModelArchitecture[];
+  readonly models?: ModelArchitecture[];
   /**
    * How the scope's model is served: a Bedrock model id is served by Bedrock, an open model by a SageMaker
    * endpoint.

@@ -26,7 +26,14 @@ export interface ConfigProblem {
   readonly fix: string;
 }
 
-/** Thrown by `assertValidEnvironments` with every problem found. */
+/**
+ * Thrown by `assertValidEnvironments` with every problem found.
+ *
+ * TypeScript and JavaScript only. An Error subclass cannot cross to other languages: there the same message arrives as the
+ * runtime's error (for example `RuntimeError` in Python).
+ *
+ * @jsii ignore
+ */
 export class ConfigError extends Error {
   /** Every problem, with its field path, the value, what is wrong and the fix. */
   declare readonly problems: readonly ConfigProblem[];
@@ -339,6 +346,11 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
     const store = isRecord(weights) && typeof weights.datasetKeyPrefix === 'string' && weights.datasetKeyPrefix.startsWith('models/') && weights.datasetKeyPrefix.endsWith('/');
     if (!hub && !store) {
       c.add('serving.endpoint.weights', weights, 'is neither { huggingFaceId: "org/name" } nor { datasetKeyPrefix: "models/.../" }', 'give a Hub id, or the prefix of uncompressed weights under the dataset store\'s models/');
+    }
+    if (isRecord(weights) && weights.huggingFaceId !== undefined && weights.datasetKeyPrefix !== undefined) {
+      c.add('serving.endpoint.weights', weights, 'gives both huggingFaceId and datasetKeyPrefix', 'keep one: the Hub id, or the prefix of weights under the dataset store\'s models/');
+    } else if (isRecord(weights) && weights.datasetKeyPrefix !== undefined && weights.revision !== undefined) {
+      c.add('serving.endpoint.weights.revision', weights.revision, 'is a Hub revision, and these weights come from the dataset store', 'remove revision, or serve from huggingFaceId');
     }
     if (hub && isRecord(weights) && weights.revision !== undefined) {
       const problem = typeof weights.revision === 'string' ? checkRevision(weights.revision).problem : 'revision is not a string';

@@ -12,6 +12,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { DATASET_PREFIXES, DatasetPrefix } from '../config/dataset-layout';
+import type { DatasetSeed } from '../config/environment';
 import { seedLayoutStrays } from '../config/local-paths';
 import { acknowledgeWildcardResources } from './private/acknowledge';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
@@ -41,15 +42,8 @@ export interface DatasetStoreAttributes {
   readonly encryptionKeyArn: string;
 }
 
-/** A local folder uploaded to the store at deploy time. */
-export interface DatasetSeed {
-  /**
-   * The prefix that receives the files, e.g. `DatasetPrefix.TRAIN` or `'train/'`.
-   * @default - the folder is laid out like the store: its folders (train/, validation/, ...) are prefixes
-   */
-  readonly prefix?: `${DatasetPrefix}`;
-  /** An absolute path, or a path relative to the working directory of `cdk synth`. */
-  readonly source: string;
+/** A local folder uploaded to the store at deploy time, with the seeding handler's settings. */
+export interface DatasetStoreSeed extends DatasetSeed {
   /**
    * How long the seeding handler's logs are kept.
    * @default logs.RetentionDays.ONE_YEAR
@@ -98,7 +92,7 @@ export interface DatasetStoreProps {
    * by removal of the seed.
    * @default - nothing is seeded
    */
-  readonly seed?: DatasetSeed;
+  readonly seed?: DatasetStoreSeed;
 }
 
 const ACCESS_LOG_PREFIX = 'datasets/';
@@ -293,7 +287,7 @@ export class DatasetStore extends DatasetStoreBase {
     }));
   }
 
-  private addSeed(seed: DatasetSeed, removalPolicy: RemovalPolicy): void {
+  private addSeed(seed: DatasetStoreSeed, removalPolicy: RemovalPolicy): void {
     const scope = new Construct(this, 'Seed');
     allowCloudWatchLogs(this.encryptionKey);
     const logGroup = new logs.LogGroup(scope, 'Logs', {

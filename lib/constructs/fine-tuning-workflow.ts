@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { checkBedrockCustomization, customizationModelIdentifier, findCustomizationModel } from '../bedrock/customization-catalog';
 import { imageAvailableIn, imageRegions } from '../compatibility';
 import { DatasetPrefix } from '../config/dataset-layout';
+import type { FineTuningGate, FineTuningTrigger } from '../config/environment';
 import { DEFAULT_MAX_PAIRS_PER_CALLER } from '../datasets/preferences';
 import { hasLocalNvmeStorage, ServingContainer } from '../serving';
 import { AcceleratorKind } from '../sizing/accelerators';
@@ -57,7 +58,7 @@ export interface SageMakerFineTuningOptions {
    */
   readonly catalog?: ModelCatalog;
   /** Methods executions may ask for. @default [LORA, QLORA, DPO] */
-  readonly methods?: readonly FineTuningMethod[];
+  readonly methods?: FineTuningMethod[];
   /** Training instance for every method. @default - the cheapest that holds each method (training estimate) */
   readonly instanceType?: string;
   /** Longest training sequence in tokens. @default 2048 */
@@ -109,23 +110,21 @@ export class FineTuningBackend {
     return new FineTuningBackend('bedrock', undefined, options);
   }
 
-  private constructor(readonly kind: 'sagemaker' | 'bedrock', readonly sagemaker?: SageMakerFineTuningOptions, readonly bedrock?: BedrockFineTuningOptions) {}
+  private constructor(
+    readonly kind: 'sagemaker' | 'bedrock',
+    /** The SageMaker options, for a SageMaker backend. */
+    readonly sagemakerOptions?: SageMakerFineTuningOptions,
+    /** The Bedrock options, for a Bedrock backend. */
+    readonly bedrockOptions?: BedrockFineTuningOptions,
+  ) {}
 }
 
-/** A metric the gate checks: at least `min`, at most `max`. */
-export interface MetricThreshold {
-  readonly min?: number;
-  readonly max?: number;
-}
-
-export interface FineTuningGate {
-  /**
-   * Thresholds on the tuned model's metrics (evaluate.py's names: rouge_l, exact_match, contains_reference;
-   * Bedrock: validation_loss).
-   */
-  readonly thresholds: Readonly<Record<string, MetricThreshold>>;
-  /** Least improvement over the base model, per metric (SageMaker backend). @default - none */
-  readonly minImprovement?: Readonly<Record<string, number>>;
+/** Dataset keys an execution uses when it names none. */
+export interface FineTuningDefaultKeys {
+  /** @default - none: executions name it (a Bedrock backend needs one) */
+  readonly validationKey?: string;
+  /** @default - none */
+  readonly testKey?: string;
 }
 
 export interface FineTuningWorkflowProps {
@@ -139,9 +138,9 @@ export interface FineTuningWorkflowProps {
    * so it needs `validationKey`.
    * @default - executions must name their keys
    */
-  readonly defaultKeys?: { readonly validationKey?: string; readonly testKey?: string };
+  readonly defaultKeys?: FineTuningDefaultKeys;
   /** Start a run when a file lands under train/ (EventBridge): with this method and format. @default - on demand only */
-  readonly trigger?: { readonly method: FineTuningMethod; readonly format: 'sft' | 'chat' | 'preference' };
+  readonly trigger?: FineTuningTrigger;
   /** @default - a new KMS-encrypted topic */
   readonly notifications?: sns.ITopic;
   /**
@@ -164,7 +163,13 @@ export class FineTuningWorkflow extends Construct {
   readonly topic: sns.ITopic;
   /** The role training and evaluation jobs (or Bedrock customization jobs) run as. */
   readonly jobRole: iam.Role;
-  /** The instance chosen per method (SageMaker backend). */
+  /**
+   * The instance chosen per method (SageMaker backend).
+   *
+   * TypeScript and JavaScript only, as TrainingCandidate is.
+   *
+   * @jsii ignore
+   */
   readonly plans: Readonly<Partial<Record<FineTuningMethod, TrainingCandidate>>> = {};
 
   private readonly key;
@@ -258,7 +263,7 @@ export class FineTuningWorkflow extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' } } }));
     const { logStreams } = grantLogGroups(role, ['/aws/sagemaker/TrainingJobs']);
-    if (props.backend.sagemaker?.vpc) {
+    if (props.backend.sagemakerOptions?.vpc) {
       role.addToPolicy(new iam.PolicyStatement({
         actions: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
           'ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
@@ -339,7 +344,7 @@ export class FineTuningWorkflow extends Construct {
 
   private sagemakerDefinition(props: FineTuningWorkflowProps, steps: lambda.IFunction): sfn.IChainable {
     const stack = Stack.of(this);
-    const options = props.backend.sagemaker!;
+    const options = props.backend.sagemakerOptions!;
     const failure = this.failurePath();
     const catchAll = (state: sfn.TaskStateBase | sfn.CustomState) => state.addCatch(failure, { errors: ['States.ALL'], resultPath: '$.error' });
 
@@ -564,7 +569,7 @@ export class FineTuningWorkflow extends Construct {
 
   private bedrockDefinition(props: FineTuningWorkflowProps, steps: lambda.IFunction): sfn.IChainable {
     const stack = Stack.of(this);
-    const options = props.backend.bedrock!;
+    const options = props.backend.bedrockOptions!;
     const failure = this.failurePath();
     const catchAll = (state: sfn.TaskStateBase) => state.addCatch(failure, { errors: ['States.ALL'], resultPath: '$.error' });
     const outputUri = `s3://${this.bucketName}/${DatasetPrefix.MODELS}bedrock/`;
@@ -817,7 +822,7 @@ function validateAndPlan(scope: Construct, props: FineTuningWorkflowProps): Part
     problems.push(`maxPreferencePairsPerCaller is ${cap}: use a whole number of pairs, 1 or more (default ${DEFAULT_MAX_PAIRS_PER_CALLER}).`);
   }
   if (props.backend.kind === 'bedrock') {
-    const bedrock = props.backend.bedrock!;
+    const bedrock = props.backend.bedrockOptions!;
     problems.push(...checkBedrockCustomization({
       baseModelId: bedrock.baseModelId, region: Stack.of(scope).region, customizationType: bedrock.customizationType, hyperParameters: bedrock.hyperParameters,
     }, 'backend'));
@@ -828,7 +833,7 @@ function validateAndPlan(scope: Construct, props: FineTuningWorkflowProps): Part
     throwIfProblems(scope, 'FineTuningWorkflow', problems);
     return plans;
   }
-  const options = props.backend.sagemaker!;
+  const options = props.backend.sagemakerOptions!;
   const catalog = options.catalog ?? ModelCatalog.DEFAULT;
   const model = catalog.lookup(options.baseModel);
   if (!model || model.managed) {

@@ -24,22 +24,28 @@ import { templateVariables } from '../runtime/api/templates';
 import type { IBedrockModel } from './bedrock-model';
 import type { IDatasetStore } from './dataset-store';
 import type { IInferenceEndpoint } from './inference-endpoint';
-import type { KnowledgeBase } from './knowledge-base';
+import type { IKnowledgeBase } from './knowledge-base';
 import { acknowledgeWildcardResources } from './private/acknowledge';
 import { newAlarmTopic } from './private/alarm-topic';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { throwIfProblems } from './private/problems';
 import { runtimeCode } from './private/runtime-bundle';
 
+/** How the API names its model. */
+export interface ApiBackendOptions {
+  /** What responses name as the model: a catalog id, never an ARN. */
+  readonly displayName: string;
+}
+
 /** The model behind the API: one per API. */
 export class ApiBackend {
   /** A Bedrock model, called with Converse / ConverseStream. */
-  static bedrock(model: IBedrockModel, options: { readonly displayName: string }): ApiBackend {
+  static bedrock(model: IBedrockModel, options: ApiBackendOptions): ApiBackend {
     return new ApiBackend('bedrock', options.displayName, model, undefined);
   }
 
   /** A SageMaker endpoint whose container speaks the OpenAI-style messages API (LMI, TGI, Hugging Face vLLM). */
-  static endpoint(endpoint: IInferenceEndpoint, options: { readonly displayName: string }): ApiBackend {
+  static endpoint(endpoint: IInferenceEndpoint, options: ApiBackendOptions): ApiBackend {
     return new ApiBackend('sagemaker', options.displayName, undefined, endpoint);
   }
 
@@ -47,9 +53,17 @@ export class ApiBackend {
     readonly kind: 'bedrock' | 'sagemaker',
     /** What responses name as the model: a catalog id, never an ARN. */
     readonly displayName: string,
+    /** The Bedrock model, for a Bedrock backend. */
     readonly model?: IBedrockModel,
-    readonly endpoint?: IInferenceEndpoint,
+    /** The endpoint, for a SageMaker backend. */
+    readonly inferenceEndpoint?: IInferenceEndpoint,
   ) {}
+}
+
+/** The usage plan of an API authorized by API keys. */
+export interface ApiKeyOptions {
+  /** Requests per key per day. @default 10000 */
+  readonly quotaPerDay?: number;
 }
 
 /** Who may call the API (GET /v1/health is always open). */
@@ -65,7 +79,7 @@ export class ApiAuthorization {
   }
 
   /** API keys with a usage plan (the stage throttling, and a daily quota). */
-  static apiKeys(options: { readonly quotaPerDay?: number } = {}): ApiAuthorization {
+  static apiKeys(options: ApiKeyOptions = {}): ApiAuthorization {
     return new ApiAuthorization('api-key', undefined, options.quotaPerDay ?? 10_000);
   }
 
@@ -92,7 +106,7 @@ export class FeedbackReviewers {
     return new FeedbackReviewers('api-key', keys.map((k) => k.keyId));
   }
 
-  private constructor(readonly kind: 'iam' | 'cognito' | 'api-key', readonly values: readonly string[]) {}
+  private constructor(readonly kind: 'iam' | 'cognito' | 'api-key', readonly values: string[]) {}
 }
 
 /** A Bedrock guardrail the kit creates for the API: in Converse for Bedrock models, through ApplyGuardrail for endpoints. */
@@ -100,15 +114,39 @@ export interface GuardrailOptions {
   /** @default 'HIGH' for every content filter */
   readonly filterStrength?: 'LOW' | 'MEDIUM' | 'HIGH';
   /** PII types masked in answers and prompts. @default EMAIL, PHONE, NAME, ADDRESS */
-  readonly maskedPii?: readonly string[];
+  readonly maskedPii?: string[];
   /** PII types that block the request. @default CREDIT_DEBIT_CARD_NUMBER, US_SOCIAL_SECURITY_NUMBER, AWS_SECRET_KEY, PASSWORD */
-  readonly blockedPii?: readonly string[];
+  readonly blockedPii?: string[];
 }
 
 /** Which route's series a GenerativeApi metric reads, and the usual metric options. */
 export interface ApiMetricOptions extends cloudwatch.MetricOptions {
   /** The API Gateway resource: `/v1/generate`, `/v1/generate/stream`, `/v1/feedback` or `/v1/health`. @default '/v1/generate' */
   readonly route?: string;
+}
+
+/** Stage throttling: requests per second across all callers, and the burst above it. */
+export interface ApiThrottling {
+  /** Steady requests per second. */
+  readonly rateLimit: number;
+  /** Requests above the rate a burst may take. */
+  readonly burstLimit: number;
+}
+
+/** The WAF web ACL of an API: a rate limit per IP, and AWS managed common and bad-input rules. */
+export interface ApiWafOptions {
+  /** Requests one IP may make in 5 minutes before it is blocked. @default 1000 */
+  readonly requestsPerIpPer5Minutes?: number;
+}
+
+/** Retrieval augmentation of an API. */
+export interface ApiRetrievalOptions {
+  /** The knowledge base passages come from. */
+  readonly knowledgeBase: IKnowledgeBase;
+  /** Passages per request, 1 to 100. @default 5 */
+  readonly results?: number;
+  /** Ground every request that does not say `"retrieval": false`. @default false */
+  readonly byDefault?: boolean;
 }
 
 export interface GenerativeApiProps {
@@ -118,11 +156,11 @@ export interface GenerativeApiProps {
   /** The scope's token budget: longer prompts get 413, larger maxTokens 400. */
   readonly limits: ApiLimits;
   /** Requests per second across all callers, and the burst above it (stage throttling). */
-  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly throttling: ApiThrottling;
   /** @default ApiAuthorization.iam() */
   readonly authorization?: ApiAuthorization;
   /** Versioned prompt templates requests can name. @default - none */
-  readonly promptTemplates?: readonly PromptTemplate[];
+  readonly promptTemplates?: PromptTemplate[];
   /**
    * Content filters and PII masking. A Bedrock model gets it inside Converse; a SageMaker endpoint's prompts and
    * answers go through ApplyGuardrail (streamed answers in batches that end at a sentence).
@@ -145,16 +183,16 @@ export interface GenerativeApiProps {
   readonly recordTimeout?: Duration;
   /** Where the dead-letter alarm notifies. @default - a new KMS-encrypted SNS topic */
   readonly alarmTopic?: sns.ITopic;
-  /** A WAF web ACL: rate limit per IP and AWS managed common and bad-input rules. @default false */
-  readonly waf?: boolean | { readonly requestsPerIpPer5Minutes?: number };
+  /** A WAF web ACL: rate limit per IP and AWS managed common and bad-input rules (`{}` for the defaults). @default - no web ACL */
+  readonly waf?: ApiWafOptions;
   /**
    * Retrieval augmentation: requests with `"retrieval": true` (or every request, with `byDefault`) get
    * passages from this knowledge base in their system prompt, and citations in the answer.
    * @default - no retrieval
    */
-  readonly retrieval?: { readonly knowledgeBase: KnowledgeBase; readonly results?: number; readonly byDefault?: boolean };
+  readonly retrieval?: ApiRetrievalOptions;
   /** Tools offered to a Bedrock model through Converse tool use. @default - none */
-  readonly tools?: readonly 'calculator'[];
+  readonly tools?: 'calculator'[];
   /** Tool-use rounds before the request fails. @default 4 */
   readonly maxToolRounds?: number;
   /** @default Duration.minutes(2) */
@@ -205,9 +243,9 @@ export class GenerativeApi extends Construct {
       backend: props.backend.kind,
       modelName: props.backend.displayName,
       modelId: props.backend.model?.invocationId,
-      endpointName: props.backend.endpoint?.endpointName,
+      endpointName: props.backend.inferenceEndpoint?.endpointName,
       // An endpoint hosting inference components answers InvokeEndpoint only with the component named.
-      inferenceComponentName: props.backend.endpoint?.inferenceComponentName,
+      inferenceComponentName: props.backend.inferenceEndpoint?.inferenceComponentName,
       limits: props.limits,
       datasetBucket: props.datasets.bucket.bucketName,
       feedbackPrefix: DatasetPrefix.FEEDBACK,
@@ -296,7 +334,7 @@ export class GenerativeApi extends Construct {
     // SQS uses the queue's key with the sender's credentials.
     grantKeyVia(this.handler, deadLetterKey.keyArn, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt'], this);
     if (props.backend.model) props.backend.model.grantInvoke(this.handler);
-    if (props.backend.endpoint) props.backend.endpoint.grantInvoke(this.handler);
+    if (props.backend.inferenceEndpoint) props.backend.inferenceEndpoint.grantInvoke(this.handler);
     props.retrieval?.knowledgeBase.grantRetrieve(this.handler);
     if (this.guardrail) {
       this.handler.addToRolePolicy(new iam.PolicyStatement({
@@ -359,7 +397,7 @@ export class GenerativeApi extends Construct {
 
     if (authorization.kind === 'api-key') this.apiKey = this.addUsagePlan(props, authorization);
     if (props.waf) {
-      this.webAcl = this.addWaf(typeof props.waf === 'object' ? props.waf.requestsPerIpPer5Minutes ?? 1000 : 1000, stack);
+      this.webAcl = this.addWaf(props.waf.requestsPerIpPer5Minutes ?? 1000, stack);
     } else {
       Validations.of(this.api).acknowledge({ id: 'AwsSolutions-APIG3', reason: 'No web ACL by choice of the environment (waf: false); production environments must have one, which config validation enforces.' });
     }

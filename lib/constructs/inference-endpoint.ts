@@ -25,13 +25,19 @@ import { resolveImage } from './private/image';
 import { createKitKey } from './private/kms';
 import { throwIfProblems } from './private/problems';
 
+/** Which snapshot of a Hub model to serve. */
+export interface HuggingFaceSourceOptions {
+  /** A 40-character commit (pinned), a tag, a branch, or `refs/pr/N`. @default - the Hub's default branch */
+  readonly revision?: string;
+}
+
 /** Where the weights come from. */
 export class ModelSource {
   /**
    * Download from the Hugging Face Hub at startup. Pin `revision` to a commit for reproducible deploys.
    * Gated models need a token the container cannot get from SageMaker safely: copy them to S3 instead.
    */
-  static huggingFace(modelId: string, options: { revision?: string } = {}): ModelSource {
+  static huggingFace(modelId: string, options: HuggingFaceSourceOptions = {}): ModelSource {
     return new ModelSource('hub', modelId, undefined, options.revision);
   }
 
@@ -126,6 +132,16 @@ export interface EndpointAlarms {
   readonly hostResourcePercent?: number;
 }
 
+/** The serving budget an endpoint is sized and configured for. */
+export interface ServingLimits {
+  /** The longest prompt, in tokens. */
+  readonly maxInputTokens: number;
+  /** The longest answer, in tokens. */
+  readonly maxOutputTokens: number;
+  /** Requests one instance (or model copy) decodes at once. */
+  readonly concurrency: number;
+}
+
 export interface InferenceEndpointProps {
   /** Where the weights come from. */
   readonly source: ModelSource;
@@ -135,7 +151,7 @@ export interface InferenceEndpointProps {
    */
   readonly model?: string | ModelArchitecture;
   /** The serving budget: longest prompt, longest answer, and requests one instance decodes at once. */
-  readonly limits: { readonly maxInputTokens: number; readonly maxOutputTokens: number; readonly concurrency: number };
+  readonly limits: ServingLimits;
   /** @default ServingContainer.LMI_VLLM */
   readonly container?: ServingContainer;
   /** @default Quantization.NONE */
@@ -229,9 +245,21 @@ export class InferenceEndpoint extends EndpointBase {
   readonly endpointName: string;
   readonly endpointArn: string;
   readonly role: iam.Role;
-  /** The sizing behind the endpoint (memory, candidates, the reason each other instance was rejected). */
+  /**
+   * The sizing behind the endpoint (memory, candidates, the reason each other instance was rejected).
+   *
+   * TypeScript and JavaScript only, as ServingEstimate is.
+   *
+   * @jsii ignore
+   */
   readonly estimate: ServingEstimate;
-  /** The instance and tensor-parallel degree chosen. */
+  /**
+   * The instance and tensor-parallel degree chosen.
+   *
+   * TypeScript and JavaScript only, as ServingEstimate is.
+   *
+   * @jsii ignore
+   */
   readonly placement: ServingCandidate;
   readonly container: ServingContainer;
   readonly quantization: Quantization;

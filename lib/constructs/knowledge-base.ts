@@ -13,7 +13,7 @@ import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { accountServicePrincipal } from './private/principals';
 import { DatasetPrefix } from '../config/dataset-layout';
 import type { IDatasetStore } from './dataset-store';
@@ -29,10 +29,16 @@ export const EMBEDDING_MODELS: Readonly<Record<string, { readonly dimensions: re
   'cohere.embed-multilingual-v3': { dimensions: [1024], default: 1024 },
 };
 
+/** A new S3 vector index. */
+export interface S3VectorsOptions {
+  /** The index's vector size; must equal the embedding model's output. @default - the embedding model's default */
+  readonly dimensions?: number;
+}
+
 /** Where the vectors live. */
 export class VectorStore {
   /** A new S3 vector bucket and index (cosine distance), encrypted with the knowledge base's key. */
-  static s3Vectors(options: { readonly dimensions?: number } = {}): VectorStore {
+  static s3Vectors(options: S3VectorsOptions = {}): VectorStore {
     return new VectorStore('s3-vectors', options.dimensions);
   }
 
@@ -69,6 +75,32 @@ export interface OpenSearchServerlessIndex {
   readonly metadataField?: string;
 }
 
+/** Fixed-size chunking of documents. */
+export interface FixedSizeChunking {
+  /** Tokens per chunk. */
+  readonly maxTokens: number;
+  /** Overlap between consecutive chunks, in percent. */
+  readonly overlapPercentage: number;
+}
+
+/** A knowledge base, created here or imported. */
+export interface IKnowledgeBase extends IConstruct {
+  /** The knowledge base's id. */
+  readonly knowledgeBaseId: string;
+  /** The knowledge base's ARN. */
+  readonly knowledgeBaseArn: string;
+  /** bedrock:Retrieve on this knowledge base. */
+  grantRetrieve(grantee: iam.IGrantable): iam.Grant;
+  /** Start, watch and list ingestion jobs (what `npm run ingest` calls). */
+  grantIngest(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** What identifies an existing knowledge base. */
+export interface KnowledgeBaseAttributes {
+  /** The knowledge base's id. */
+  readonly knowledgeBaseId: string;
+}
+
 export interface KnowledgeBaseProps {
   /** Documents are read from its documents/ prefix. */
   readonly datasets: IDatasetStore;
@@ -79,7 +111,7 @@ export interface KnowledgeBaseProps {
   /** @default VectorStore.s3Vectors() */
   readonly vectorStore?: VectorStore;
   /** Fixed-size chunks: tokens per chunk and overlap between chunks. @default { maxTokens: 300, overlapPercentage: 20 } */
-  readonly chunking?: { readonly maxTokens: number; readonly overlapPercentage: number };
+  readonly chunking?: FixedSizeChunking;
   /** Start an ingestion job whenever a document lands under documents/. @default false */
   readonly ingestOnUpload?: boolean;
   /** @default - a new customer-managed key */
@@ -91,7 +123,22 @@ export interface KnowledgeBaseProps {
 }
 
 /** A Bedrock knowledge base over the lifecycle's documents. */
-export class KnowledgeBase extends Construct {
+export class KnowledgeBase extends Construct implements IKnowledgeBase {
+  /** A knowledge base made elsewhere, in this stack's account and region. */
+  static fromKnowledgeBaseAttributes(scope: Construct, id: string, attrs: KnowledgeBaseAttributes): IKnowledgeBase {
+    class Import extends Construct implements IKnowledgeBase {
+      readonly knowledgeBaseId = attrs.knowledgeBaseId;
+      readonly knowledgeBaseArn = Stack.of(scope).formatArn({ service: 'bedrock', resource: 'knowledge-base', resourceName: attrs.knowledgeBaseId });
+      grantRetrieve(grantee: iam.IGrantable): iam.Grant {
+        return grantRetrieve(grantee, this.knowledgeBaseArn);
+      }
+      grantIngest(grantee: iam.IGrantable): iam.Grant {
+        return grantIngest(grantee, this.knowledgeBaseArn);
+      }
+    }
+    return new Import(scope, id);
+  }
+
   readonly knowledgeBaseId: string;
   readonly knowledgeBaseArn: string;
   readonly dataSourceId: string;
@@ -226,12 +273,12 @@ export class KnowledgeBase extends Construct {
 
   /** bedrock:Retrieve on this knowledge base. */
   grantRetrieve(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:Retrieve'], resourceArns: [this.knowledgeBaseArn] });
+    return grantRetrieve(grantee, this.knowledgeBaseArn);
   }
 
   /** Start, watch and list ingestion jobs (what `npm run ingest` calls). */
   grantIngest(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:StartIngestionJob', 'bedrock:GetIngestionJob', 'bedrock:ListIngestionJobs'], resourceArns: [this.knowledgeBaseArn] });
+    return grantIngest(grantee, this.knowledgeBaseArn);
   }
 
   private addIngestOnUpload(props: KnowledgeBaseProps, key: kms.IKey, dataSource: bedrock.CfnDataSource): void {
@@ -290,4 +337,12 @@ function validate(scope: Construct, props: KnowledgeBaseProps, modelId: string, 
   }
   throwIfProblems(scope, 'KnowledgeBase', problems);
   return dimensions;
+}
+
+function grantRetrieve(grantee: iam.IGrantable, knowledgeBaseArn: string): iam.Grant {
+  return iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:Retrieve'], resourceArns: [knowledgeBaseArn] });
+}
+
+function grantIngest(grantee: iam.IGrantable, knowledgeBaseArn: string): iam.Grant {
+  return iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:StartIngestionJob', 'bedrock:GetIngestionJob', 'bedrock:ListIngestionJobs'], resourceArns: [knowledgeBaseArn] });
 }

@@ -54,14 +54,20 @@ export interface PreferenceSkips {
 }
 
 export interface PreferenceBuild {
-  readonly pairs: readonly PreferencePair[];
+  readonly pairs: PreferencePair[];
   readonly skipped: PreferenceSkips;
 }
 
 export interface PreferenceOptions {
   /** The most pairs one rater's feedback may make. @default DEFAULT_MAX_PAIRS_PER_CALLER */
   readonly maxPairsPerCaller?: number;
-  /** Interaction records by request id, for feedback records that reference their answer (version 2). @default - none */
+  /**
+   * Interaction records by request id, for feedback records that reference their answer (version 2). @default - none
+   *
+   * TypeScript and JavaScript only, as InteractionRecord is.
+   *
+   * @jsii ignore
+   */
   readonly interactions?: ReadonlyMap<string, InteractionRecord>;
 }
 

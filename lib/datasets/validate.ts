@@ -41,6 +41,10 @@ export interface ValidationOptions {
    * Called with each record that passed every check, and its line: how validateSplits finds overlap without
    * a second pass.
    * @default - none
+   *
+   * TypeScript and JavaScript only: a callback has no form in other languages.
+   *
+   * @jsii ignore
    */
   readonly onRecord?: (record: CheckedRecord, line: number) => void;
   /**
@@ -61,7 +65,7 @@ export interface ValidationSummary {
   /** Every problem found, listed or not. */
   readonly problemCount: number;
   /** The first maxProblems problems, in line order. */
-  readonly problems: readonly DatasetProblem[];
+  readonly problems: DatasetProblem[];
   /** Problems found but not listed: problemCount - problems.length. */
   readonly omittedProblems: number;
   /**
@@ -224,7 +228,7 @@ export interface SplitOverlap {
   /** Valid test records whose normalized prompt is also a training prompt. */
   readonly count: number;
   /** Line numbers of the first overlapping test records, at most MAX_OVERLAP_EXAMPLES. */
-  readonly exampleLines: readonly number[];
+  readonly exampleLines: number[];
 }
 
 export interface SplitValidation {

@@ -12,7 +12,7 @@ import type { ServingContainer } from './containers';
 
 export interface HostRequirements {
   /** Why the image cannot start there, one sentence each with the fact's source and what to do. */
-  readonly problems: readonly string[];
+  readonly problems: string[];
   /** The InferenceAmiVersion to set; undefined when SageMaker's default host serves. */
   readonly inferenceAmiVersion?: string;
 }

@@ -16,6 +16,16 @@ export enum QuantizationMethod {
   BITSANDBYTES_NF4 = 'bitsandbytes-nf4',
 }
 
+/** How AWQ weights arrive. */
+export interface AwqOptions {
+  /**
+   * The weights are an AWQ checkpoint (e.g. hugging-quants/...-AWQ-INT4); false: full-precision weights that the
+   * server quantizes at load/compile (TensorRT-LLM only).
+   * @default true
+   */
+  readonly preQuantized?: boolean;
+}
+
 /** How the served weights are quantized. */
 export class Quantization {
   /** Unquantized 16-bit weights: bf16, or fp16 on GPUs without bf16 (T4). */
@@ -38,7 +48,7 @@ export class Quantization {
    * AWQ int4. `preQuantized` (default true): the weights are an AWQ checkpoint (e.g. hugging-quants/...-AWQ-INT4);
    * false: full-precision weights that the server quantizes at load/compile (TensorRT-LLM only).
    */
-  public static awq(options: { readonly preQuantized?: boolean } = {}): Quantization {
+  public static awq(options: AwqOptions = {}): Quantization {
     return options.preQuantized === false ? Quantization.AWQ_AT_COMPILE : Quantization.AWQ_PRE_QUANTIZED;
   }
 

@@ -76,7 +76,14 @@ export function dlcRegistry(region: string): DlcRegistry | undefined {
   return REGISTRIES.get(region);
 }
 
-/** Thrown for a region the kit has no DLC registry for; the message lists every supported region. */
+/**
+ * Thrown for a region the kit has no DLC registry for; the message lists every supported region.
+ *
+ * TypeScript and JavaScript only. An Error subclass cannot cross to other languages: there the same message arrives as the
+ * runtime's error (for example `RuntimeError` in Python).
+ *
+ * @jsii ignore
+ */
 export class UnknownRegionError extends Error {
   public readonly region: string;
   public readonly supported: readonly string[];

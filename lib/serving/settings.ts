@@ -36,7 +36,14 @@ export interface ContainerSettingsInput {
   readonly enableLora?: boolean;
 }
 
-/** Thrown by `containerEnvironment`; `problems` holds one sentence per problem, each with what to do. */
+/**
+ * Thrown by `containerEnvironment`; `problems` holds one sentence per problem, each with what to do.
+ *
+ * TypeScript and JavaScript only. An Error subclass cannot cross to other languages: there the same message arrives as the
+ * runtime's error (for example `RuntimeError` in Python).
+ *
+ * @jsii ignore
+ */
 export class IncompatibleSettingsError extends Error {
   public readonly problems: readonly string[];
 

@@ -163,7 +163,7 @@ export class InstanceCatalog {
 
   private readonly byType: ReadonlyMap<string, InstanceSpec>;
 
-  public constructor(specs: readonly InstanceSpec[]) {
+  public constructor(specs: InstanceSpec[]) {
     this.byType = new Map(specs.map((s) => [s.instanceType, s]));
   }
 
@@ -182,11 +182,11 @@ export class InstanceCatalog {
     return `${field} is ${show(instanceType)}, which is not in the instance catalog: use one of ${this.types().join(', ')}.`;
   }
 
-  public all(): readonly InstanceSpec[] {
+  public all(): InstanceSpec[] {
     return [...this.byType.values()];
   }
 
-  public types(): readonly string[] {
+  public types(): string[] {
     return [...this.byType.keys()];
   }
 
@@ -206,7 +206,7 @@ export class InstanceCatalog {
   }
 
   /** A catalog with instances added or replaced, e.g. a new type described by hand. */
-  public withInstances(...specs: readonly InstanceSpec[]): InstanceCatalog {
+  public withInstances(...specs: InstanceSpec[]): InstanceCatalog {
     return new InstanceCatalog([...this.all(), ...specs]);
   }
 }

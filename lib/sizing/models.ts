@@ -40,7 +40,7 @@ export interface ModelArchitecture {
   /** Encoder layers of an encoder-decoder model (no KV cache of their own). @default 0 */
   readonly encoderLayers?: number;
   /** Caveats shown with every estimate for this model. @default - none */
-  readonly notes?: readonly string[];
+  readonly notes?: string[];
   /**
    * The serving engine refuses fp16 for this architecture (vLLM `_FLOAT16_NOT_SUPPORTED_MODELS`: gemma2), so it
    * cannot run on GPUs without bf16 (the T4).
@@ -83,7 +83,7 @@ export class ModelCatalog {
 
   private readonly byId: ReadonlyMap<string, CatalogModel>;
 
-  public constructor(models: readonly CatalogModel[]) {
+  public constructor(models: CatalogModel[]) {
     this.byId = new Map(models.map((m) => [m.id, m]));
   }
 
@@ -91,16 +91,16 @@ export class ModelCatalog {
     return this.byId.get(id);
   }
 
-  public all(): readonly CatalogModel[] {
+  public all(): CatalogModel[] {
     return [...this.byId.values()];
   }
 
-  public ids(): readonly string[] {
+  public ids(): string[] {
     return [...this.byId.keys()];
   }
 
   /** A catalog with custom models added (or replacing entries with the same id); validates them. */
-  public withModels(...models: readonly (ModelArchitecture | CatalogModel)[]): ModelCatalog {
+  public withModels(...models: (ModelArchitecture | CatalogModel)[]): ModelCatalog {
     const entries = models.map((m): CatalogModel => ('managed' in m ? m : { id: m.id, managed: false, architecture: m }));
     const issues = entries.flatMap((e) => (e.managed ? [] : validateArchitecture(e.architecture)));
     if (issues.length > 0) throw new SizingInputError(issues);

@@ -36,6 +36,12 @@ export interface PretrainingInput {
   readonly instances?: InstanceCatalog;
 }
 
+/**
+ * TypeScript and JavaScript only: its `null` fields have no form in other languages yet (the estimate CLI's JSON
+ * carries the same numbers).
+ *
+ * @jsii ignore
+ */
 export interface PretrainingEstimate {
   readonly params: number;
   readonly tokens: number;

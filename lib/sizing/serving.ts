@@ -67,7 +67,14 @@ export interface ServingMemory {
   readonly decodeWeightBytesReadPerStep: number;
 }
 
-/** An instance that holds the model. */
+/**
+ * An instance that holds the model.
+ *
+ * TypeScript and JavaScript only: its `null` fields have no form in other languages yet (the estimate CLI's JSON
+ * carries the same numbers).
+ *
+ * @jsii ignore
+ */
 export interface ServingCandidate {
   readonly instanceType: string;
   /** e.g. `4x L40S`. */
@@ -80,7 +87,7 @@ export interface ServingCandidate {
    */
   readonly tensorParallelDegree: number;
   /** Every degree that divides the head counts, fits the instance and holds the model. */
-  readonly fittingTensorParallelDegrees: readonly number[];
+  readonly fittingTensorParallelDegrees: number[];
   /** Memory of the shards at `tensorParallelDegree`. */
   readonly memoryGiB: number;
   /** memoryGiB x memoryUtilization minus the engine's reserves: what weights and KV cache may fill. */
@@ -136,6 +143,12 @@ export interface RejectedInstance {
   readonly usableGiB: number;
 }
 
+/**
+ * TypeScript and JavaScript only: its `null` fields have no form in other languages yet (the estimate CLI's JSON
+ * carries the same numbers).
+ *
+ * @jsii ignore
+ */
 export interface ServingEstimate {
   readonly model: string;
   readonly architecture: ModelArchitecture;
@@ -146,13 +159,13 @@ export interface ServingEstimate {
   /** The cheapest candidate (tie: lower cost per token); unpriced candidates only when none has a price; null when none fits. */
   readonly recommended: ServingCandidate | null;
   /** Every instance that holds the model, cheapest first, unpriced last. */
-  readonly candidates: readonly ServingCandidate[];
+  readonly candidates: ServingCandidate[];
   /** Every other instance of the catalog, with the reason. */
-  readonly rejected: readonly RejectedInstance[];
+  readonly rejected: RejectedInstance[];
   /** When nothing fits: the first lighter precision (bf16, fp8, int8, int4) at which some instance would. */
   readonly lighterPrecisionThatFits: Precision | null;
   /** What to do next and caveats of the model, one sentence each. */
-  readonly advice: readonly string[];
+  readonly advice: string[];
 }
 
 /** Problems with a serving input, one sentence each (empty when valid). `names` renames fields in messages. */

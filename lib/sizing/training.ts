@@ -130,6 +130,12 @@ export interface TrainingMemory {
   readonly hostGiB: number;
 }
 
+/**
+ * TypeScript and JavaScript only: its `null` fields have no form in other languages yet (the estimate CLI's JSON
+ * carries the same numbers).
+ *
+ * @jsii ignore
+ */
 export interface TrainingCandidate {
   readonly instanceType: string;
   readonly accelerators: string;
@@ -150,6 +156,12 @@ export interface TrainingRejection {
   readonly reason: string;
 }
 
+/**
+ * TypeScript and JavaScript only: its `null` fields have no form in other languages yet (the estimate CLI's JSON
+ * carries the same numbers).
+ *
+ * @jsii ignore
+ */
 export interface TrainingEstimate {
   readonly model: string;
   readonly method: TrainingMethod;
@@ -165,9 +177,9 @@ export interface TrainingEstimate {
   readonly flops: number | null;
   /** The cheapest run (or, without tokens, the lowest price per hour); null when nothing holds it. */
   readonly recommended: TrainingCandidate | null;
-  readonly candidates: readonly TrainingCandidate[];
-  readonly rejected: readonly TrainingRejection[];
-  readonly advice: readonly string[];
+  readonly candidates: TrainingCandidate[];
+  readonly rejected: TrainingRejection[];
+  readonly advice: string[];
 }
 
 export function validateTrainingInput(input: Unvalidated<TrainingInput>, names: FieldNames = {}): string[] {

@@ -3,7 +3,14 @@
  * once with all of them, so a user fixes every problem in one pass instead of one per run.
  */
 
-/** Thrown when sizing inputs are invalid; `issues` holds one sentence per problem. */
+/**
+ * Thrown when sizing inputs are invalid; `issues` holds one sentence per problem.
+ *
+ * TypeScript and JavaScript only. An Error subclass cannot cross to other languages: there the same message arrives as the
+ * runtime's error (for example `RuntimeError` in Python).
+ *
+ * @jsii ignore
+ */
 export class SizingInputError extends Error {
   public readonly issues: readonly string[];
 
@@ -19,10 +26,20 @@ export class SizingInputError extends Error {
  * Names the fields in messages. The engine's own names (`contextTokens`) are the default; a CLI or a
  * construct passes its own (`--context`, `maxInputTokens + maxOutputTokens`) so a message names what the
  * user actually typed.
+ *
+ * TypeScript and JavaScript only, like IssueCollector.
+ *
+ * @jsii ignore
  */
 export type FieldNames = Readonly<Record<string, string>>;
 
-/** Collects issues; `throwIfAny` raises one SizingInputError with all of them. */
+/**
+ * Collects issues; `throwIfAny` raises one SizingInputError with all of them.
+ *
+ * TypeScript and JavaScript only. A helper for TypeScript validators; other languages get the checks through the estimates.
+ *
+ * @jsii ignore
+ */
 export class IssueCollector {
   private readonly list: string[] = [];
 

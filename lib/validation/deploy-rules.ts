@@ -4,24 +4,31 @@
 import * as fs from 'node:fs';
 import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
 import { ENDPOINT_RULES } from './rules/endpoint-rules';
-import { ANY_RESOURCE_TYPE, type CfnTemplate, type DeployRule } from './rules/template';
+import { ANY_RESOURCE_TYPE, type CfnTemplate, type IDeployRule } from './rules/template';
 import { WORKFLOW_RULES } from './rules/workflow-rules';
 
 /** Every rule, in report order. */
-export const DEPLOY_RULES: readonly DeployRule[] = [...ENDPOINT_RULES, ...WORKFLOW_RULES];
+export const DEPLOY_RULES: readonly IDeployRule[] = [...ENDPOINT_RULES, ...WORKFLOW_RULES];
 
 export interface DeployRulesOptions {
   /** The stage deploys production: production-only rules apply. @default false */
   readonly production?: boolean;
-  /** @default DEPLOY_RULES */
-  readonly rules?: readonly DeployRule[];
+  /**
+ * @default DEPLOY_RULES
+ *
+ * TypeScript and JavaScript only, as IDeployRule is.
+ *
+ * @jsii ignore
+ */
+  readonly rules?: IDeployRule[];
 }
 
 export class DeployRulesPlugin implements IPolicyValidationPlugin {
   static readonly NAME = 'genai-lifecycle-cdk-rules';
   readonly name = DeployRulesPlugin.NAME;
-  readonly ruleIds: string[];
-  private readonly rules: readonly DeployRule[];
+  /** The ids of the rules it runs. */
+  readonly ruleIds?: string[];
+  private readonly rules: readonly IDeployRule[];
 
   constructor(private readonly options: DeployRulesOptions = {}) {
     this.rules = options.rules ?? DEPLOY_RULES;
@@ -37,9 +44,9 @@ export class DeployRulesPlugin implements IPolicyValidationPlugin {
  * Runs rules over every resource of every template of a stage and reports one error-severity violation
  * per rule that found something, naming each resource and location. Shared by the kit's plugins.
  */
-export function runRules(context: IPolicyValidationContext, rules: readonly DeployRule[], options: { readonly production: boolean }): PolicyValidationPluginReport {
-  const byRule = new Map<DeployRule, PolicyViolation['violatingResources'][number][]>();
-  const messages = new Map<DeployRule, string[]>();
+export function runRules(context: IPolicyValidationContext, rules: readonly IDeployRule[], options: { readonly production: boolean }): PolicyValidationPluginReport {
+  const byRule = new Map<IDeployRule, PolicyViolation['violatingResources'][number][]>();
+  const messages = new Map<IDeployRule, string[]>();
   for (const stack of context.stackTemplates) {
     const template = JSON.parse(fs.readFileSync(stack.templatePath, 'utf8')) as CfnTemplate;
     for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
@@ -64,6 +71,6 @@ export function runRules(context: IPolicyValidationContext, rules: readonly Depl
   return { success: violations.length === 0, violations };
 }
 
-function appliesTo(rule: DeployRule, type: string): boolean {
+function appliesTo(rule: IDeployRule, type: string): boolean {
   return rule.resourceTypes.includes(type) || rule.resourceTypes.includes(ANY_RESOURCE_TYPE);
 }

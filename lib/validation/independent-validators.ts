@@ -11,7 +11,7 @@ import { STATE_MACHINE_VALID } from './independent/asl';
 import { CFN_PROPERTIES_VALID } from './independent/cfn-spec';
 import { IAM_ACTION_EXISTS, IAM_CONDITION_KEY_EXISTS } from './independent/iam-rules';
 import { instanceTypeUses, SAGEMAKER_INSTANCE_TYPE_EXISTS, sageMakerEnumsAvailable } from './independent/sagemaker-rules';
-import type { CfnTemplate, DeployRule } from './rules/template';
+import type { CfnTemplate, IDeployRule } from './rules/template';
 
 export { STATE_MACHINE_VALID } from './independent/asl';
 export { CFN_PROPERTIES_VALID } from './independent/cfn-spec';
@@ -19,19 +19,26 @@ export { IAM_ACTION_EXISTS, IAM_CONDITION_KEY_EXISTS } from './independent/iam-r
 export { SAGEMAKER_INSTANCE_TYPE_EXISTS } from './independent/sagemaker-rules';
 
 /** Every independent validator, in report order. */
-export const INDEPENDENT_RULES: readonly DeployRule[] = [IAM_ACTION_EXISTS, IAM_CONDITION_KEY_EXISTS, STATE_MACHINE_VALID, SAGEMAKER_INSTANCE_TYPE_EXISTS, CFN_PROPERTIES_VALID];
+export const INDEPENDENT_RULES: readonly IDeployRule[] = [IAM_ACTION_EXISTS, IAM_CONDITION_KEY_EXISTS, STATE_MACHINE_VALID, SAGEMAKER_INSTANCE_TYPE_EXISTS, CFN_PROPERTIES_VALID];
 
 export interface IndependentValidatorsOptions {
-  /** @default INDEPENDENT_RULES */
-  readonly rules?: readonly DeployRule[];
+  /**
+ * @default INDEPENDENT_RULES
+ *
+ * TypeScript and JavaScript only, as IDeployRule is.
+ *
+ * @jsii ignore
+ */
+  readonly rules?: IDeployRule[];
 }
 
 /** Runs the independent validators; every finding is an error that fails `cdk synth`. */
 export class IndependentValidatorsPlugin implements IPolicyValidationPlugin {
   static readonly NAME = 'genai-lifecycle-cdk-independent';
   readonly name = IndependentValidatorsPlugin.NAME;
-  readonly ruleIds: string[];
-  private readonly rules: readonly DeployRule[];
+  /** The ids of the rules it runs. */
+  readonly ruleIds?: string[];
+  private readonly rules: readonly IDeployRule[];
 
   constructor(options: IndependentValidatorsOptions = {}) {
     this.rules = options.rules ?? INDEPENDENT_RULES;

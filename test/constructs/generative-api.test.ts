@@ -26,7 +26,7 @@ function apiStack(id: string, props: (stack: Stack, datasets: DatasetStore) => P
 const bedrockApi = apiStack('BedrockApi', (stack) => ({
   backend: ApiBackend.bedrock(new BedrockModel(stack, 'Model', { source: BedrockModelSource.foundationModel('amazon.nova-lite-v1:0') }), { displayName: 'amazon.nova-lite-v1:0' }),
   guardrail: {},
-  waf: true,
+  waf: {},
 }));
 const caller = new iam.Role(bedrockApi.stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
 bedrockApi.api.grantInvoke(caller);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { DEPLOY_RULES, DeployRulesPlugin } from '../../lib/validation/deploy-rules';
 import { DLC_ACCOUNT_MATCHES_REGION, ENDPOINT_INSTANCE_EXISTS, KMS_KEY_ON_NVME, PRODUCTION_ENDPOINT_OBSERVED, STARTUP_TIMEOUT, TENSOR_PARALLEL_OVER_DEVICES } from '../../lib/validation/rules/endpoint-rules';
-import type { CfnTemplate, DeployRule } from '../../lib/validation/rules/template';
+import type { CfnTemplate, IDeployRule } from '../../lib/validation/rules/template';
 import { GUARDRAIL_CUSTOMER_KEY, SPOT_WAIT_COVERS_RUNTIME, TRAINING_IMAGE_REGION, TRAINING_INSTANCE_EXISTS } from '../../lib/validation/rules/workflow-rules';
 import { CDK_CONTEXT, synthesize } from '../support/synth';
 
@@ -25,13 +25,13 @@ const GOOD_TRAIN = { EnableManagedSpotTraining: true, StoppingCondition: { MaxRu
 const QWEN = { HF_MODEL_ID: 'Qwen/Qwen2.5-7B-Instruct', TENSOR_PARALLEL_DEGREE: '1' };
 
 /** Runs one rule on the resource `id` of a template. */
-function run(rule: DeployRule, resources: CfnTemplate['Resources'], id: string, options: { region?: string; production?: boolean } = {}) {
+function run(rule: IDeployRule, resources: CfnTemplate['Resources'], id: string, options: { region?: string; production?: boolean } = {}) {
   const template = { Resources: resources };
   return rule.check({ template, logicalId: id, resource: resources![id], region: options.region ?? 'us-east-1', production: options.production ?? false });
 }
 
 // GIVEN a compliant and a non-compliant resource per rule, WHEN checked, THEN only the second is reported.
-const cases: [DeployRule, CfnTemplate['Resources'], CfnTemplate['Resources'], string, RegExp, { region?: string; production?: boolean }?][] = [
+const cases: [IDeployRule, CfnTemplate['Resources'], CfnTemplate['Resources'], string, RegExp, { region?: string; production?: boolean }?][] = [
   [KMS_KEY_ON_NVME, { Model: model(QWEN), Config: config({ InstanceType: 'ml.inf2.xlarge' }, { KmsKeyId: 'key' }) }, { Model: model(QWEN), Config: config({ InstanceType: 'ml.g5.2xlarge' }, { KmsKeyId: 'key' }) }, 'Config', /ml\.g5\.2xlarge has local NVMe storage/],
   [STARTUP_TIMEOUT, { Model: model(QWEN), Config: config({ InstanceType: 'ml.g6.xlarge', ContainerStartupHealthCheckTimeoutInSeconds: 1200 }) }, { Model: model(QWEN), Config: config({ InstanceType: 'ml.g6.xlarge', ContainerStartupHealthCheckTimeoutInSeconds: 600 }) }, 'Config', /loading Qwen\/Qwen2\.5-7B-Instruct at bf16 needs at least 1026 s, but the timeout is 600 s/],
   [TENSOR_PARALLEL_OVER_DEVICES, { Model: model(QWEN), Config: config({ InstanceType: 'ml.g5.12xlarge' }) }, { Model: model({ ...QWEN, TENSOR_PARALLEL_DEGREE: '8' }), Config: config({ InstanceType: 'ml.g5.12xlarge' }) }, 'Config', /TENSOR_PARALLEL_DEGREE=8, but ml\.g5\.12xlarge has 4 GPUs/],

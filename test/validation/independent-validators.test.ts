@@ -19,13 +19,13 @@ import { IAM_ACTION_EXISTS, IAM_CONDITION_KEY_EXISTS } from '../../lib/validatio
 import { SAGEMAKER_INSTANCE_TYPE_EXISTS } from '../../lib/validation/independent/sagemaker-rules';
 import { INDEPENDENT_RULES, IndependentValidatorsPlugin } from '../../lib/validation/independent-validators';
 import { addPolicyChecks } from '../../lib/validation/policy-checks';
-import type { CfnResourceJson, CfnTemplate, DeployRule } from '../../lib/validation/rules/template';
+import type { CfnResourceJson, CfnTemplate, IDeployRule } from '../../lib/validation/rules/template';
 import { newApp, synthesize, templateOf } from '../support/synth';
 
 type Resources = NonNullable<CfnTemplate['Resources']>;
 
 /** Runs one rule on the resource `id` of a template; returns the messages. */
-function run(rule: DeployRule, resources: Resources, id = 'R'): string[] {
+function run(rule: IDeployRule, resources: Resources, id = 'R'): string[] {
   return rule.check({ template: { Resources: resources }, logicalId: id, resource: resources[id], region: 'us-east-1', production: false }).map((f) => f.message);
 }
 
@@ -42,7 +42,7 @@ const trainingMachine = (instanceType: string) => machine(joined(
 ));
 
 // GIVEN a compliant and a non-compliant resource per rule, WHEN checked, THEN only the second is reported.
-const cases: { rule: DeployRule; good: Resources; bad: Resources; message: RegExp }[] = [
+const cases: { rule: IDeployRule; good: Resources; bad: Resources; message: RegExp }[] = [
   {
     rule: IAM_ACTION_EXISTS,
     good: policy(allow(['iam:PassRole', 's3:GetObject*', 'logs:*', 'S3:getobject', 'kms:ReEncrypt*']), allow('*')),

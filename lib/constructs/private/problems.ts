@@ -2,7 +2,14 @@
 import { userStack } from '../../config/validate';
 import type { Construct } from 'constructs';
 
-/** Thrown when a construct's props are invalid; `problems` lists each one with what to do. */
+/**
+ * Thrown when a construct's props are invalid; `problems` lists each one with what to do.
+ *
+ * TypeScript and JavaScript only. An Error subclass cannot cross to other languages: there the same message arrives as the
+ * runtime's error (for example `RuntimeError` in Python).
+ *
+ * @jsii ignore
+ */
 export class PropsError extends Error {
   /** Every problem, worded with the prop, the value and what to do. */
   declare readonly problems: readonly string[];

@@ -3,12 +3,25 @@
 // validators.generated.ts) enforce. Only the keywords JSON Schema draft-04 and draft-07 read alike are used,
 // so one object serves both.
 
-/** A conversation turn. */
+import type { PromptExample } from '../../config/environment';
+
+/**
+ * A conversation turn.
+ *
+ * TypeScript and JavaScript only. A wire format of the HTTP API (JSON on the wire), not a construct input: other languages use JSON.
+ *
+ * @jsii ignore
+ */
 export interface ChatMessage {
   readonly role: 'user' | 'assistant';
   readonly content: string;
 }
 
+/**
+ * TypeScript and JavaScript only. A wire format of the HTTP API (JSON on the wire), not a construct input: other languages use JSON.
+ *
+ * @jsii ignore
+ */
 export interface GenerateRequest {
   readonly messages?: readonly ChatMessage[];
   readonly prompt?: string;
@@ -23,6 +36,11 @@ export interface GenerateRequest {
   readonly retrieval?: boolean;
 }
 
+/**
+ * TypeScript and JavaScript only. A wire format of the HTTP API (JSON on the wire), not a construct input: other languages use JSON.
+ *
+ * @jsii ignore
+ */
 export interface FeedbackRequest {
   readonly requestId: string;
   readonly rating: 'up' | 'down';
@@ -30,11 +48,21 @@ export interface FeedbackRequest {
   readonly comment?: string;
 }
 
+/**
+ * TypeScript and JavaScript only. A wire format of the HTTP API (JSON on the wire), not a construct input: other languages use JSON.
+ *
+ * @jsii ignore
+ */
 export interface Usage {
   readonly inputTokens: number;
   readonly outputTokens: number;
 }
 
+/**
+ * TypeScript and JavaScript only. A wire format of the HTTP API (JSON on the wire), not a construct input: other languages use JSON.
+ *
+ * @jsii ignore
+ */
 export interface GenerateResponse {
   readonly requestId: string;
   readonly text: string;
@@ -51,6 +79,11 @@ export interface GenerateResponse {
   readonly toolCalls?: number;
 }
 
+/**
+ * TypeScript and JavaScript only. A wire format of the HTTP API (JSON on the wire), not a construct input: other languages use JSON.
+ *
+ * @jsii ignore
+ */
 export interface ErrorBody {
   readonly requestId: string;
   readonly error: { readonly code: string; readonly message: string; readonly field?: string };
@@ -149,7 +182,7 @@ export interface PromptTemplate {
   /** @default - none */
   readonly system?: string;
   /** Example turns placed before the request. @default - none */
-  readonly examples?: readonly { readonly user: string; readonly assistant: string }[];
+  readonly examples?: PromptExample[];
   /** The user message, with `{{variable}}` placeholders. */
   readonly user: string;
   /**
@@ -161,7 +194,13 @@ export interface PromptTemplate {
   readonly locked?: boolean;
 }
 
-/** The records the API writes to the dataset store's feedback/ prefix, which the preference build reads. */
+/**
+ * The records the API writes to the dataset store's feedback/ prefix, which the preference build reads.
+ *
+ * TypeScript and JavaScript only. A wire format of the HTTP API (JSON on the wire), not a construct input: other languages use JSON.
+ *
+ * @jsii ignore
+ */
 export interface InteractionRecord {
   readonly requestId: string;
   readonly createdAt: string;
@@ -193,6 +232,10 @@ export interface InteractionRecord {
  * A rating of one answer. Version 2 records (one per answer, under ratings/DAY/<requestId>.json) hold only what
  * the rating adds; the prompt and the response are read from the interaction. Version 1 records (one per post,
  * under ratings/DAY/<requestId>/<feedbackId>.json) carried copies of both, and are still read.
+ *
+ * TypeScript and JavaScript only. A wire format of the HTTP API (JSON on the wire), not a construct input: other languages use JSON.
+ *
+ * @jsii ignore
  */
 export interface FeedbackRecord {
   readonly version?: 2;

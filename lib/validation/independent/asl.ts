@@ -9,7 +9,7 @@
 // definition the compiled schema rejects is handed to the original so its error report is the published
 // one. test/validation/independent-validators.test.ts holds the two to the same results.
 import { createRequire } from 'node:module';
-import type { DeployRule } from '../rules/template';
+import type { IDeployRule } from '../rules/template';
 import { type DocumentToken, isIntrinsic, PSEUDO_PLACEHOLDERS, resolveMarkers, tokenizeDocument } from './intrinsics';
 
 /** One problem asl-validator reports. */
@@ -141,7 +141,7 @@ function placeholdersForIntrinsics(node: unknown, key: string | undefined): unkn
   return node;
 }
 
-export const STATE_MACHINE_VALID: DeployRule = {
+export const STATE_MACHINE_VALID: IDeployRule = {
   id: 'GENAI-IV3',
   title: 'State machine definition that asl-validator rejects',
   fix: 'Fix the states asl-validator names (a Next or Default to a state that exists, End or Next on every non-terminal state, valid paths and JSONata); build definitions with the aws-stepfunctions constructs where you can.',

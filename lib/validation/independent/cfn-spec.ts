@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { type CfnResourceJson, ANY_RESOURCE_TYPE, type DeployRule, type RuleFinding } from '../rules/template';
+import { type CfnResourceJson, ANY_RESOURCE_TYPE, type IDeployRule, type RuleFinding } from '../rules/template';
 import { didYouMean } from '../../util/did-you-mean';
 import { isIntrinsic } from './intrinsics';
 
@@ -169,7 +169,7 @@ function describe(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export const CFN_PROPERTIES_VALID: DeployRule = {
+export const CFN_PROPERTIES_VALID: IDeployRule = {
   id: 'GENAI-IV5',
   title: 'Resource that the CloudFormation resource specification does not allow (type, property names, required properties, value types)',
   fix: 'Spell types and properties as the CloudFormation resource reference does, set every required property, and give values of the type it names; prefer L2 or L1 constructs over CfnResource with raw properties.',

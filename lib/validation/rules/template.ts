@@ -1,16 +1,31 @@
 // What a deploy-failure rule sees: one resource of a synthesized CloudFormation template, the template
 // around it (to follow references), and the stack's region and environment. Pure: no CDK constructs.
 
+/**
+ * TypeScript and JavaScript only: rules read CloudFormation JSON, and are written in TypeScript.
+ *
+ * @jsii ignore
+ */
 export interface CfnTemplate {
   readonly Resources?: Record<string, CfnResourceJson>;
 }
 
+/**
+ * TypeScript and JavaScript only: rules read CloudFormation JSON, and are written in TypeScript.
+ *
+ * @jsii ignore
+ */
 export interface CfnResourceJson {
   readonly Type: string;
   readonly Properties?: Record<string, unknown>;
   readonly Metadata?: Record<string, unknown>;
 }
 
+/**
+ * TypeScript and JavaScript only: rules read CloudFormation JSON, and are written in TypeScript.
+ *
+ * @jsii ignore
+ */
 export interface RuleContext {
   readonly template: CfnTemplate;
   readonly logicalId: string;
@@ -21,14 +36,26 @@ export interface RuleContext {
   readonly production: boolean;
 }
 
-/** One problem: what is wrong, where (a property path), and how to fix it. */
+/**
+ * One problem: what is wrong, where (a property path), and how to fix it.
+ *
+ * TypeScript and JavaScript only: rules read CloudFormation JSON, and are written in TypeScript.
+ *
+ * @jsii ignore
+ */
 export interface RuleFinding {
   readonly message: string;
   readonly location?: string;
 }
 
-/** A check that a configuration CloudFormation accepts would not fail at deploy or run time. */
-export interface DeployRule {
+/**
+ * A check that a configuration CloudFormation accepts would not fail at deploy or run time.
+ *
+ * TypeScript and JavaScript only: rules read CloudFormation JSON, and are written in TypeScript.
+ *
+ * @jsii ignore
+ */
+export interface IDeployRule {
   /** Stable id, used to acknowledge: `genai-lifecycle-cdk-rules::<id>`. */
   readonly id: string;
   /** What it catches, in one line. */
@@ -36,11 +63,11 @@ export interface DeployRule {
   /** How to fix it. */
   readonly fix: string;
   /** Resource types it looks at; `ANY_RESOURCE_TYPE` for every resource. */
-  readonly resourceTypes: readonly string[];
+  readonly resourceTypes: string[];
   check(context: RuleContext): RuleFinding[];
 }
 
-/** In `DeployRule.resourceTypes`: the rule looks at every resource, whatever its type. */
+/** In `IDeployRule.resourceTypes`: the rule looks at every resource, whatever its type. */
 export const ANY_RESOURCE_TYPE = '*';
 
 /** The resource a `Ref` or `Fn::GetAtt` points to, if it is in the template. */

@@ -2,7 +2,7 @@
 // definition that calls sagemaker:createTrainingJob) and for Bedrock guardrails.
 import { checkDlcImage } from './endpoint-rules';
 import { TRAINING_INSTANCE_TYPES } from './instance-types';
-import { type DeployRule, literal, type RuleFinding, stateMachineDefinition, trainingJobStates } from './template';
+import { type IDeployRule, literal, type RuleFinding, stateMachineDefinition, trainingJobStates } from './template';
 
 const STATE_MACHINE = 'AWS::StepFunctions::StateMachine';
 
@@ -17,7 +17,7 @@ function resourceConfigs(definition: NonNullable<ReturnType<typeof stateMachineD
   return out;
 }
 
-export const SPOT_WAIT_COVERS_RUNTIME: DeployRule = {
+export const SPOT_WAIT_COVERS_RUNTIME: IDeployRule = {
   id: 'GENAI-TR1',
   title: 'Managed spot training whose maximum wait is shorter than its maximum runtime',
   fix: 'Set MaxWaitTimeInSeconds >= MaxRuntimeInSeconds (FineTuningWorkflow: maxWait >= maxRuntime), or turn spot off.',
@@ -36,7 +36,7 @@ export const SPOT_WAIT_COVERS_RUNTIME: DeployRule = {
   },
 };
 
-export const TRAINING_INSTANCE_EXISTS: DeployRule = {
+export const TRAINING_INSTANCE_EXISTS: IDeployRule = {
   id: 'GENAI-TR2',
   title: 'Training instance type that does not exist',
   fix: 'Use an instance type SageMaker training offers.',
@@ -51,7 +51,7 @@ export const TRAINING_INSTANCE_EXISTS: DeployRule = {
   },
 };
 
-export const TRAINING_IMAGE_REGION: DeployRule = {
+export const TRAINING_IMAGE_REGION: IDeployRule = {
   id: 'GENAI-TR3',
   title: 'Training image from the wrong Deep Learning Containers account or region',
   fix: 'Use the registry of the stack\'s region (FineTuningWorkflow resolves it).',
@@ -64,7 +64,7 @@ export const TRAINING_IMAGE_REGION: DeployRule = {
   },
 };
 
-export const GUARDRAIL_CUSTOMER_KEY: DeployRule = {
+export const GUARDRAIL_CUSTOMER_KEY: IDeployRule = {
   id: 'GENAI-BR1',
   title: 'Bedrock guardrail without a customer-managed KMS key',
   fix: 'Set KmsKeyArn (GenerativeApi creates its guardrail with the API\'s key).',
@@ -74,4 +74,4 @@ export const GUARDRAIL_CUSTOMER_KEY: DeployRule = {
   },
 };
 
-export const WORKFLOW_RULES: readonly DeployRule[] = [SPOT_WAIT_COVERS_RUNTIME, TRAINING_INSTANCE_EXISTS, TRAINING_IMAGE_REGION, GUARDRAIL_CUSTOMER_KEY];
+export const WORKFLOW_RULES: readonly IDeployRule[] = [SPOT_WAIT_COVERS_RUNTIME, TRAINING_INSTANCE_EXISTS, TRAINING_IMAGE_REGION, GUARDRAIL_CUSTOMER_KEY];

@@ -1,0 +1,72 @@
+// The public API crosses to the languages jsii targets: jsii compiles the library with no error and no warning,
+// jsii-pacmak generates Python, Java, .NET and Go sources from the assembly, and the Python byte-compiles.
+// Nothing exported drops out silently: every exported class, interface and enum is in the assembly, or its
+// declaration says `@jsii ignore` with the reason beside it.
+import * as path from 'node:path';
+import ts from 'typescript';
+import { checkJsii, type JsiiCheck, stagedManifest, TARGETS } from '../../scripts/jsii/check';
+
+const root = path.join(__dirname, '..', '..');
+const entry = path.join(root, 'lib', 'index.ts');
+
+let result: JsiiCheck;
+beforeAll(() => {
+  result = checkJsii();
+}, 240_000);
+
+test('jsii compiles the library with 0 errors and 0 warnings', () => {
+  expect(result.diagnostics).toEqual([]);
+  expect({ errors: result.errors, warnings: result.warnings }).toEqual({ errors: 0, warnings: 0 });
+});
+
+test('jsii-pacmak generates every target, and the Python byte-compiles', () => {
+  for (const target of TARGETS) expect({ target, files: result.generated[target] > 0 }).toEqual({ target, files: true });
+  expect(result.pythonOutput).toBe('');
+  expect(result.pythonCompiles).toBe(true);
+});
+
+/** Exported classes, interfaces and enums of lib/index.ts, each with whether its declaration says `@jsii ignore`. */
+function exportedTypes(): { name: string; ignored: boolean; reason: string }[] {
+  const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, skipLibCheck: true, noEmit: true });
+  const checker = program.getTypeChecker();
+  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+  const found: { name: string; ignored: boolean; reason: string }[] = [];
+  for (const alias of checker.getExportsOfModule(moduleSymbol)) {
+    const symbol = alias.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(alias) : alias;
+    const decl = symbol.declarations?.find((d) => ts.isClassDeclaration(d) || ts.isInterfaceDeclaration(d) || ts.isEnumDeclaration(d));
+    if (!decl) continue;
+    const tags = ts.getJSDocTags(decl);
+    const ignored = tags.some((t) => t.tagName.text === 'jsii' && String(t.comment ?? '').trim() === 'ignore');
+    const docs = ts.getJSDocCommentsAndTags(decl).map((d) => d.getText()).join('\n');
+    found.push({ name: alias.name, ignored, reason: /TypeScript and JavaScript only[^\n]*/.exec(docs)?.[0] ?? '' });
+  }
+  return found;
+}
+
+test('every exported class, interface and enum is in the assembly, or says why it is TypeScript-only', () => {
+  const inAssembly = new Set(result.fqns.map((fqn) => fqn.replace(/^genai-lifecycle-cdk\./, '')));
+  const types = exportedTypes();
+  expect(types.length).toBeGreaterThan(120);
+  expect(types.filter((t) => !t.ignored && !inAssembly.has(t.name)).map((t) => t.name)).toEqual([]);
+  expect(types.filter((t) => t.ignored).length).toBeGreaterThan(15);
+  expect(types.filter((t) => t.ignored && !t.reason).map((t) => t.name)).toEqual([]);
+  expect(types.filter((t) => t.ignored && inAssembly.has(t.name)).map((t) => t.name)).toEqual([]);
+});
+
+test('the constructs, the stage and their props are in the assembly', () => {
+  for (const name of ['GenAiLifecycleStage', 'GenAiLifecycleStageProps', 'DatasetStore', 'BedrockModel', 'InferenceEndpoint', 'KnowledgeBase', 'GenerativeApi',
+    'FineTuningWorkflow', 'ModelOptimizationRole', 'EnvironmentConfig', 'ApiBackend', 'ApiThrottling', 'ServingLimits', 'EndpointWeights', 'IKnowledgeBase']) {
+    expect(result.fqns).toContain(`genai-lifecycle-cdk.${name}`);
+  }
+  expect(result.types.class).toBeGreaterThan(20);
+  expect(result.types.struct).toBeGreaterThan(60);
+});
+
+test('the check copy names what jsii needs without changing the package', () => {
+  const staged = stagedManifest(
+    { name: 'x', dependencies: { 'cdk-nag': '1', 'asl-validator': '2' }, peerDependencies: { 'aws-cdk-lib': '2', '@aws-sdk/client-sagemaker': '3' }, scripts: { prepare: 'b' } },
+    (name) => name === 'cdk-nag' || name === 'aws-cdk-lib',
+  );
+  expect(staged).toMatchObject({ dependencies: { 'cdk-nag': '1' }, peerDependencies: { 'aws-cdk-lib': '2' }, scripts: undefined });
+  expect((staged.repository as { url: string }).url).toBe(`file://${root}`);
+});
