@@ -17,6 +17,19 @@ export interface PolicyCheckOptions {
   readonly production?: boolean;
 }
 
+/** The kit's policy checks, as one call from any language. */
+export class PolicyChecks {
+  /**
+   * Registers cdk-nag AwsSolutions, the Control Tower guard rules, the kit's deploy-failure rules and the
+   * independent validators on a stage (an App is one), with the kit's acknowledgements.
+   */
+  static add(stage: Stage, options: PolicyCheckOptions = {}): void {
+    addPolicyChecks(stage, options);
+  }
+
+  private constructor() {}
+}
+
 /** Registers the kit's policy checkers on a stage; any unacknowledged finding fails `cdk synth`. */
 export function addPolicyChecks(stage: Stage, options: PolicyCheckOptions = {}): void {
   Validations.of(stage).addPlugins(

@@ -11,7 +11,10 @@
 //   (`bundledDependencies`), which makes a tarball too large to pack on every test run.
 // - no scripts: jsii-pacmak packs the copy, and the package's `prepare` would build it again.
 //
-//   npx tsx scripts/jsii/check.ts [--keep] [--json]
+// It also generates the API reference (jsii-docgen) that API.md holds, and translates the README's TypeScript
+// (jsii-rosetta, compiled against the assembly) into the Python page docs/python.md; --write-api writes both.
+//
+//   npx tsx scripts/jsii/check.ts [--keep] [--json] [--write-api]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -35,11 +38,48 @@ export interface JsiiCheck {
   /** The Python byte-compiled without an error. */
   readonly pythonCompiles: boolean;
   readonly pythonOutput: string;
+  /** The API reference jsii-docgen generates from the assembly (TypeScript), as API.md holds it. */
+  readonly apiReference: string;
+  /** The README's TypeScript snippets as jsii-rosetta translated them: whether each compiled, and its Python. */
+  readonly snippets: { readonly compiled: boolean; readonly python: string; readonly typescript: string }[];
   /** The folder of the copy (kept with --keep). */
   readonly stage: string;
 }
 
 export const TARGETS = ['python', 'java', 'dotnet', 'go'] as const;
+
+/** The API reference in the repository, kept equal to what jsii-docgen generates. */
+export const API_FILE = path.join(root, 'API.md');
+
+/** The Python page, kept equal to what jsii-rosetta translates. */
+export const PYTHON_PAGE = path.join(root, 'docs', 'python.md');
+
+/** docs/python.md: the README's composition example as jsii-rosetta writes it in Python. */
+export function pythonPage(snippets: JsiiCheck['snippets']): string {
+  const blocks = snippets.map((s) => `\`\`\`python\n${s.python.trimEnd()}\n\`\`\``).join('\n\n');
+  return `# The kit in Python
+
+The constructs, the stage, their props and the kit's policy checks are compiled with jsii, so Python (and Java,
+.NET and Go) code uses the same classes as TypeScript: props become keyword arguments in snake_case, structs
+become classes (\`ApiThrottling(rate_limit=20, burst_limit=40)\`), and static factories keep their names in
+snake_case (\`ApiBackend.bedrock(...)\`, \`PolicyChecks.add(app)\`).
+
+This is the README's composition example, translated by jsii-rosetta from the TypeScript, which it compiles
+against the kit's assembly first (\`npx tsx scripts/jsii/check.ts --write-api\` regenerates this page; a test
+fails when it is stale):
+
+${blocks}
+
+What stays in TypeScript and JavaScript for now, each marked \`@jsii ignore\` in the source with the reason:
+the error classes (other languages receive their message as the runtime's error), the HTTP API's wire formats
+(JSON on the wire), the sizing estimates whose fields can be \`null\` (the \`estimate\` tool prints the same
+numbers as JSON), and custom deploy rules (they read CloudFormation JSON). Free functions and constants are not
+part of the assembly either: jsii carries classes, interfaces and enums only.
+
+The package is not yet published to PyPI, Maven, NuGet or Go: a release for those needs the package's public
+repository URL and its non-jsii dependencies bundled (\`bundledDependencies\`); see \`scripts/jsii/check.ts\`.
+`;
+}
 
 function isJsiiPackage(name: string): boolean {
   const dir = path.join(root, 'node_modules', name);
@@ -90,6 +130,8 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
     const generated: Record<string, number> = {};
     let pythonCompiles = false;
     let pythonOutput = '';
+    let apiReference = '';
+    let snippets: JsiiCheck['snippets'] = [];
     const assemblyFile = path.join(stage, '.jsii');
     if (fs.existsSync(assemblyFile)) {
       const assembly = JSON.parse(fs.readFileSync(assemblyFile, 'utf8')) as { types: Record<string, { kind: string; datatype?: boolean }> };
@@ -108,8 +150,19 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
         pythonCompiles = py.status === 0;
         pythonOutput = `${py.stdout ?? ''}${py.stderr ?? ''}${py.error ? String(py.error) : ''}`.trim();
       }
+      const apiFile = path.join(stage, 'API.md');
+      const docgen = spawnSync(bin('jsii-docgen'), ['--language', 'typescript', '--output', apiFile], { cwd: stage, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      if (docgen.status !== 0 || !fs.existsSync(apiFile)) diagnostics.push(`jsii-docgen failed: ${`${docgen.stdout}\n${docgen.stderr}`.trim().split('\n').slice(-20).join('\n')}`);
+      else apiReference = fs.readFileSync(apiFile, 'utf8');
+      const rosetta = spawnSync(bin('jsii-rosetta'), ['extract', '--compile', '.jsii'], { cwd: stage, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const tablet = path.join(stage, '.jsii.tabl.json');
+      if (rosetta.status !== 0 || !fs.existsSync(tablet)) diagnostics.push(`jsii-rosetta failed: ${`${rosetta.stdout}\n${rosetta.stderr}`.trim().split('\n').slice(-20).join('\n')}`);
+      else {
+        const tab = JSON.parse(fs.readFileSync(tablet, 'utf8')) as { snippets: Record<string, { didCompile?: boolean; translations: Record<string, { source: string }> }> };
+        snippets = Object.values(tab.snippets).map((t) => ({ compiled: t.didCompile === true, python: t.translations.python?.source ?? '', typescript: t.translations.$?.source ?? '' }));
+      }
     }
-    return { errors, warnings, diagnostics, types, fqns, generated, pythonCompiles, pythonOutput, stage };
+    return { errors, warnings, diagnostics, types, fqns, generated, pythonCompiles, pythonOutput, apiReference, snippets, stage };
   } finally {
     if (!options.keep) fs.rmSync(stage, { recursive: true, force: true });
   }
@@ -118,6 +171,8 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
 if (require.main === module) {
   const args = process.argv.slice(2);
   const result = checkJsii({ keep: args.includes('--keep') });
+  if (args.includes('--write-api') && result.apiReference) fs.writeFileSync(API_FILE, result.apiReference);
+  if (args.includes('--write-api') && result.snippets.length > 0) fs.writeFileSync(PYTHON_PAGE, pythonPage(result.snippets));
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {

@@ -75,8 +75,17 @@ function outputSource(block: CodeBlock): OutputSource | undefined {
 
 describe('code blocks', () => {
   test('every block names a language the tests check', () => {
-    const known = ['ts', 'sh', 'bash', 'console', 'json', 'jsonl', 'text', 'markdown', 'mermaid'];
+    const known = ['ts', 'sh', 'bash', 'console', 'json', 'jsonl', 'text', 'markdown', 'mermaid', 'python'];
     expect(blocks.filter((b) => !known.includes(b.lang)).map(label)).toEqual([]);
+  });
+
+  test('Python examples are valid Python 3 (they are jsii-rosetta\'s translations, which test/package/jsii.test.ts keeps current)', () => {
+    const python = ofLang('python');
+    expect(python.length).toBeGreaterThan(0);
+    for (const block of python) {
+      const run = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: block.code, encoding: 'utf8' });
+      expect([label(block), run.status, run.stderr]).toEqual([label(block), 0, '']);
+    }
   });
 
   test('TypeScript examples type-check against lib/ (genai-lifecycle-cdk)', () => {

@@ -2,9 +2,10 @@
 // jsii-pacmak generates Python, Java, .NET and Go sources from the assembly, and the Python byte-compiles.
 // Nothing exported drops out silently: every exported class, interface and enum is in the assembly, or its
 // declaration says `@jsii ignore` with the reason beside it.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
-import { checkJsii, type JsiiCheck, stagedManifest, TARGETS } from '../../scripts/jsii/check';
+import { API_FILE, checkJsii, type JsiiCheck, PYTHON_PAGE, pythonPage, stagedManifest, TARGETS } from '../../scripts/jsii/check';
 
 const root = path.join(__dirname, '..', '..');
 const entry = path.join(root, 'lib', 'index.ts');
@@ -60,6 +61,21 @@ test('the constructs, the stage and their props are in the assembly', () => {
   }
   expect(result.types.class).toBeGreaterThan(20);
   expect(result.types.struct).toBeGreaterThan(60);
+});
+
+test('API.md is the reference jsii-docgen generates from today\'s assembly (npx tsx scripts/jsii/check.ts --write-api)', () => {
+  expect(result.apiReference).toMatch(/^# API Reference/);
+  expect(result.apiReference).toContain('### GenerativeApi');
+  expect(fs.readFileSync(API_FILE, 'utf8') === result.apiReference).toBe(true);
+});
+
+test('jsii-rosetta compiles the README\'s TypeScript against the assembly; docs/python.md holds its Python', () => {
+  expect(result.snippets.length).toBeGreaterThan(0);
+  expect(result.snippets.filter((s) => !s.compiled).map((s) => s.typescript.slice(0, 200))).toEqual([]);
+  const python = result.snippets.map((s) => s.python).join('\n');
+  expect(python).toContain('PolicyChecks.add(app)');
+  expect(python).toMatch(/ApiThrottling\(rate_limit=20, burst_limit=40\)/);
+  expect(fs.readFileSync(PYTHON_PAGE, 'utf8') === pythonPage(result.snippets)).toBe(true);
 });
 
 test('the check copy names what jsii needs without changing the package', () => {
