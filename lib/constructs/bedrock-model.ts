@@ -1,7 +1,7 @@
 // A managed model on Amazon Bedrock that the API can call instead of a SageMaker endpoint: a foundation
 // model, a cross-region (system-defined) inference profile, a custom model deployment or provisioned
 // throughput. It grants invocation on exactly the ARNs a call goes through.
-import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, type IResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -72,7 +72,7 @@ export interface BedrockModelProps {
 }
 
 /** A Bedrock model callable by Converse / ConverseStream / InvokeModel. */
-export interface IBedrockModel {
+export interface IBedrockModel extends IResource {
   /** What to pass as `modelId` to Converse: a model id, a profile id, or an ARN. */
   readonly invocationId: string;
   /** Lets the grantee invoke the model, streaming included. */
@@ -82,8 +82,30 @@ export interface IBedrockModel {
 // provider.model-name[-version][:n], as Bedrock model ids are written (e.g. anthropic.claude-3-5-haiku-20241022-v1:0).
 const MODEL_ID = /^[a-z0-9-]+\.[a-z0-9.-]+(:[0-9a-z:]+)?$/;
 
+/** What identifies a Bedrock model set up elsewhere. */
+export interface BedrockModelAttributes {
+  /** What to pass as `modelId` to Converse: a model id, a profile id, or an ARN. */
+  readonly invocationId: string;
+  /**
+   * The ARNs an invocation uses: the foundation model's, and for an inference profile the profile's and the
+   * models' it routes to.
+   */
+  readonly resourceArns: string[];
+}
+
 /** A managed model on Bedrock, with grants for exactly the resources an invocation uses. */
-export class BedrockModel extends Construct implements IBedrockModel {
+export class BedrockModel extends Resource implements IBedrockModel {
+  /** A model set up elsewhere (an inference profile of another stack, say): grants cover exactly `resourceArns`. */
+  static fromBedrockModelAttributes(scope: Construct, id: string, attrs: BedrockModelAttributes): IBedrockModel {
+    class Import extends Resource implements IBedrockModel {
+      readonly invocationId = attrs.invocationId;
+      grantInvoke(grantee: iam.IGrantable): iam.Grant {
+        return iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], resourceArns: attrs.resourceArns });
+      }
+    }
+    return new Import(scope, id);
+  }
+
   readonly invocationId: string;
   readonly source: BedrockModelSource;
   /** The application inference profile, when one is created. */

@@ -2,7 +2,7 @@
 // captures, documents for retrieval, evaluation results and model artifacts, each under its own prefix.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, type IResource, RemovalPolicy, Resource, Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,7 +19,7 @@ import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { throwIfProblems } from './private/problems';
 
 /** A dataset store, created here or imported. */
-export interface IDatasetStore {
+export interface IDatasetStore extends IResource {
   /** The bucket holding every prefix. */
   readonly bucket: s3.IBucket;
   /** The KMS key that encrypts the bucket. */
@@ -98,7 +98,7 @@ export interface DatasetStoreProps {
 const ACCESS_LOG_PREFIX = 'datasets/';
 
 /** What a store created here and an imported one share: grants and the key's use through S3. */
-export abstract class DatasetStoreBase extends Construct implements IDatasetStore {
+export abstract class DatasetStoreBase extends Resource implements IDatasetStore {
   abstract readonly bucket: s3.IBucket;
   abstract readonly encryptionKey: kms.IKey;
 

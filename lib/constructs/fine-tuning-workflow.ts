@@ -2,7 +2,7 @@
 // fine-tunes (SageMaker training with the kit's entry scripts, or Bedrock model customization), evaluates
 // the result on the test split, gates it on thresholds, registers it, and notifies. DPO aligns a model
 // with preference data built from the API's feedback.
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, type IResource, RemovalPolicy, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -14,7 +14,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct } from 'constructs';
+import { type Construct } from 'constructs';
 import { checkBedrockCustomization, customizationModelIdentifier, findCustomizationModel } from '../bedrock/customization-catalog';
 import { imageAvailableIn, imageRegions } from '../compatibility';
 import { DatasetPrefix } from '../config/dataset-layout';
@@ -155,8 +155,49 @@ export interface FineTuningWorkflowProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** A fine-tuning workflow, created here or imported. */
+export interface IFineTuningWorkflow extends IResource {
+  /** The state machine that runs it. */
+  readonly stateMachine: sfn.IStateMachine;
+  /** states:StartExecution on this workflow, and the reads `npm run fine-tune -- watch` makes. */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** What identifies a fine-tuning workflow deployed elsewhere. */
+export interface FineTuningWorkflowAttributes {
+  /** Its state machine's ARN. */
+  readonly stateMachineArn: string;
+}
+
+/** The grants of a fine-tuning workflow. */
+export abstract class FineTuningWorkflowBase extends Resource implements IFineTuningWorkflow {
+  abstract readonly stateMachine: sfn.IStateMachine;
+
+  /** states:StartExecution on this workflow, and the reads `npm run fine-tune -- watch` makes. */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.stateMachine.grantStartExecution(grantee);
+    this.stateMachine.grantRead(grantee);
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:DescribeTrainingJob'],
+      resourceArns: [Stack.of(this).formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: '*' })],
+    });
+    // The watch finds each attempt's job by its name prefix; ListTrainingJobs has no resource-level permissions.
+    iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:ListTrainingJobs'], resourceArns: ['*'] });
+    return grant;
+  }
+}
+
 /** A fine-tuning, evaluation and registration workflow. */
-export class FineTuningWorkflow extends Construct {
+export class FineTuningWorkflow extends FineTuningWorkflowBase {
+  /** A workflow deployed elsewhere (another stack or app), to grant starting and watching it. */
+  static fromFineTuningWorkflowAttributes(scope: Construct, id: string, attrs: FineTuningWorkflowAttributes): IFineTuningWorkflow {
+    class Import extends FineTuningWorkflowBase {
+      readonly stateMachine = sfn.StateMachine.fromStateMachineArn(this, 'StateMachine', attrs.stateMachineArn);
+    }
+    return new Import(scope, id);
+  }
+
   readonly stateMachine: sfn.StateMachine;
   /** The SageMaker model package group passing models are registered in (SageMaker backend). */
   readonly registry?: sagemaker.CfnModelPackageGroup;
@@ -224,20 +265,6 @@ export class FineTuningWorkflow extends Construct {
 
     this.stateMachineGrants?.(this.stateMachine.role);
     if (props.trigger) this.addTrigger(props);
-  }
-
-  /** states:StartExecution on this workflow, and the reads `npm run fine-tune -- watch` makes. */
-  grantStartExecution(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.stateMachine.grantStartExecution(grantee);
-    this.stateMachine.grantRead(grantee);
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['sagemaker:DescribeTrainingJob'],
-      resourceArns: [Stack.of(this).formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: '*' })],
-    });
-    // The watch finds each attempt's job by its name prefix; ListTrainingJobs has no resource-level permissions.
-    iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:ListTrainingJobs'], resourceArns: ['*'] });
-    return grant;
   }
 
   private createTopic(): sns.Topic {

@@ -2,7 +2,7 @@
 // Bedrock model or a SageMaker endpoint, renders prompt templates, and stores every answer and every piece
 // of feedback in the dataset store, where alignment picks them up. Records S3 could not take go to a
 // KMS-encrypted dead-letter queue, with an alarm, for replay.
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -19,10 +19,11 @@ import { Construct } from 'constructs';
 import { bedrockModelFacts, converseFeature } from '../compatibility/bedrock-models';
 import { DatasetPrefix } from '../config/dataset-layout';
 import { type ApiLimits, feedbackSchema, generateSchema, type PromptTemplate } from '../runtime/api/contract';
-import { API_METRICS_NAMESPACE, type ApiHandlerSettings, type ApiRouteMetric, SETTING_DEFAULTS, toEnvironment } from '../runtime/api/settings';
+import { API_METRICS_NAMESPACE, type ApiHandlerSettings, SETTING_DEFAULTS, toEnvironment } from '../runtime/api/settings';
 import { templateVariables } from '../runtime/api/templates';
 import type { IBedrockModel } from './bedrock-model';
 import type { IDatasetStore } from './dataset-store';
+import { GenerativeApiBase, type GenerativeApiAttributes, type IGenerativeApi } from './generative-api-base';
 import type { IInferenceEndpoint } from './inference-endpoint';
 import type { IKnowledgeBase } from './knowledge-base';
 import { acknowledgeWildcardResources } from './private/acknowledge';
@@ -119,12 +120,6 @@ export interface GuardrailOptions {
   readonly blockedPii?: string[];
 }
 
-/** Which route's series a GenerativeApi metric reads, and the usual metric options. */
-export interface ApiMetricOptions extends cloudwatch.MetricOptions {
-  /** The API Gateway resource: `/v1/generate`, `/v1/generate/stream`, `/v1/feedback` or `/v1/health`. @default '/v1/generate' */
-  readonly route?: string;
-}
-
 /** Stage throttling: requests per second across all callers, and the burst above it. */
 export interface ApiThrottling {
   /** Steady requests per second. */
@@ -206,7 +201,24 @@ export interface GenerativeApiProps {
 // Lambda's limit on all environment variables together (Lambda quotas): 4 KB.
 const ENVIRONMENT_LIMIT_BYTES = 4096;
 
-export class GenerativeApi extends Construct {
+/** An API Gateway REST API in front of a model, with its metrics and grants. */
+export class GenerativeApi extends GenerativeApiBase {
+  /**
+   * An API deployed elsewhere (another stack or app): grants and metrics for it. `serviceName` is the `service`
+   * dimension its metrics carry, which that API's `serviceName` says.
+   */
+  static fromGenerativeApiAttributes(scope: Construct, id: string, attrs: GenerativeApiAttributes): IGenerativeApi {
+    const stageName = attrs.stageName ?? 'live';
+    class Import extends GenerativeApiBase {
+      readonly serviceName = attrs.serviceName;
+      readonly url = `https://${attrs.restApiId}.execute-api.${Stack.of(scope).region}.${Stack.of(scope).urlSuffix}/${stageName}/`;
+      protected executeApiArn(method: string, path: string): string {
+        return Stack.of(this).formatArn({ service: 'execute-api', resource: attrs.restApiId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME, resourceName: `${stageName}/${method}${path}` });
+      }
+    }
+    return new Import(scope, id);
+  }
+
   readonly api: apigw.RestApi;
   readonly handler: lambda.Function;
   /** Records S3 did not take, for replay (README, "The generative API"). */
@@ -403,54 +415,6 @@ export class GenerativeApi extends Construct {
     }
   }
 
-  /** Answers of a route with a 2xx status, per period. */
-  metricSuccesses(options: ApiMetricOptions = {}): cloudwatch.Metric {
-    return this.routeMetric('Success', 'Sum', options);
-  }
-
-  /** Requests of a route answered 4xx (bad requests, throttled callers, refused feedback), per period. */
-  metricClientErrors(options: ApiMetricOptions = {}): cloudwatch.Metric {
-    return this.routeMetric('ClientError', 'Sum', options);
-  }
-
-  /** Requests of a route answered 5xx (the model failed or timed out, or the handler did), per period. */
-  metricServerErrors(options: ApiMetricOptions = {}): cloudwatch.Metric {
-    return this.routeMetric('ServerError', 'Sum', options);
-  }
-
-  /** Milliseconds until the caller had the whole answer (the record's write excluded). @default p90 */
-  metricLatency(options: ApiMetricOptions = {}): cloudwatch.Metric {
-    return this.routeMetric('LatencyMs', 'p90', options);
-  }
-
-  /**
-   * Milliseconds to the first token of streamed answers (`"stream": true` on /v1/generate, or /v1/generate/stream:
-   * each route is a series of its own). @default p90
-   */
-  metricTimeToFirstToken(options: ApiMetricOptions = {}): cloudwatch.Metric {
-    return this.routeMetric('TimeToFirstTokenMs', 'p90', options);
-  }
-
-  /** Prompt tokens the model counted, summed per period. */
-  metricInputTokens(options: ApiMetricOptions = {}): cloudwatch.Metric {
-    return this.routeMetric('InputTokens', 'Sum', options);
-  }
-
-  /** Generated tokens, summed per period. */
-  metricOutputTokens(options: ApiMetricOptions = {}): cloudwatch.Metric {
-    return this.routeMetric('OutputTokens', 'Sum', options);
-  }
-
-  private routeMetric(metricName: ApiRouteMetric, statistic: string, options: ApiMetricOptions): cloudwatch.Metric {
-    const { route = '/v1/generate', ...props } = options;
-    // As the handler publishes them: Powertools' service dimension (this API's own) and the API Gateway resource.
-    return new cloudwatch.Metric({
-      namespace: API_METRICS_NAMESPACE, metricName, statistic, period: Duration.minutes(5),
-      dimensionsMap: { service: this.serviceName, route },
-      ...props,
-    });
-  }
-
   /** Records the handler sent to the dead-letter queue because S3 did not take them in time. */
   metricRecordsDeadLettered(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.recordMetric('RecordsDeadLettered', props);
@@ -470,13 +434,8 @@ export class GenerativeApi extends Construct {
     });
   }
 
-  /** execute-api:Invoke on the generate, stream and feedback methods (for IAM authorization). */
-  grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['execute-api:Invoke'],
-      resourceArns: ['generate', 'generate/stream', 'feedback'].map((p) => this.api.arnForExecuteApi('POST', `/v1/${p}`, this.api.deploymentStage.stageName)),
-    });
+  protected executeApiArn(method: string, path: string): string {
+    return this.api.arnForExecuteApi(method, path, this.api.deploymentStage.stageName);
   }
 
   private methodAuthorization(authorization: ApiAuthorization): apigw.MethodOptions {

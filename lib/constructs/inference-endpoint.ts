@@ -2,7 +2,7 @@
 // settings, quantization, the instance and tensor-parallel degree, startup timeouts, encryption, data
 // capture, autoscaling (or inference components) and alarms, all checked at synth.
 import { checkRevision, type RevisionKind } from '../serving/revision';
-import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, type IResource, Names, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -198,7 +198,7 @@ export interface InferenceEndpointAttributes {
 }
 
 /** An invocable SageMaker endpoint. */
-export interface IInferenceEndpoint {
+export interface IInferenceEndpoint extends IResource {
   readonly endpointName: string;
   readonly endpointArn: string;
   /**
@@ -213,7 +213,7 @@ export interface IInferenceEndpoint {
 const VARIANT = 'AllTraffic';
 
 /** What an endpoint created here and an imported one share: invoke grants and metrics. */
-export abstract class EndpointBase extends Construct implements IInferenceEndpoint {
+export abstract class EndpointBase extends Resource implements IInferenceEndpoint {
   abstract readonly endpointName: string;
   abstract readonly endpointArn: string;
   readonly inferenceComponentName?: string;

@@ -2,7 +2,7 @@
 // vectors in Amazon S3 Vectors (the lowest-cost store) or an existing OpenSearch Serverless index, an
 // embedding model chosen by id, a chunking strategy, KMS, a least-privilege role, and ingestion on demand
 // (`npm run ingest`) or on every document upload.
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, type IResource, RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -13,7 +13,7 @@ import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Construct, type IConstruct } from 'constructs';
+import type { Construct } from 'constructs';
 import { accountServicePrincipal } from './private/principals';
 import { DatasetPrefix } from '../config/dataset-layout';
 import type { IDatasetStore } from './dataset-store';
@@ -84,7 +84,7 @@ export interface FixedSizeChunking {
 }
 
 /** A knowledge base, created here or imported. */
-export interface IKnowledgeBase extends IConstruct {
+export interface IKnowledgeBase extends IResource {
   /** The knowledge base's id. */
   readonly knowledgeBaseId: string;
   /** The knowledge base's ARN. */
@@ -123,10 +123,10 @@ export interface KnowledgeBaseProps {
 }
 
 /** A Bedrock knowledge base over the lifecycle's documents. */
-export class KnowledgeBase extends Construct implements IKnowledgeBase {
+export class KnowledgeBase extends Resource implements IKnowledgeBase {
   /** A knowledge base made elsewhere, in this stack's account and region. */
   static fromKnowledgeBaseAttributes(scope: Construct, id: string, attrs: KnowledgeBaseAttributes): IKnowledgeBase {
-    class Import extends Construct implements IKnowledgeBase {
+    class Import extends Resource implements IKnowledgeBase {
       readonly knowledgeBaseId = attrs.knowledgeBaseId;
       readonly knowledgeBaseArn = Stack.of(scope).formatArn({ service: 'bedrock', resource: 'knowledge-base', resourceName: attrs.knowledgeBaseId });
       grantRetrieve(grantee: iam.IGrantable): iam.Grant {
