@@ -128,6 +128,12 @@ export interface FineTuningDefaultKeys {
 }
 
 export interface FineTuningWorkflowProps {
+  /**
+   * The role training and evaluation jobs (SageMaker) or customization jobs (Bedrock) run as. It receives the
+   * policies the jobs need; its trust policy must let sagemaker.amazonaws.com (or bedrock.amazonaws.com) assume it.
+   * @default - a new role, assumable by that service in this account only
+   */
+  readonly jobRole?: iam.IRole;
   readonly datasets: IDatasetStore;
   readonly backend: FineTuningBackend;
   readonly gate: FineTuningGate;
@@ -203,7 +209,7 @@ export class FineTuningWorkflow extends FineTuningWorkflowBase {
   readonly registry?: sagemaker.CfnModelPackageGroup;
   readonly topic: sns.ITopic;
   /** The role training and evaluation jobs (or Bedrock customization jobs) run as. */
-  readonly jobRole: iam.Role;
+  readonly jobRole: iam.IRole;
   /**
    * The instance chosen per method (SageMaker backend).
    *
@@ -277,8 +283,8 @@ export class FineTuningWorkflow extends FineTuningWorkflowBase {
     return new sns.Topic(this, 'Topic', { masterKey: this.key, enforceSSL: true, displayName: `Fine-tuning runs of ${this.node.path}` });
   }
 
-  private createTrainingRole(props: FineTuningWorkflowProps): iam.Role {
-    const role = new iam.Role(this, 'TrainingRole', {
+  private createTrainingRole(props: FineTuningWorkflowProps): iam.IRole {
+    const role = props.jobRole ?? new iam.Role(this, 'TrainingRole', {
       assumedBy: accountServicePrincipal(this, 'sagemaker.amazonaws.com'),
       description: `Training and evaluation jobs of ${this.node.path}`,
     });
@@ -286,12 +292,12 @@ export class FineTuningWorkflow extends FineTuningWorkflowBase {
     props.datasets.grantReadWrite(role, DatasetPrefix.MODELS);
     props.datasets.grantWrite(role, DatasetPrefix.EVALUATION);
     const image = resolveDlcImage(this, TRAINING_IMAGE.repository, TRAINING_IMAGE.tag);
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], resources: [image.repositoryArn] }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' } } }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], resources: [image.repositoryArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' } } }));
     const { logStreams } = grantLogGroups(role, ['/aws/sagemaker/TrainingJobs']);
     if (props.backend.sagemakerOptions?.vpc) {
-      role.addToPolicy(new iam.PolicyStatement({
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
           'ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
         resources: ['*'],
@@ -308,9 +314,9 @@ export class FineTuningWorkflow extends FineTuningWorkflowBase {
     return role;
   }
 
-  private createBedrockRole(props: FineTuningWorkflowProps): iam.Role {
+  private createBedrockRole(props: FineTuningWorkflowProps): iam.IRole {
     const stack = Stack.of(this);
-    const role = new iam.Role(this, 'CustomizationRole', {
+    const role = props.jobRole ?? new iam.Role(this, 'CustomizationRole', {
       // Bedrock assumes it for this account's customization jobs only (Bedrock user guide, "Create a service role for model customization").
       assumedBy: new iam.ServicePrincipal('bedrock.amazonaws.com', {
         conditions: {
@@ -377,7 +383,7 @@ export class FineTuningWorkflow extends FineTuningWorkflowBase {
 
     const source = new s3assets.Asset(this, 'TrainingSource', { path: trainingSourceArchive() });
     // Exactly the archive: aws-cdk-lib's asset.grantRead would grant s3:GetObject*, GetBucket*, List* on the bucket.
-    this.jobRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${source.s3BucketName}/${source.s3ObjectKey}`] }));
+    this.jobRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${source.s3BucketName}/${source.s3ObjectKey}`] }));
     const image = resolveDlcImage(this, TRAINING_IMAGE.repository, TRAINING_IMAGE.tag);
     const maxRuntime = options.maxRuntime ?? Duration.hours(8);
     const maxWait = options.maxWait ?? Duration.seconds(maxRuntime.toSeconds() * 2);

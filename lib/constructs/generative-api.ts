@@ -145,6 +145,12 @@ export interface ApiRetrievalOptions {
 }
 
 export interface GenerativeApiProps {
+  /**
+   * The handler's execution role. It receives the policies the handler needs (the model, feedback/, the
+   * dead-letter queue, its log group, tracing); its trust policy must let lambda.amazonaws.com assume it.
+   * @default - a new role with the basic execution policy
+   */
+  readonly role?: iam.IRole;
   readonly backend: ApiBackend;
   /** Interactions and feedback go to its feedback/ prefix. */
   readonly datasets: IDatasetStore;
@@ -333,6 +339,7 @@ export class GenerativeApi extends GenerativeApiBase {
       timeout: modelTimeout.plus(recordTimeout).plus(Duration.seconds(15)),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: functionLogs,
+      role: props.role,
       environment: {
         ...toEnvironment({ ...settings, deadLetterQueueUrl: this.recordDeadLetters.queueUrl, guardrail }),
         POWERTOOLS_METRICS_NAMESPACE: API_METRICS_NAMESPACE,
@@ -340,6 +347,8 @@ export class GenerativeApi extends GenerativeApiBase {
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
+    // A role of the caller's gets no managed policy from Lambda: it writes to the function's own log group.
+    if (props.role) functionLogs.grantWrite(props.role);
     props.datasets.grantReadWrite(this.handler, DatasetPrefix.FEEDBACK);
     // Send only: replaying and deleting dead letters is an operator's job.
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.recordDeadLetters.queueArn] }));

@@ -143,6 +143,12 @@ export interface ServingLimits {
 }
 
 export interface InferenceEndpointProps {
+  /**
+   * The execution role SageMaker runs the model as. It receives the policies the endpoint needs (image pull, logs,
+   * metrics, weights, capture, VPC); its trust policy must let sagemaker.amazonaws.com assume it.
+   * @default - a new role, assumable by SageMaker in this account only
+   */
+  readonly role?: iam.IRole;
   /** Where the weights come from. */
   readonly source: ModelSource;
   /**
@@ -244,7 +250,8 @@ export class InferenceEndpoint extends EndpointBase {
 
   readonly endpointName: string;
   readonly endpointArn: string;
-  readonly role: iam.Role;
+  /** The execution role SageMaker runs the model as. */
+  readonly role: iam.IRole;
   /**
    * The sizing behind the endpoint (memory, candidates, the reason each other instance was rejected).
    *
@@ -310,6 +317,7 @@ export class InferenceEndpoint extends EndpointBase {
       endpointName: this.endpointName,
       inferenceComponentNames: props.inferenceComponents ? [this.inferenceComponentName!, ...Object.keys(props.inferenceComponents.adapters ?? {}).map((name) => adapterComponentName(this.endpointName, name))] : [],
       inVpc: props.vpc !== undefined,
+      role: props.role,
     });
 
     const modelId = props.source.kind === 'hub' ? props.source.location : '/opt/ml/model';

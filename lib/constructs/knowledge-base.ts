@@ -102,6 +102,12 @@ export interface KnowledgeBaseAttributes {
 }
 
 export interface KnowledgeBaseProps {
+  /**
+   * The service role Bedrock runs the knowledge base as. It receives the policies ingestion needs (the embedding
+   * model, documents/, the key, the vector store); its trust policy must let bedrock.amazonaws.com assume it.
+   * @default - a new role, assumable by Bedrock for this account's knowledge bases only
+   */
+  readonly role?: iam.IRole;
   /** Documents are read from its documents/ prefix. */
   readonly datasets: IDatasetStore;
   /** @default 'amazon.titan-embed-text-v2:0' */
@@ -142,7 +148,8 @@ export class KnowledgeBase extends Resource implements IKnowledgeBase {
   readonly knowledgeBaseId: string;
   readonly knowledgeBaseArn: string;
   readonly dataSourceId: string;
-  readonly role: iam.Role;
+  /** The service role Bedrock runs ingestion and retrieval as. */
+  readonly role: iam.IRole;
   readonly embeddingModelId: string;
   readonly dimensions: number;
 
@@ -157,7 +164,7 @@ export class KnowledgeBase extends Resource implements IKnowledgeBase {
     const key = props.encryptionKey ?? createKitKey(this, 'Key', { description: `Encrypts the knowledge base ${this.node.path}`, removalPolicy });
     const embeddingModelArn = stack.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: modelId });
 
-    this.role = new iam.Role(this, 'Role', {
+    this.role = props.role ?? new iam.Role(this, 'Role', {
       // Bedrock assumes it for this account's knowledge bases only (Bedrock user guide, "Create a service role for Knowledge Bases").
       assumedBy: new iam.ServicePrincipal('bedrock.amazonaws.com', {
         conditions: {
@@ -167,7 +174,7 @@ export class KnowledgeBase extends Resource implements IKnowledgeBase {
       }),
       description: `Knowledge base ${this.node.path}: embeds documents/ into its vector store`,
     });
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [embeddingModelArn] }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: [embeddingModelArn] }));
     props.datasets.grantRead(this.role, DatasetPrefix.DOCUMENTS);
     // Transient ingestion data (Bedrock user guide, "Encryption of knowledge base resources": the statement has no
     // kms:ViaService; Bedrock calls KMS itself as this service role, where that condition key is absent).
@@ -205,14 +212,14 @@ export class KnowledgeBase extends Resource implements IKnowledgeBase {
         metadataConfiguration: { nonFilterableMetadataKeys: ['AMAZON_BEDROCK_TEXT', 'AMAZON_BEDROCK_METADATA'] },
       });
       index.applyRemovalPolicy(removalPolicy);
-      this.role.addToPolicy(new iam.PolicyStatement({
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: ['s3vectors:PutVectors', 's3vectors:GetVectors', 's3vectors:DeleteVectors', 's3vectors:QueryVectors', 's3vectors:GetIndex'],
         resources: [index.attrIndexArn],
       }));
       storageConfiguration = { type: 'S3_VECTORS', s3VectorsConfiguration: { indexArn: index.attrIndexArn } };
     } else {
       const os = store.openSearch!;
-      this.role.addToPolicy(new iam.PolicyStatement({ actions: ['aoss:APIAccessAll'], resources: [os.collectionArn] }));
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['aoss:APIAccessAll'], resources: [os.collectionArn] }));
       dataAccess = new aoss.CfnAccessPolicy(this, 'DataAccess', {
         // 3-32 lowercase letters, digits and hyphens, starting with a letter.
         name: `kb-${this.node.addr.slice(0, 24)}`,

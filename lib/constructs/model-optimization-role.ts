@@ -23,7 +23,7 @@ export interface ModelOptimizationRoleProps {
 
 /** An execution role for CreateOptimizationJob, and grants for whoever starts the jobs. */
 export class ModelOptimizationRole extends Construct {
-  readonly role: iam.Role;
+  readonly role: iam.IRole;
   readonly roleArn: string;
 
   constructor(scope: Construct, id: string, props: ModelOptimizationRoleProps) {
@@ -38,12 +38,12 @@ export class ModelOptimizationRole extends Construct {
     // Quantization and TensorRT-LLM compilation run in the LMI image (SageMaker API reference,
     // ModelQuantizationConfig / ModelCompilationConfig).
     const lmi = resolveImage(this, ServingContainer.LMI_TENSORRT_LLM);
-    this.role.addToPolicy(new iam.PolicyStatement({
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
       resources: [lmi.repositoryArn!],
     }));
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    this.role.addToPolicy(new iam.PolicyStatement({
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['cloudwatch:PutMetricData'],
       resources: ['*'],
       conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'AWS/SageMaker'] } },
@@ -51,12 +51,12 @@ export class ModelOptimizationRole extends Construct {
     // The log group of optimization jobs is not documented (the SageMaker log table lists the other job
     // kinds under /aws/sagemaker/<Kind>Jobs): allow SageMaker's own log groups only.
     const logs = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    this.role.addToPolicy(new iam.PolicyStatement({
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
       resources: [logs],
     }));
     if (props.vpcJobs) {
-      this.role.addToPolicy(new iam.PolicyStatement({
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: [
           'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
           'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces',

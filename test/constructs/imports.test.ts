@@ -3,7 +3,7 @@
 import { App, Resource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { BedrockModel, DatasetStore, FineTuningWorkflow, GenerativeApi, InferenceEndpoint, KnowledgeBase } from '../../lib';
+import { ApiBackend, BedrockModel, BedrockModelSource, DatasetStore, FineTuningBackend, FineTuningWorkflow, GenerativeApi, InferenceEndpoint, KnowledgeBase, ModelSource } from '../../lib';
 
 function setup() {
   const stack = new Stack(new App(), 'Consumer', { env: { account: '111122223333', region: 'us-west-2' } });
@@ -75,4 +75,44 @@ test('an imported workflow grants starting and watching its state machine', () =
   const actions = statements(stack).flatMap((s) => [s.Action].flat());
   expect(actions).toEqual(expect.arrayContaining(['states:StartExecution', 'states:DescribeExecution', 'sagemaker:DescribeTrainingJob', 'sagemaker:ListTrainingJobs']));
   expect(JSON.stringify(statements(stack)[0].Resource)).toContain('stateMachine:tune');
+});
+
+describe('a role of the caller\'s', () => {
+  // Roles made in the same stack and passed in: each construct uses it instead of making one, and gives it what it needs.
+  const stack = new Stack(new App(), 'Roles', { env: { account: '111122223333', region: 'us-west-2' } });
+  const datasets = new DatasetStore(stack, 'Datasets');
+  const role = (id: string, service: string) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal(service) });
+  const kbRole = role('MyKbRole', 'bedrock.amazonaws.com');
+  const endpointRole = role('MyEndpointRole', 'sagemaker.amazonaws.com');
+  const jobRole = role('MyJobRole', 'bedrock.amazonaws.com');
+  const handlerRole = role('MyHandlerRole', 'lambda.amazonaws.com');
+  const kb = new KnowledgeBase(stack, 'Kb', { datasets, role: kbRole });
+  const endpoint = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace('Qwen/Qwen2.5-7B-Instruct'), limits: { maxInputTokens: 2048, maxOutputTokens: 512, concurrency: 4 }, role: endpointRole, alarms: false });
+  const workflow = new FineTuningWorkflow(stack, 'Tune', {
+    datasets, jobRole, backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0' }),
+    gate: { thresholds: { validation_loss: { max: 1.5 } } }, approval: 'manual', defaultKeys: { validationKey: 'validation/x.jsonl' },
+  });
+  const model = new BedrockModel(stack, 'Model', { source: BedrockModelSource.foundationModel('amazon.nova-lite-v1:0') });
+  const api = new GenerativeApi(stack, 'Api', {
+    backend: ApiBackend.bedrock(model, { displayName: 'nova-lite' }), datasets, role: handlerRole,
+    limits: { maxInputTokens: 2048, maxOutputTokens: 512 }, throttling: { rateLimit: 5, burstLimit: 10 },
+  });
+  const t = Template.fromStack(stack);
+  const actionsOn = (r: iam.IRole) => Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(stack.getLogicalId(r.node.defaultChild as iam.CfnRole)))
+    .flatMap((p) => (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((s) => [s.Action].flat()));
+
+  test('is the role each construct exposes and uses, and no other role is made for it', () => {
+    expect([kb.role, endpoint.role, workflow.jobRole, api.handler.role]).toEqual([kbRole, endpointRole, jobRole, handlerRole]);
+    const roles = Object.keys(t.findResources('AWS::IAM::Role'));
+    expect(roles).toEqual(expect.arrayContaining(['MyKbRole', 'MyEndpointRole', 'MyJobRole', 'MyHandlerRole'].map((id) => expect.stringMatching(new RegExp(`^${id}`)))));
+    expect(roles.filter((id) => /^(KbRole|EndpointRole|TuneCustomizationRole|ApiHandlerServiceRole)/.test(id))).toEqual([]);
+  });
+
+  test('receives the policies the construct would give its own role', () => {
+    expect(actionsOn(kbRole)).toEqual(expect.arrayContaining(['bedrock:InvokeModel', 's3:GetObject', 'kms:Decrypt', 's3vectors:PutVectors']));
+    expect(actionsOn(endpointRole)).toEqual(expect.arrayContaining(['ecr:BatchGetImage', 'ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData', 'logs:CreateLogGroup', 'logs:PutLogEvents']));
+    expect(actionsOn(jobRole)).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject']));
+    // Lambda attaches no managed policy to a given role: the API grants its own log group, and the rest as always.
+    expect(actionsOn(handlerRole)).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents', 'bedrock:InvokeModel', 's3:PutObject', 'sqs:SendMessage', 'xray:PutTraceSegments']));
+  });
 });

@@ -14,7 +14,7 @@ optimization.grantStartJobs(operator);
 const result = synthesize(app);
 const t = templateOf(stack);
 
-function actionsOf(role: iam.Role): string[] {
+function actionsOf(role: iam.IRole): string[] {
   const policies = t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as never) }] } });
   const actions = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } })
     .Properties.PolicyDocument.Statement.flatMap((s) => ([] as string[]).concat(s.Action)));

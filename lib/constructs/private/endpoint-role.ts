@@ -15,6 +15,8 @@ export interface EndpointRoleProps {
   readonly inferenceComponentNames?: readonly string[];
   /** The endpoint runs in a VPC. */
   readonly inVpc: boolean;
+  /** A role to use instead of a new one; it receives the same policies. */
+  readonly role?: iam.IRole;
 }
 
 /**
@@ -22,30 +24,31 @@ export interface EndpointRoleProps {
  * the log-group ARN without a stream part (`arn:...:log-group:NAME`), which `log-group:NAME:*` does not match
  * (Service Authorization Reference, Amazon CloudWatch Logs: CreateLogGroup, resource type log-group).
  */
-export function grantLogGroups(role: iam.Role, groups: readonly string[]): { logStreams: string[] } {
+export function grantLogGroups(role: iam.IRole, groups: readonly string[]): { logStreams: string[] } {
   const stack = Stack.of(role);
   const arn = (name: string) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   const logStreams = groups.map((g) => arn(`${g}:*`));
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogGroup'], resources: groups.map(arn) }));
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], resources: logStreams }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogGroup'], resources: groups.map(arn) }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], resources: logStreams }));
   return { logStreams };
 }
 
-export function createEndpointRole(scope: Construct, id: string, props: EndpointRoleProps): iam.Role {
-  const role = new iam.Role(scope, id, {
+/** The endpoint's role with what it needs: `props.role` when given, else a new role SageMaker assumes. */
+export function createEndpointRole(scope: Construct, id: string, props: EndpointRoleProps): iam.IRole {
+  const role = props.role ?? new iam.Role(scope, id, {
     assumedBy: accountServicePrincipal(scope, 'sagemaker.amazonaws.com'),
     description: `Execution role of SageMaker endpoint ${props.endpointName}`,
   });
   if (props.repositoryArn) {
-    role.addToPolicy(new iam.PolicyStatement({
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
       resources: [props.repositoryArn],
     }));
   }
   // ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions (Service
   // Authorization Reference), so they can only be granted on "*".
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-  role.addToPolicy(new iam.PolicyStatement({
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['cloudwatch:PutMetricData'],
     resources: ['*'],
     conditions: { StringEquals: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints', 'AWS/SageMaker'] } },
@@ -53,7 +56,7 @@ export function createEndpointRole(scope: Construct, id: string, props: Endpoint
   const groups = [`/aws/sagemaker/Endpoints/${props.endpointName}`, ...(props.inferenceComponentNames ?? []).map((n) => `/aws/sagemaker/InferenceComponents/${n}`)];
   const { logStreams } = grantLogGroups(role, groups);
   if (props.inVpc) {
-    role.addToPolicy(new iam.PolicyStatement({
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: [
         'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface',
         'ec2:DeleteNetworkInterfacePermission', 'ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces',
