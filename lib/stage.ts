@@ -15,6 +15,7 @@ import { InferenceEndpoint, ModelSource } from './constructs/inference-endpoint'
 import { KnowledgeBase } from './constructs/knowledge-base';
 import { ModelOptimizationRole } from './constructs/model-optimization-role';
 import { Quantization } from './serving';
+import { InstanceType } from './sizing/instances';
 import { type ModelArchitecture, ModelCatalog } from './sizing/models';
 import { estimateServing, type ServingEstimate } from './sizing/serving';
 import { PropsError } from './constructs/private/problems';
@@ -208,12 +209,13 @@ export class GenAiLifecycleStage extends Stage {
       : ModelSource.huggingFace(weights?.huggingFaceId ?? modelId, { revision: weights?.revision });
     const minInstances = settings.minInstances ?? 1;
     const maxInstances = settings.maxInstances ?? minInstances;
-    return new InferenceEndpoint(scope, 'Endpoint', {
+    const endpoint = new InferenceEndpoint(scope, 'Endpoint', {
       source,
-      model: architecture ?? modelId,
+      model: architecture ? undefined : modelId,
+      architecture,
       container: CONTAINERS[settings.container ?? 'lmi-vllm'],
       quantization: QUANTIZATIONS[settings.quantization ?? 'none'],
-      instanceType: settings.instanceType,
+      instanceType: settings.instanceType === undefined ? undefined : InstanceType.of(settings.instanceType),
       // At the least scale, the instances together decode the scope's peak concurrency.
       limits: {
         maxInputTokens: config.scope.maxInputTokens,
@@ -223,8 +225,9 @@ export class GenAiLifecycleStage extends Stage {
       datasets: this.datasets,
       dataCaptureSamplingPercentage: settings.dataCapturePercent,
       autoScaling: maxInstances > minInstances || minInstances > 1 ? { minInstances, maxInstances } : undefined,
-      alarms: settings.alarms === false ? false : {},
     });
+    if (settings.alarms !== false) endpoint.addAlarms();
+    return endpoint;
   }
 }
 

@@ -23,7 +23,7 @@ import { newAlarmTopic } from './private/alarm-topic';
 import { createEndpointRole } from './private/endpoint-role';
 import { resolveImage } from './private/image';
 import { createKitKey } from './private/kms';
-import { throwIfProblems } from './private/problems';
+import { PropsError, throwIfProblems } from './private/problems';
 
 /** Which snapshot of a Hub model to serve. */
 export interface HuggingFaceSourceOptions {
@@ -152,10 +152,12 @@ export interface InferenceEndpointProps {
   /** Where the weights come from. */
   readonly source: ModelSource;
   /**
-   * The model to size: a catalog id, or an architecture.
-   * @default - the Hugging Face id of `source`, which must then be in the catalog
+   * The model to size, by its catalog id.
+   * @default - `architecture`, or else the Hugging Face id of `source`, which must then be in the catalog
    */
-  readonly model?: string | ModelArchitecture;
+  readonly model?: string;
+  /** The model to size, for a model outside the catalog: the facts from its config.json. @default - `model` */
+  readonly architecture?: ModelArchitecture;
   /** The serving budget: longest prompt, longest answer, and requests one instance decodes at once. */
   readonly limits: ServingLimits;
   /** @default ServingContainer.LMI_VLLM */
@@ -166,7 +168,7 @@ export interface InferenceEndpointProps {
    * The instance type. Validated against the model's memory needs.
    * @default - the cheapest instance that holds the model with this container and quantization
    */
-  readonly instanceType?: InstanceType | string;
+  readonly instanceType?: InstanceType;
   /** Datasets: data capture goes to its captures prefix, and `ModelSource.fromDatasetStore` reads from it. @default - no data capture */
   readonly datasets?: IDatasetStore;
   /** Percentage of requests (and their responses) captured to the dataset store. @default - no capture */
@@ -175,8 +177,6 @@ export interface InferenceEndpointProps {
   readonly autoScaling?: EndpointAutoScaling;
   /** Serve through inference components instead of a single model per instance. @default - a single model */
   readonly inferenceComponents?: InferenceComponentsMode;
-  /** @default - alarms with a new topic; pass `false` for none */
-  readonly alarms?: EndpointAlarms | false;
   /**
    * Encrypts the instance's ML storage volume. Not allowed on instance families with local NVMe storage
    * (SageMaker rejects it there; that storage is encrypted by the instance hardware).
@@ -272,9 +272,11 @@ export class InferenceEndpoint extends EndpointBase {
   readonly quantization: Quantization;
   /** The environment the container receives. */
   readonly environment: Readonly<Record<string, string>>;
-  /** Where alarms notify, when alarms are on. */
-  readonly alarmTopic?: sns.ITopic;
+  /** The alarms `addAlarms` made; empty until it is called. */
   readonly alarms: cloudwatch.Alarm[] = [];
+  private topic?: sns.ITopic;
+  private readonly acceleratorKind: AcceleratorKind;
+  private readonly acceleratorCount: number;
   private readonly variantName = VARIANT;
   private componentName?: string;
   /**
@@ -291,7 +293,7 @@ export class InferenceEndpoint extends EndpointBase {
     const region = stack.region;
     validateProps(this, props, region);
 
-    const sizingModel = props.model ?? (props.source.kind === 'hub' ? props.source.location : undefined)!;
+    const sizingModel = props.architecture ?? props.model ?? (props.source.kind === 'hub' ? props.source.location : undefined)!;
     const { maxInputTokens, maxOutputTokens, concurrency } = props.limits;
     this.estimate = estimateServing({
       model: sizingModel,
@@ -401,7 +403,24 @@ export class InferenceEndpoint extends EndpointBase {
     } else if (props.autoScaling) {
       this.addAutoScaling(endpoint, props.autoScaling, concurrency);
     }
-    if (props.alarms !== false) this.alarmTopic = this.addAlarms(props.alarms ?? {}, instance.accelerator.kind, instance.acceleratorCount);
+    this.acceleratorKind = instance.accelerator.kind;
+    this.acceleratorCount = instance.acceleratorCount;
+  }
+
+  /** Where the alarms notify, once `addAlarms` made them. */
+  get alarmTopic(): sns.ITopic | undefined {
+    return this.topic;
+  }
+
+  /**
+   * CloudWatch alarms on the endpoint, notifying a topic: 5xx errors, p90 model latency, GPUs saturated (per GPU),
+   * instance memory and disk. Call it once.
+   * @returns the topic they notify
+   */
+  addAlarms(options: EndpointAlarms = {}): sns.ITopic {
+    if (this.topic) throw new PropsError(this.node.path, ['addAlarms was already called: an endpoint has one set of alarms; pass every option in one call.']);
+    this.topic = this.createAlarms(options, this.acceleratorKind, this.acceleratorCount);
+    return this.topic;
   }
 
   private containerDefinition(props: InferenceEndpointProps, image: string): sagemaker.CfnModel.ContainerDefinitionProperty {
@@ -520,7 +539,7 @@ export class InferenceEndpoint extends EndpointBase {
     }
   }
 
-  private addAlarms(options: EndpointAlarms, kind: AcceleratorKind, gpus: number): sns.ITopic {
+  private createAlarms(options: EndpointAlarms, kind: AcceleratorKind, gpus: number): sns.ITopic {
     const group = new Construct(this, 'Alarms');
     const topic = options.topic ?? newAlarmTopic(group);
     const action = new cw_actions.SnsAction(topic);
@@ -677,7 +696,10 @@ function validateProps(scope: Construct, props: InferenceEndpointProps, region: 
   for (const [name, value] of [['limits.maxInputTokens', maxInputTokens], ['limits.maxOutputTokens', maxOutputTokens], ['limits.concurrency', concurrency]] as const) {
     if (!Number.isInteger(value) || value < 1) problems.push(`${name} is ${value}; use a whole number of at least 1.`);
   }
-  if (props.model === undefined && props.source.kind !== 'hub') {
+  if (props.model !== undefined && props.architecture !== undefined) {
+    problems.push(`model is "${props.model}" and architecture is "${props.architecture.id}": give one, the catalog id or the architecture.`);
+  }
+  if (props.model === undefined && props.architecture === undefined && props.source.kind !== 'hub') {
     problems.push('model is missing: weights from S3 or a model package need the catalog id (or architecture) of the model to size it, e.g. model: "meta-llama/Llama-3.1-8B-Instruct".');
   }
   if (props.networkIsolation && props.source.kind === 'hub') {

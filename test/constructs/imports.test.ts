@@ -87,7 +87,7 @@ describe('a role of the caller\'s', () => {
   const jobRole = role('MyJobRole', 'bedrock.amazonaws.com');
   const handlerRole = role('MyHandlerRole', 'lambda.amazonaws.com');
   const kb = new KnowledgeBase(stack, 'Kb', { datasets, role: kbRole });
-  const endpoint = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace('Qwen/Qwen2.5-7B-Instruct'), limits: { maxInputTokens: 2048, maxOutputTokens: 512, concurrency: 4 }, role: endpointRole, alarms: false });
+  const endpoint = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace('Qwen/Qwen2.5-7B-Instruct'), limits: { maxInputTokens: 2048, maxOutputTokens: 512, concurrency: 4 }, role: endpointRole });
   const workflow = new FineTuningWorkflow(stack, 'Tune', {
     datasets, jobRole, backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0' }),
     gate: { thresholds: { validation_loss: { max: 1.5 } } }, approval: 'manual', defaultKeys: { validationKey: 'validation/x.jsonl' },

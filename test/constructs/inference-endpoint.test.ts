@@ -1,11 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
-import { InferenceEndpoint, type InferenceEndpointProps, ModelSource } from '../../lib/constructs/inference-endpoint';
+import { type EndpointAlarms, InferenceEndpoint, type InferenceEndpointProps, ModelSource } from '../../lib/constructs/inference-endpoint';
 import { Quantization, ServingContainer } from '../../lib/serving';
 import { containerEnvironment } from '../../lib/serving';
-import { InstanceCatalog, InstanceType } from '../../lib/sizing';
+import { InstanceCatalog, InstanceType, ModelCatalog } from '../../lib/sizing';
 import { endpointVolumeGB } from '../../lib/constructs/inference-endpoint';
 import { newApp, synthesize, templateOf } from '../support/synth';
 
@@ -17,21 +17,23 @@ const app = newApp();
 function stackIn(id: string, region?: string): Stack {
   return new Stack(app, id, region ? { env: { account: '111122223333', region } } : {});
 }
-function endpoint(id: string, props: Partial<InferenceEndpointProps>, region = 'us-east-1') {
+/** An endpoint with alarms (addAlarms) unless `alarms` is false. */
+function endpoint(id: string, { alarms, ...props }: Partial<InferenceEndpointProps> & { alarms?: EndpointAlarms | false }, region = 'us-east-1') {
   const stack = stackIn(id, region);
   const datasets = new DatasetStore(stack, 'Datasets');
   const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, datasets, ...props });
+  if (alarms !== false) ep.addAlarms(alarms ?? {});
   return { stack, ep, datasets };
 }
 
 const basic = endpoint('Basic', { instanceType: InstanceType.G6E_XLARGE, dataCaptureSamplingPercentage: 10 });
 const caller = new iam.Role(basic.stack, 'Caller', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
 basic.ep.grantInvoke(caller);
-const neuron = endpoint('Neuron', { container: ServingContainer.NEURON, instanceType: InstanceType.INF2_8XLARGE, alarms: false });
+const neuron = endpoint('Neuron', { container: ServingContainer.NEURON, instanceType: InstanceType.INF2_8XLARGE });
 const fromStore = (() => {
   const stack = stackIn('FromStore', 'eu-central-1');
   const datasets = new DatasetStore(stack, 'Datasets');
-  const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.fromDatasetStore(datasets, 'models/qwen-sft/'), model: QWEN, limits: LIMITS, datasets, alarms: false });
+  const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.fromDatasetStore(datasets, 'models/qwen-sft/'), model: QWEN, limits: LIMITS, datasets });
   return { stack, ep };
 })();
 const components = endpoint('Components', {
@@ -40,7 +42,7 @@ const components = endpoint('Components', {
 });
 const agnostic = (() => {
   const stack = stackIn('Agnostic');
-  const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, alarms: false });
+  const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace(QWEN), limits: LIMITS });
   return { stack, ep };
 })();
 const regional = ['eu-central-1', 'af-south-1', 'cn-north-1', 'us-gov-west-1'].map((region) =>
@@ -234,7 +236,7 @@ describe('InferenceEndpoint validation', () => {
   function build(props: Partial<InferenceEndpointProps>, region = 'us-east-1'): () => InferenceEndpoint {
     return () => {
       const stack = new Stack(newApp(), 'S', { env: { account: '111122223333', region } });
-      return new InferenceEndpoint(stack, 'E', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, alarms: false, ...props });
+      return new InferenceEndpoint(stack, 'E', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, ...props });
     };
   }
 
@@ -269,7 +271,7 @@ describe('InferenceEndpoint validation', () => {
   test('a CUDA 13 image on an instance whose default driver is older pins the inference AMI with driver 580', () => {
     // SageMaker's default real-time driver is 470 on g4dn/g5 and 535 on g6; CUDA 13.0 needs 580 (lib/compatibility).
     const stack = new Stack(newApp(), 'S', { env: { account: '111122223333', region: 'us-east-1' } });
-    const ep = new InferenceEndpoint(stack, 'E', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, alarms: false, instanceType: InstanceType.G6E_XLARGE });
+    const ep = new InferenceEndpoint(stack, 'E', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, instanceType: InstanceType.G6E_XLARGE });
     expect(ep.inferenceAmiVersion).toBe('al2023-ami-sagemaker-inference-gpu-4-1');
     templateOf(stack).hasResourceProperties('AWS::SageMaker::EndpointConfig', { ProductionVariants: [Match.objectLike({ InferenceAmiVersion: 'al2023-ami-sagemaker-inference-gpu-4-1' })] });
   });
@@ -297,10 +299,43 @@ describe('InferenceEndpoint validation', () => {
   });
 
   test('fails when an instance type is not in the catalog', () => {
-    expect(build({ instanceType: 'ml.x99.huge' })).toThrow(/instanceType "ml\.x99\.huge" is not in the instance catalog/);
+    expect(build({ instanceType: InstanceType.of('ml.x99.huge') })).toThrow(/instanceType "ml\.x99\.huge" is not in the instance catalog/);
   });
 
   test('fails when a plain endpoint is asked to scale to zero', () => {
     expect(build({ autoScaling: { minInstances: 0, maxInstances: 2 } })).toThrow(/only inference components scale to zero/);
   });
+});
+
+describe('alarms are opt-in', () => {
+  const make = () => {
+    const stack = new Stack(newApp(), 'Opt', { env: { account: '111122223333', region: 'us-east-1' } });
+    return { stack, ep: new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, instanceType: InstanceType.G6E_XLARGE }) };
+  };
+
+  test('an endpoint has none, and no topic, until addAlarms', () => {
+    const { stack, ep } = make();
+    expect(ep.alarmTopic).toBeUndefined();
+    expect(Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0)).toBeUndefined();
+    const topic = ep.addAlarms({ serverErrorsThreshold: 3 });
+    expect(ep.alarmTopic).toBe(topic);
+    expect(ep.alarms.map((a) => a.node.id)).toEqual(['ServerErrors', 'ModelLatency', 'GpuSaturated', 'HostMemory', 'Disk']);
+  });
+
+  test('a second addAlarms is refused, naming the endpoint', () => {
+    const { ep } = make();
+    ep.addAlarms();
+    expect(() => ep.addAlarms()).toThrow(/Opt\/Endpoint: 1 problem:\n {2}- addAlarms was already called/);
+  });
+});
+
+test('an endpoint sizes a model by catalog id or by architecture, never both', () => {
+  const stack = new Stack(newApp(), 'Both', { env: { account: '111122223333', region: 'us-east-1' } });
+  const catalogued = ModelCatalog.DEFAULT.lookup(QWEN)!;
+  if (catalogued.managed) throw new Error('Qwen is an open model');
+  const architecture = catalogued.architecture;
+  expect(() => new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, model: QWEN, architecture }))
+    .toThrow(/model is "Qwen\/Qwen2\.5-7B-Instruct" and architecture is "Qwen\/Qwen2\.5-7B-Instruct": give one, the catalog id or the architecture\./);
+  const custom = new InferenceEndpoint(stack, 'Custom', { source: ModelSource.huggingFace('acme/support-7b'), limits: LIMITS, architecture: { ...architecture, id: 'acme/support-7b' } });
+  expect(custom.estimate.model).toBe('acme/support-7b');
 });
