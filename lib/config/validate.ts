@@ -1,5 +1,7 @@
 // Checks environment definitions before anything is synthesized, and reports every problem at once: the
 // path, the bad value, what is allowed and what to do. Pure: no CDK constructs, no I/O.
+import { promptTemplateProblems } from './template-rules';
+import { stoppingConditionProblems } from './training-rules';
 import { didYouMean, showValue as show } from '../util/did-you-mean';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { type ModelArchitecture, ModelCatalog, validateArchitecture } from '../sizing/models';
@@ -404,7 +406,6 @@ function validateApi(c: Collector, api: unknown, bedrockModel: boolean, producti
     c.add('serving.api.promptTemplates', templates, 'is not a list', 'give a list of { id, version, user, system?, examples? }');
     return;
   }
-  const seen = new Set<unknown>();
   templates.forEach((t, i) => {
     const at = `serving.api.promptTemplates[${i}]`;
     if (!isRecord(t)) {
@@ -412,12 +413,9 @@ function validateApi(c: Collector, api: unknown, bedrockModel: boolean, producti
       return;
     }
     c.unknownFields(at, t, TEMPLATE_FIELDS);
-    if (typeof t.id !== 'string' || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(t.id)) c.add(`${at}.id`, t.id, 'is not a template id; allowed: lowercase letters, digits and hyphens, at most 64', 'use e.g. "support-answer"');
-    else if (seen.has(t.id)) c.add(`${at}.id`, t.id, 'is used by an earlier template; ids must be unique', 'rename it, or raise the version of the earlier one instead');
-    seen.add(t.id);
-    if (typeof t.version !== 'string' || t.version.trim() === '') c.add(`${at}.version`, t.version, 'is missing; every answer reports the template version it used', 'use e.g. "1" and raise it on every change');
-    if (typeof t.user !== 'string' || t.user.trim() === '') c.add(`${at}.user`, t.user, 'is empty', 'write the user message, with {{variables}} where request values go');
   });
+  // The rules GenerativeApi applies to its promptTemplates, worded for the config's paths.
+  for (const p of promptTemplateProblems(templates)) c.add(`serving.api.promptTemplates${p.field}`, p.value, p.problem, p.fix);
 }
 
 /** A production endpoint captures traffic: evaluation and alignment learn from it. */
@@ -455,8 +453,12 @@ function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown, r
   for (const field of ['maxRuntimeHours', 'maxWaitHours'] as const) {
     if (adaptation[field] !== undefined) c.integer(`adaptation.${field}`, adaptation[field], 1, 672, 'hours');
   }
-  if (typeof adaptation.maxWaitHours === 'number' && adaptation.maxWaitHours < ((adaptation.maxRuntimeHours as number | undefined) ?? 8)) {
-    c.add('adaptation.maxWaitHours', adaptation.maxWaitHours, `is under maxRuntimeHours (${(adaptation.maxRuntimeHours as number | undefined) ?? 8}); managed spot needs MaxWaitTimeInSeconds >= MaxRuntimeInSeconds`, 'raise maxWaitHours');
+  const hours = (field: unknown, fallback: number) => (typeof field === 'number' && Number.isInteger(field) ? field : fallback);
+  const runtimeHours = hours(adaptation.maxRuntimeHours, 8);
+  const waitHours = typeof adaptation.maxWaitHours === 'number' ? adaptation.maxWaitHours : undefined;
+  // The rule FineTuningWorkflow applies to maxRuntime and maxWait (the 1-672 range above covers the 28 days).
+  for (const p of stoppingConditionProblems(runtimeHours * 3600, waitHours === undefined ? undefined : waitHours * 3600, (s) => `${s / 3600} hours`)) {
+    if (p.field === 'maxWait') c.add('adaptation.maxWaitHours', waitHours, p.problem.replace(/^is [^,]*, /, 'is '), p.fix);
   }
   const gate = adaptation.gate;
   if (!isRecord(gate) || !isRecord(gate.thresholds) || Object.keys(gate.thresholds).length === 0) {

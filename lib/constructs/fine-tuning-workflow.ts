@@ -19,6 +19,7 @@ import { checkBedrockCustomization, customizationModelIdentifier, findCustomizat
 import { imageAvailableIn, imageRegions } from '../compatibility';
 import { DatasetPrefix } from '../config/dataset-layout';
 import type { FineTuningGate, FineTuningTrigger } from '../config/environment';
+import { stoppingConditionProblems } from '../config/training-rules';
 import { DEFAULT_MAX_PAIRS_PER_CALLER } from '../datasets/preferences';
 import { hasLocalNvmeStorage, ServingContainer } from '../serving';
 import { AcceleratorKind } from '../sizing/accelerators';
@@ -879,10 +880,9 @@ function validateAndPlan(scope: Construct, props: FineTuningWorkflowProps): Part
       `(SageMaker Python SDK image_uri_config huggingface.json); it exists in ${imageRegions(TRAINING_IMAGE.repository, TRAINING_IMAGE.tag).join(', ')}.`);
   }
   const maxRuntime = options.maxRuntime ?? Duration.hours(8);
-  if (options.spot && options.maxWait && options.maxWait.toSeconds() < maxRuntime.toSeconds()) {
-    problems.push(`backend.maxWait (${options.maxWait.toHumanString()}) is shorter than maxRuntime (${maxRuntime.toHumanString()}); SageMaker requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds for managed spot. Raise maxWait or lower maxRuntime.`);
-  }
-  if (maxRuntime.toSeconds() > 28 * 24 * 3600) problems.push(`backend.maxRuntime is ${maxRuntime.toHumanString()}; SageMaker allows at most 28 days.`);
+  // The rules config validation applies to maxRuntimeHours and maxWaitHours; the wait counts with spot only.
+  const wait = options.spot ? options.maxWait?.toSeconds() : undefined;
+  for (const p of stoppingConditionProblems(maxRuntime.toSeconds(), wait, (s) => Duration.seconds(s).toHumanString())) problems.push(`backend.${p.field} ${p.problem}: ${p.fix}.`);
   if (options.baseModelKeyPrefix !== undefined && !(options.baseModelKeyPrefix.startsWith(DatasetPrefix.MODELS) && options.baseModelKeyPrefix.endsWith('/'))) {
     problems.push(`backend.baseModelKeyPrefix "${options.baseModelKeyPrefix}" is not a folder under ${DatasetPrefix.MODELS} (e.g. "models/base/qwen2.5-7b/").`);
   }

@@ -18,9 +18,9 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { bedrockModelFacts, converseFeature } from '../compatibility/bedrock-models';
 import { DatasetPrefix } from '../config/dataset-layout';
+import { promptTemplateProblems, templateProblemSentence } from '../config/template-rules';
 import { type ApiLimits, feedbackSchema, generateSchema, type PromptTemplate } from '../runtime/api/contract';
 import { API_METRICS_NAMESPACE, type ApiHandlerSettings, SETTING_DEFAULTS, toEnvironment } from '../runtime/api/settings';
-import { templateVariables } from '../runtime/api/templates';
 import type { IBedrockModel } from './bedrock-model';
 import type { IDatasetStore } from './dataset-store';
 import { GenerativeApiBase, type GenerativeApiAttributes, type IGenerativeApi } from './generative-api-base';
@@ -591,15 +591,7 @@ function validate(scope: Construct, props: GenerativeApiProps): void {
   }
   const recordMs = props.recordTimeout?.toMilliseconds();
   if (recordMs !== undefined && (recordMs < 100 || recordMs > 10_000)) problems.push(`recordTimeout is ${recordMs} ms; use 100 ms to 10 s (the answer is sent before it; the invocation lasts until the record is stored or dead-lettered).`);
-  const ids = new Set<string>();
-  for (const [i, t] of (props.promptTemplates ?? []).entries()) {
-    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(t.id)) problems.push(`promptTemplates[${i}].id "${t.id}" is not a template id: lowercase letters, digits and hyphens, at most 64.`);
-    if (ids.has(t.id)) problems.push(`promptTemplates[${i}].id "${t.id}" is used twice; ids must be unique.`);
-    ids.add(t.id);
-    if (t.version.trim() === '') problems.push(`promptTemplates[${i}].version is empty; versions are returned with every answer, so evaluation can compare them.`);
-    const stray = t.user.replace(/\{\{\s*[a-zA-Z][a-zA-Z0-9_]*\s*\}\}/g, '').match(/\{\{|\}\}/);
-    if (stray) problems.push(`promptTemplates[${i}].user has an unmatched "${stray[0]}"; placeholders are {{name}}, letters, digits and _ (uses ${templateVariables(t).join(', ') || 'none'}).`);
-  }
+  problems.push(...promptTemplateProblems(props.promptTemplates ?? []).map((p) => templateProblemSentence('promptTemplates', p)));
   const envBytes = Buffer.byteLength(JSON.stringify(props.promptTemplates ?? []));
   if (envBytes > ENVIRONMENT_LIMIT_BYTES - 1024) {
     problems.push(`promptTemplates take ${envBytes} bytes; they travel in the handler's environment, which Lambda limits to 4 KB in all. Shorten the system prompts or examples (at most ${ENVIRONMENT_LIMIT_BYTES - 1024} bytes).`);

@@ -241,7 +241,7 @@ describe('FineTuningWorkflow validation', () => {
 
   test('fails when the spot wait is shorter than the runtime', () => {
     expect(build({ backend: FineTuningBackend.sagemaker({ baseModel: QWEN, spot: true, maxRuntime: Duration.hours(10), maxWait: Duration.hours(5) }) }))
-      .toThrow(/maxWait \(5 hours\) is shorter than maxRuntime \(10 hours\); SageMaker requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds/);
+      .toThrow(/backend\.maxWait is 5 hours, under the runtime \(10 hours\); managed spot needs MaxWaitTimeInSeconds >= MaxRuntimeInSeconds: raise the wait or lower the runtime\./);
   });
 
   test('fails when the instance is too small for the method, naming one that can', () => {

@@ -1,12 +1,11 @@
 // Prompt templates: `{{name}}` placeholders filled from the request's variables. Rendering is strict, so a
 // typo in a variable name is a 400 naming it, never a prompt with a hole in it.
+import { PLACEHOLDER, placeholderNames } from '../../config/template-rules';
 import type { ChatMessage, PromptTemplate } from './contract';
-
-const PLACEHOLDER = /\{\{\s*([a-zA-Z][a-zA-Z0-9_]*)\s*\}\}/g;
 
 /** The variable names a template's user message uses, in order of first use. */
 export function templateVariables(template: PromptTemplate): string[] {
-  return [...new Set([...template.user.matchAll(PLACEHOLDER)].map((m) => m[1]))];
+  return placeholderNames(template.user);
 }
 
 export interface RenderedPrompt {

@@ -8,6 +8,7 @@
  * (SageMaker API Reference); the technique/instance rules of sagemaker-python-sdk
  * `sagemaker/serve/validations/optimization.py`. Pure: no AWS calls, no aws-cdk-lib.
  */
+import { MAX_TRAINING_RUNTIME_SECONDS } from '../../../lib/config/training-rules';
 import {
   OptimizationJobDeploymentInstanceType, type CreateOptimizationJobCommandInput, type OptimizationConfig,
 } from '@aws-sdk/client-sagemaker';
@@ -54,8 +55,8 @@ export const MAX_OVERRIDE_VARIABLES = 25;
 export const MAX_TAGS = 50;
 /** The SageMaker Python SDK's `ModelBuilder.optimize(max_runtime_in_sec=36000)` default: 10 hours. */
 export const DEFAULT_MAX_RUNTIME_SECONDS = 36_000;
-/** 28 days, the longest `StoppingCondition.MaxRuntimeInSeconds` (API_StoppingCondition). */
-export const MAX_RUNTIME_LIMIT_SECONDS = 28 * 24 * 3600;
+/** 28 days, the longest `StoppingCondition.MaxRuntimeInSeconds` (API_StoppingCondition), as for training jobs. */
+export const MAX_RUNTIME_LIMIT_SECONDS = MAX_TRAINING_RUNTIME_SECONDS;
 
 export interface OptimizationVpc {
   /** Subnet ids, 1 to 16. */
