@@ -10,6 +10,7 @@ export * from './constructs/dataset-store';
 export * from './constructs/fine-tuning-workflow';
 export * from './constructs/generative-api';
 export * from './constructs/generative-api-base';
+export * from './constructs/api-authorization';
 export * from './constructs/inference-endpoint';
 export * from './constructs/knowledge-base';
 export * from './constructs/model-optimization-role';

@@ -7,7 +7,6 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -26,6 +25,7 @@ import type { IDatasetStore } from './dataset-store';
 import { GenerativeApiBase, type GenerativeApiAttributes, type IGenerativeApi } from './generative-api-base';
 import type { IInferenceEndpoint } from './inference-endpoint';
 import type { IKnowledgeBase } from './knowledge-base';
+import { ApiAuthorization, type FeedbackReviewers } from './api-authorization';
 import { acknowledgeWildcardResources } from './private/acknowledge';
 import { newAlarmTopic } from './private/alarm-topic';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
@@ -59,55 +59,6 @@ export class ApiBackend {
     /** The endpoint, for a SageMaker backend. */
     readonly inferenceEndpoint?: IInferenceEndpoint,
   ) {}
-}
-
-/** The usage plan of an API authorized by API keys. */
-export interface ApiKeyOptions {
-  /** Requests per key per day. @default 10000 */
-  readonly quotaPerDay?: number;
-}
-
-/** Who may call the API (GET /v1/health is always open). */
-export class ApiAuthorization {
-  /** SigV4-signed requests from principals with execute-api:Invoke (grantInvoke). */
-  static iam(): ApiAuthorization {
-    return new ApiAuthorization('iam');
-  }
-
-  /** Bearer tokens from a Cognito user pool. */
-  static cognito(userPool: cognito.IUserPool): ApiAuthorization {
-    return new ApiAuthorization('cognito', userPool);
-  }
-
-  /** API keys with a usage plan (the stage throttling, and a daily quota). */
-  static apiKeys(options: ApiKeyOptions = {}): ApiAuthorization {
-    return new ApiAuthorization('api-key', undefined, options.quotaPerDay ?? 10_000);
-  }
-
-  private constructor(readonly kind: 'iam' | 'cognito' | 'api-key', readonly userPool?: cognito.IUserPool, readonly quotaPerDay?: number) {}
-}
-
-/**
- * Who may rate any answer, besides the caller who asked for it (feedback from anyone else is refused with 403).
- * Each kind matches one authorization: roles with IAM, groups with Cognito, keys with API keys.
- */
-export class FeedbackReviewers {
-  /** Every session of these IAM roles (SigV4 callers whose `userArn` is `assumed-role/<name>/...` of the role's account). */
-  static iamRoles(...roles: iam.IRole[]): FeedbackReviewers {
-    return new FeedbackReviewers('iam', roles.map((r) => r.roleArn));
-  }
-
-  /** Members of these Cognito user pool groups (the token's `cognito:groups` claim). */
-  static cognitoGroups(...groups: string[]): FeedbackReviewers {
-    return new FeedbackReviewers('cognito', groups);
-  }
-
-  /** Callers with these API keys. */
-  static apiKeys(...keys: apigw.IApiKey[]): FeedbackReviewers {
-    return new FeedbackReviewers('api-key', keys.map((k) => k.keyId));
-  }
-
-  private constructor(readonly kind: 'iam' | 'cognito' | 'api-key', readonly values: string[]) {}
 }
 
 /** A Bedrock guardrail the kit creates for the API: in Converse for Bedrock models, through ApplyGuardrail for endpoints. */
@@ -389,7 +340,7 @@ export class GenerativeApi extends GenerativeApiBase {
       },
     });
     this.url = this.api.url;
-    acknowledgeApiFindings(this, this.api, authorization);
+    acknowledgeApiFindings(this.api);
 
     const validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
     const model = (name: string, schema: Record<string, unknown>) => this.api.addModel(name, {
@@ -404,7 +355,8 @@ export class GenerativeApi extends GenerativeApiBase {
       timeout: modelTimeout.plus(Duration.seconds(20)),
       allowTestInvoke: false,
     });
-    const protectedMethod: apigw.MethodOptions = this.methodAuthorization(authorization);
+    const bound = authorization.bind(this, { restApi: this.api, throttling: props.throttling });
+    const protectedMethod: apigw.MethodOptions = bound.methodOptions;
     const v1 = this.api.root.addResource('v1');
     const generate = v1.addResource('generate');
     for (const [resource, requestModel] of [[generate, generateModel], [generate.addResource('stream'), generateModel], [v1.addResource('feedback'), feedbackModel]] as const) {
@@ -416,7 +368,7 @@ export class GenerativeApi extends GenerativeApiBase {
       { id: 'AwsSolutions-COG4', reason: 'GET /v1/health is deliberately open; it calls no model.' },
     );
 
-    if (authorization.kind === 'api-key') this.apiKey = this.addUsagePlan(props, authorization);
+    this.apiKey = bound.apiKey;
     if (props.waf) {
       this.webAcl = this.addWaf(props.waf.requestsPerIpPer5Minutes ?? 1000, stack);
     } else {
@@ -445,31 +397,6 @@ export class GenerativeApi extends GenerativeApiBase {
 
   protected executeApiArn(method: string, path: string): string {
     return this.api.arnForExecuteApi(method, path, this.api.deploymentStage.stageName);
-  }
-
-  private methodAuthorization(authorization: ApiAuthorization): apigw.MethodOptions {
-    switch (authorization.kind) {
-      case 'iam':
-        return { authorizationType: apigw.AuthorizationType.IAM };
-      case 'cognito':
-        return {
-          authorizationType: apigw.AuthorizationType.COGNITO,
-          authorizer: new apigw.CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [authorization.userPool!] }),
-        };
-      case 'api-key':
-        return { apiKeyRequired: true };
-    }
-  }
-
-  private addUsagePlan(props: GenerativeApiProps, authorization: ApiAuthorization): apigw.IApiKey {
-    const key = this.api.addApiKey('ApiKey', { description: `Key for ${this.node.path}` });
-    const plan = this.api.addUsagePlan('UsagePlan', {
-      throttle: { rateLimit: props.throttling.rateLimit, burstLimit: props.throttling.burstLimit },
-      quota: { limit: authorization.quotaPerDay!, period: apigw.Period.DAY },
-      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
-    });
-    plan.addApiKey(key);
-    return key;
   }
 
   private createGuardrail(options: GuardrailOptions, key: kms.IKey): bedrock.CfnGuardrail {
@@ -539,7 +466,7 @@ function acknowledgeHandlerFindings(fn: lambda.Function): void {
   );
 }
 
-function acknowledgeApiFindings(scope: Construct, api: apigw.RestApi, authorization: ApiAuthorization): void {
+function acknowledgeApiFindings(api: apigw.RestApi): void {
   const role = api.node.tryFindChild('CloudWatchRole');
   if (role) {
     Validations.of(role).acknowledge({
@@ -547,18 +474,12 @@ function acknowledgeApiFindings(scope: Construct, api: apigw.RestApi, authorizat
       reason: 'API Gateway needs an account-level role to write access and execution logs; this AWS managed policy is scoped to CloudWatch Logs.',
     });
   }
-  if (authorization.kind !== 'cognito') {
-    Validations.of(scope).acknowledge({ id: 'AwsSolutions-COG4', reason: authorization.kind === 'iam' ? 'Methods use IAM (SigV4) authorization, not Cognito.' : 'Methods use API keys with a usage plan, as configured.' });
-  }
   // Every permission carries the method's execute-api ARN as SourceArn; the guard rule only recognizes
   // literal strings or references to resources, not the joined ARN, so it reports them anyway.
   Validations.of(api).acknowledge({
     id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
     reason: 'CT.LAMBDA.PR.2: each API Gateway permission is limited by SourceArn to one method of this API (a joined execute-api ARN the rule cannot read).',
   });
-  if (authorization.kind === 'api-key') {
-    Validations.of(scope).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'Methods require API keys with a usage plan, as configured for this environment.' });
-  }
 }
 
 function validate(scope: Construct, props: GenerativeApiProps): void {
@@ -581,7 +502,7 @@ function validate(scope: Construct, props: GenerativeApiProps): void {
   const rounds = props.maxToolRounds;
   if (rounds !== undefined && (!Number.isInteger(rounds) || rounds < 1 || rounds > 20)) problems.push(`maxToolRounds is ${rounds}; use a whole number from 1 to 20.`);
   const reviewers = props.feedbackReviewers;
-  const authKind = props.authorization?.kind ?? 'iam';
+  const authKind = (props.authorization ?? ApiAuthorization.iam()).callerIdentity;
   if (reviewers && reviewers.kind !== authKind) {
     problems.push(`feedbackReviewers are ${reviewers.kind === 'iam' ? 'IAM roles' : reviewers.kind === 'cognito' ? 'Cognito groups' : 'API keys'}, but the API is authorized by ${authKind === 'iam' ? 'IAM' : authKind === 'cognito' ? 'a Cognito user pool' : 'API keys'}; name reviewers the way callers authenticate (FeedbackReviewers.${authKind === 'iam' ? 'iamRoles' : authKind === 'cognito' ? 'cognitoGroups' : 'apiKeys'}).`);
   }
