@@ -191,7 +191,7 @@ export class GenAiLifecycleStage extends Stage {
       // The scope's peak rate for the stage; bursts up to twice the concurrency it was sized for.
       throttling: { rateLimit: useCase.peakRequestsPerSecond ?? useCase.concurrency, burstLimit: Math.max(1, 2 * useCase.concurrency) },
       authorization: auth === 'iam' ? ApiAuthorization.iam() : auth === 'api-key' ? ApiAuthorization.apiKeys()
-        : ApiAuthorization.cognito(cognito.UserPool.fromUserPoolArn(scope, 'UserPool', auth.cognitoUserPoolArn)),
+        : ApiAuthorization.cognito(cognito.UserPool.fromUserPoolArn(scope, 'UserPool', settings.cognitoUserPoolArn!)),
       promptTemplates: settings.promptTemplates,
       retrieval: this.knowledgeBase ? { knowledgeBase: this.knowledgeBase, results: settings.retrieval?.results, byDefault: settings.retrieval?.byDefault } : undefined,
       tools: settings.tools,

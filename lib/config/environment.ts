@@ -113,12 +113,6 @@ export interface PromptTemplateConfig {
   readonly user: string;
 }
 
-/** Callers sign in to a Cognito user pool and send its ID token. */
-export interface CognitoAuthorizationSettings {
-  /** The user pool's ARN. */
-  readonly cognitoUserPoolArn: string;
-}
-
 /** Retrieval augmentation of an environment's API. */
 export interface RetrievalSettings {
   /** Ground every request that does not say otherwise. @default false */
@@ -137,7 +131,9 @@ export interface ApiSettings {
    * Who may call it: IAM (SigV4), API keys with a usage plan, or a Cognito user pool.
    * @default 'iam'
    */
-  readonly authorization?: 'iam' | 'api-key' | CognitoAuthorizationSettings;
+  readonly authorization?: 'iam' | 'api-key' | 'cognito';
+  /** With `cognito`: the ARN of the user pool callers sign in to (they send its ID token). @default - none */
+  readonly cognitoUserPoolArn?: string;
   /** @default - none */
   readonly promptTemplates?: PromptTemplateConfig[];
   /**

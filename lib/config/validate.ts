@@ -90,7 +90,7 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
 const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'models', 'serving', 'adaptation', 'datasets', 'tags'];
 const ADAPTATION_FIELDS = ['backend', 'baseModel', 'methods', 'instanceType', 'spot', 'maxRuntimeHours', 'maxWaitHours', 'gate', 'validationKey', 'testKey', 'trigger'];
 const SERVING_FIELDS = ['crossRegion', 'endpoint', 'api'];
-const API_FIELDS = ['authorization', 'promptTemplates', 'guardrail', 'waf', 'retrieval', 'tools'];
+const API_FIELDS = ['authorization', 'cognitoUserPoolArn', 'promptTemplates', 'guardrail', 'waf', 'retrieval', 'tools'];
 const TEMPLATE_FIELDS = ['id', 'version', 'system', 'examples', 'user'];
 const ENDPOINT_FIELDS = ['weights', 'container', 'quantization', 'instanceType', 'minInstances', 'maxInstances', 'dataCapturePercent', 'alarms'];
 // What each quantization is sized at (lib/serving Quantization.precision), to check scope.precision agrees.
@@ -387,9 +387,15 @@ function validateApi(c: Collector, api: unknown, bedrockModel: boolean, producti
   }
   c.unknownFields('serving.api', api, API_FIELDS);
   const auth = api.authorization;
-  if (auth !== undefined && auth !== 'iam' && auth !== 'api-key'
-    && !(isRecord(auth) && typeof auth.cognitoUserPoolArn === 'string' && /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/.test(auth.cognitoUserPoolArn))) {
-    c.add('serving.api.authorization', auth, 'is not an authorization; allowed: "iam", "api-key", or { cognitoUserPoolArn: "arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID" }', 'use "iam" unless callers cannot sign requests');
+  const pool = api.cognitoUserPoolArn;
+  if (auth !== undefined && auth !== 'iam' && auth !== 'api-key' && auth !== 'cognito') {
+    c.add('serving.api.authorization', auth, 'is not an authorization; allowed: "iam", "api-key", "cognito" (with cognitoUserPoolArn)', 'use "iam" unless callers cannot sign requests');
+  }
+  if (auth === 'cognito' && !(typeof pool === 'string' && /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/.test(pool))) {
+    c.add('serving.api.cognitoUserPoolArn', pool, pool === undefined ? 'is missing; "cognito" authorization needs the user pool' : 'is not a Cognito user pool ARN', 'give "arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID"');
+  }
+  if (auth !== 'cognito' && pool !== undefined) {
+    c.add('serving.api.cognitoUserPoolArn', pool, `is set, but authorization is ${JSON.stringify(auth ?? 'iam')}`, 'set authorization: "cognito", or remove it');
   }
   if (api.guardrail !== undefined && typeof api.guardrail !== 'boolean') c.add('serving.api.guardrail', api.guardrail, 'is not a boolean', 'use true or false');
   if (api.waf !== undefined && typeof api.waf !== 'boolean') c.add('serving.api.waf', api.waf, 'is not a boolean', 'use true or false');
