@@ -13,6 +13,7 @@ export * from './constructs/generative-api-base';
 export * from './constructs/api-authorization';
 export * from './constructs/inference-endpoint';
 export * from './constructs/knowledge-base';
+export * from './constructs/vector-store';
 export * from './constructs/model-optimization-role';
 export * from './serving';
 export type {

@@ -9,12 +9,11 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
-import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { accountServicePrincipal } from './private/principals';
+import { VectorStore } from './vector-store';
 import { DatasetPrefix } from '../config/dataset-layout';
 import type { IDatasetStore } from './dataset-store';
 import { acknowledgeWildcardResources } from './private/acknowledge';
@@ -28,52 +27,6 @@ export const EMBEDDING_MODELS: Readonly<Record<string, { readonly dimensions: re
   'cohere.embed-english-v3': { dimensions: [1024], default: 1024 },
   'cohere.embed-multilingual-v3': { dimensions: [1024], default: 1024 },
 };
-
-/** A new S3 vector index. */
-export interface S3VectorsOptions {
-  /** The index's vector size; must equal the embedding model's output. @default - the embedding model's default */
-  readonly dimensions?: number;
-}
-
-/** Where the vectors live. */
-export class VectorStore {
-  /** A new S3 vector bucket and index (cosine distance), encrypted with the knowledge base's key. */
-  static s3Vectors(options: S3VectorsOptions = {}): VectorStore {
-    return new VectorStore('s3-vectors', options.dimensions);
-  }
-
-  /**
-   * An OpenSearch Serverless vector index you already run (collection, index and field names). The knowledge base
-   * adds a data access policy that lets its role describe, read and write that index: OpenSearch Serverless checks
-   * data access policies as well as IAM, and Bedrock checks the index when it creates the knowledge base.
-   */
-  static openSearchServerless(options: OpenSearchServerlessIndex): VectorStore {
-    return new VectorStore('opensearch-serverless', options.dimensions, options);
-  }
-
-  private constructor(
-    readonly kind: 's3-vectors' | 'opensearch-serverless',
-    /** The index's vector size; must equal the embedding model's output. */
-    readonly dimensions?: number,
-    readonly openSearch?: OpenSearchServerlessIndex,
-  ) {}
-}
-
-/** An existing OpenSearch Serverless vector index. */
-export interface OpenSearchServerlessIndex {
-  readonly collectionArn: string;
-  /** The collection's name, as its data access policy names it (`collection/NAME`). */
-  readonly collectionName: string;
-  readonly indexName: string;
-  /** The index's vector size; must equal the embedding model's output. */
-  readonly dimensions: number;
-  /** @default 'vector' */
-  readonly vectorField?: string;
-  /** @default 'text' */
-  readonly textField?: string;
-  /** @default 'metadata' */
-  readonly metadataField?: string;
-}
 
 /** Fixed-size chunking of documents. */
 export interface FixedSizeChunking {
@@ -180,68 +133,7 @@ export class KnowledgeBase extends Resource implements IKnowledgeBase {
     // kms:ViaService; Bedrock calls KMS itself as this service role, where that condition key is absent).
     key.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey');
 
-    let storageConfiguration: bedrock.CfnKnowledgeBase.StorageConfigurationProperty;
-    let dataAccess: aoss.CfnAccessPolicy | undefined;
-    if (store.kind === 's3-vectors') {
-      // S3 Vectors indexes asynchronously as its own service principal, which must be able to decrypt with the
-      // bucket's key (S3 user guide, "Data protection and encryption in S3 Vectors").
-      const indexing = key.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowS3VectorsIndexing',
-        principals: [new iam.ServicePrincipal('indexing.s3vectors.amazonaws.com')],
-        actions: ['kms:Decrypt'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 's3vectors', resource: 'bucket', resourceName: '*' }) },
-        },
-      }));
-      if (!indexing.statementAdded) {
-        throw new Error(`${this.node.path}: encryptionKey is an imported key, so its key policy cannot be extended here. S3 Vectors needs `
-          + `kms:Decrypt for the service principal indexing.s3vectors.amazonaws.com in it: add that statement to the key's policy and pass `
-          + `the key as a kms.Key from the same app, or leave encryptionKey unset to have a key created.`);
-      }
-      const bucket = new s3vectors.CfnVectorBucket(this, 'VectorBucket', { encryptionConfiguration: { sseType: 'aws:kms', kmsKeyArn: key.keyArn } });
-      bucket.applyRemovalPolicy(removalPolicy);
-      const index = new s3vectors.CfnIndex(this, 'VectorIndex', {
-        vectorBucketArn: bucket.attrVectorBucketArn,
-        dataType: 'float32',
-        dimension: this.dimensions,
-        distanceMetric: 'cosine',
-        // Bedrock stores each chunk's text and metadata with its vector; they exceed the 2 KB of filterable
-        // metadata an S3 vector may carry unless marked non-filterable (Bedrock user guide, "S3 Vectors").
-        metadataConfiguration: { nonFilterableMetadataKeys: ['AMAZON_BEDROCK_TEXT', 'AMAZON_BEDROCK_METADATA'] },
-      });
-      index.applyRemovalPolicy(removalPolicy);
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['s3vectors:PutVectors', 's3vectors:GetVectors', 's3vectors:DeleteVectors', 's3vectors:QueryVectors', 's3vectors:GetIndex'],
-        resources: [index.attrIndexArn],
-      }));
-      storageConfiguration = { type: 'S3_VECTORS', s3VectorsConfiguration: { indexArn: index.attrIndexArn } };
-    } else {
-      const os = store.openSearch!;
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['aoss:APIAccessAll'], resources: [os.collectionArn] }));
-      dataAccess = new aoss.CfnAccessPolicy(this, 'DataAccess', {
-        // 3-32 lowercase letters, digits and hyphens, starting with a letter.
-        name: `kb-${this.node.addr.slice(0, 24)}`,
-        type: 'data',
-        description: `Lets the knowledge base ${this.node.path} describe, read and write ${os.indexName}`,
-        policy: Stack.of(this).toJsonString([{
-          Rules: [
-            { ResourceType: 'collection', Resource: [`collection/${os.collectionName}`], Permission: ['aoss:DescribeCollectionItems'] },
-            { ResourceType: 'index', Resource: [`index/${os.collectionName}/${os.indexName}`], Permission: ['aoss:DescribeIndex', 'aoss:ReadDocument', 'aoss:WriteDocument'] },
-          ],
-          Principal: [this.role.roleArn],
-        }]),
-      });
-      storageConfiguration = {
-        type: 'OPENSEARCH_SERVERLESS',
-        opensearchServerlessConfiguration: {
-          collectionArn: os.collectionArn,
-          vectorIndexName: os.indexName,
-          fieldMapping: { vectorField: os.vectorField ?? 'vector', textField: os.textField ?? 'text', metadataField: os.metadataField ?? 'metadata' },
-        },
-      };
-    }
+    const { storageConfiguration, dependencies } = store.bind(this, { role: this.role, encryptionKey: key, dimensions: this.dimensions, removalPolicy });
 
     const kb = new bedrock.CfnKnowledgeBase(this, 'Resource', {
       // The name pattern allows no two separators in a row, so the cut path loses a trailing hyphen.
@@ -258,7 +150,7 @@ export class KnowledgeBase extends Resource implements IKnowledgeBase {
       storageConfiguration,
     });
     kb.node.addDependency(this.role);
-    if (dataAccess) kb.node.addDependency(dataAccess);
+    for (const d of dependencies ?? []) kb.node.addDependency(d);
     this.knowledgeBaseId = kb.attrKnowledgeBaseId;
     this.knowledgeBaseArn = kb.attrKnowledgeBaseArn;
 

@@ -3,7 +3,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
-import { KnowledgeBase, type KnowledgeBaseProps, VectorStore } from '../../lib/constructs/knowledge-base';
+import { KnowledgeBase, type KnowledgeBaseProps } from '../../lib/constructs/knowledge-base';
+import { VectorStore } from '../../lib/constructs/vector-store';
 import { newApp, synthesize, templateOf } from '../support/synth';
 
 const env = { account: '111122223333', region: 'us-east-1' };
