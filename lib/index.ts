@@ -11,6 +11,7 @@ export * from './constructs/fine-tuning-workflow';
 export * from './constructs/generative-api';
 export * from './constructs/generative-api-base';
 export * from './constructs/api-authorization';
+export * from './constructs/api-backend';
 export * from './constructs/inference-endpoint';
 export * from './constructs/knowledge-base';
 export * from './constructs/vector-store';

@@ -11,7 +11,8 @@ import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './c
 import { DatasetStore } from './constructs/dataset-store';
 import { FineTuningBackend, type FineTuningMethod, FineTuningWorkflow, type FineTuningWorkflowProps } from './constructs/fine-tuning-workflow';
 import { ApiAuthorization } from './constructs/api-authorization';
-import { ApiBackend, GenerativeApi } from './constructs/generative-api';
+import { ApiBackend } from './constructs/api-backend';
+import { GenerativeApi } from './constructs/generative-api';
 import { InferenceEndpoint, ModelSource } from './constructs/inference-endpoint';
 import { KnowledgeBase } from './constructs/knowledge-base';
 import { ModelOptimizationRole } from './constructs/model-optimization-role';

@@ -20,46 +20,16 @@ import { DatasetPrefix } from '../config/dataset-layout';
 import { promptTemplateProblems, templateProblemSentence } from '../config/template-rules';
 import { type ApiLimits, feedbackSchema, generateSchema, type PromptTemplate } from '../runtime/api/contract';
 import { API_METRICS_NAMESPACE, type ApiHandlerSettings, SETTING_DEFAULTS, toEnvironment } from '../runtime/api/settings';
-import type { IBedrockModel } from './bedrock-model';
 import type { IDatasetStore } from './dataset-store';
 import { GenerativeApiBase, type GenerativeApiAttributes, type IGenerativeApi } from './generative-api-base';
-import type { IInferenceEndpoint } from './inference-endpoint';
 import type { IKnowledgeBase } from './knowledge-base';
 import { ApiAuthorization, type FeedbackReviewers } from './api-authorization';
+import type { ApiBackend } from './api-backend';
 import { acknowledgeWildcardResources } from './private/acknowledge';
 import { newAlarmTopic } from './private/alarm-topic';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { throwIfProblems } from './private/problems';
 import { runtimeCode } from './private/runtime-bundle';
-
-/** How the API names its model. */
-export interface ApiBackendOptions {
-  /** What responses name as the model: a catalog id, never an ARN. */
-  readonly displayName: string;
-}
-
-/** The model behind the API: one per API. */
-export class ApiBackend {
-  /** A Bedrock model, called with Converse / ConverseStream. */
-  static bedrock(model: IBedrockModel, options: ApiBackendOptions): ApiBackend {
-    return new ApiBackend('bedrock', options.displayName, model, undefined);
-  }
-
-  /** A SageMaker endpoint whose container speaks the OpenAI-style messages API (LMI, TGI, Hugging Face vLLM). */
-  static endpoint(endpoint: IInferenceEndpoint, options: ApiBackendOptions): ApiBackend {
-    return new ApiBackend('sagemaker', options.displayName, undefined, endpoint);
-  }
-
-  private constructor(
-    readonly kind: 'bedrock' | 'sagemaker',
-    /** What responses name as the model: a catalog id, never an ARN. */
-    readonly displayName: string,
-    /** The Bedrock model, for a Bedrock backend. */
-    readonly model?: IBedrockModel,
-    /** The endpoint, for a SageMaker backend. */
-    readonly inferenceEndpoint?: IInferenceEndpoint,
-  ) {}
-}
 
 /** A Bedrock guardrail the kit creates for the API: in Converse for Bedrock models, through ApplyGuardrail for endpoints. */
 export interface GuardrailOptions {
@@ -195,6 +165,7 @@ export class GenerativeApi extends GenerativeApiBase {
     super(scope, id);
     const stack = Stack.of(this);
     validate(this, props);
+    const backend = props.backend.bind(this);
     const authorization = props.authorization ?? ApiAuthorization.iam();
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
@@ -209,12 +180,12 @@ export class GenerativeApi extends GenerativeApiBase {
     this.serviceName = `${stack.stackName}/${this.node.path.slice(stack.node.path.length + 1)}`;
     const settings: Omit<ApiHandlerSettings, 'deadLetterQueueUrl' | 'guardrail'> = {
       serviceName: this.serviceName,
-      backend: props.backend.kind,
+      backend: backend.backend,
       modelName: props.backend.displayName,
-      modelId: props.backend.model?.invocationId,
-      endpointName: props.backend.inferenceEndpoint?.endpointName,
+      modelId: backend.modelId,
+      endpointName: backend.endpointName,
       // An endpoint hosting inference components answers InvokeEndpoint only with the component named.
-      inferenceComponentName: props.backend.inferenceEndpoint?.inferenceComponentName,
+      inferenceComponentName: backend.inferenceComponentName,
       limits: props.limits,
       datasetBucket: props.datasets.bucket.bucketName,
       feedbackPrefix: DatasetPrefix.FEEDBACK,
@@ -280,7 +251,7 @@ export class GenerativeApi extends GenerativeApiBase {
 
     const functionLogs = new logs.LogGroup(this, 'HandlerLogs', { retention, encryptionKey: logKey, removalPolicy });
     this.handler = new lambda.Function(this, 'Handler', {
-      description: `Generative API of ${this.node.path} (${props.backend.kind}: ${props.backend.displayName})`,
+      description: `Generative API of ${this.node.path} (${backend.backend}: ${props.backend.displayName})`,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
@@ -305,8 +276,7 @@ export class GenerativeApi extends GenerativeApiBase {
     this.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.recordDeadLetters.queueArn] }));
     // SQS uses the queue's key with the sender's credentials.
     grantKeyVia(this.handler, deadLetterKey.keyArn, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt'], this);
-    if (props.backend.model) props.backend.model.grantInvoke(this.handler);
-    if (props.backend.inferenceEndpoint) props.backend.inferenceEndpoint.grantInvoke(this.handler);
+    props.backend.grantInvoke(this.handler);
     props.retrieval?.knowledgeBase.grantRetrieve(this.handler);
     if (this.guardrail) {
       this.handler.addToRolePolicy(new iam.PolicyStatement({
@@ -490,10 +460,11 @@ function validate(scope: Construct, props: GenerativeApiProps): void {
   const { rateLimit, burstLimit } = props.throttling;
   if (!(rateLimit > 0)) problems.push(`throttling.rateLimit is ${rateLimit}; use requests per second above 0.`);
   if (!Number.isInteger(burstLimit) || burstLimit < 1) problems.push(`throttling.burstLimit is ${burstLimit}; use a whole number of at least 1.`);
-  if (props.tools?.length && props.backend.kind !== 'bedrock') {
+  const backend = props.backend.bind(scope).backend;
+  if (props.tools?.length && backend !== 'bedrock') {
     problems.push('tools are set, but the backend is a SageMaker endpoint; the kit offers tools through Bedrock Converse tool use. Remove them or use ApiBackend.bedrock.');
   }
-  if (props.tools?.length && props.backend.kind === 'bedrock' && converseFeature(props.backend.displayName, 'toolUse') === 'no') {
+  if (props.tools?.length && backend === 'bedrock' && converseFeature(props.backend.displayName, 'toolUse') === 'no') {
     const facts = bedrockModelFacts(props.backend.displayName)!;
     problems.push(`tools are set, but ${props.backend.displayName} does not support tool use (Bedrock user guide, "${facts.source}", row ${facts.tableRow}); remove tools or choose a model with tool use.`);
   }

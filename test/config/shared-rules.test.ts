@@ -7,7 +7,8 @@ import { promptTemplateProblems, templateProblemSentence } from '../../lib/confi
 import { MAX_TRAINING_RUNTIME_SECONDS, stoppingConditionProblems } from '../../lib/config/training-rules';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
 import { FineTuningBackend, FineTuningWorkflow } from '../../lib/constructs/fine-tuning-workflow';
-import { ApiBackend, GenerativeApi } from '../../lib/constructs/generative-api';
+import { ApiBackend } from '../../lib/constructs/api-backend';
+import { GenerativeApi } from '../../lib/constructs/generative-api';
 import { InferenceEndpoint } from '../../lib/constructs/inference-endpoint';
 import { newApp } from '../support/synth';
 
