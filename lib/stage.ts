@@ -13,7 +13,8 @@ import { FineTuningBackend, type FineTuningMethod, FineTuningWorkflow, type Fine
 import { ApiAuthorization } from './constructs/api-authorization';
 import { ApiBackend } from './constructs/api-backend';
 import { GenerativeApi } from './constructs/generative-api';
-import { InferenceEndpoint, ModelSource } from './constructs/inference-endpoint';
+import { InferenceEndpoint } from './constructs/inference-endpoint';
+import { ModelSource } from './constructs/model-source';
 import { KnowledgeBase } from './constructs/knowledge-base';
 import { ModelOptimizationRole } from './constructs/model-optimization-role';
 import { Quantization } from './serving';

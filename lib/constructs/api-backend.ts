@@ -4,7 +4,7 @@
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { IBedrockModel } from './bedrock-model';
-import type { IInferenceEndpoint } from './inference-endpoint';
+import type { IInferenceEndpoint } from './endpoint-base';
 
 /** How the API names its model. */
 export interface ApiBackendOptions {

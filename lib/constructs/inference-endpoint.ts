@@ -1,17 +1,14 @@
 // A SageMaker real-time endpoint for an LLM, sized by the sizing engine: the serving container and its
 // settings, quantization, the instance and tensor-parallel degree, startup timeouts, encryption, data
 // capture, autoscaling (or inference components) and alarms, all checked at synth.
-import { checkRevision, type RevisionKind } from '../serving/revision';
-import { Duration, type IResource, Names, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
-import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { type Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { DatasetPrefix } from '../config/dataset-layout';
 import { ContainerFamily, hostRequirements, Quantization, QuantizationMethod, ServingContainer, compatibilityProblems, containerEnvironment, hasLocalNvmeStorage, startupTimeouts } from '../serving';
 import { AcceleratorKind } from '../sizing/accelerators';
@@ -19,97 +16,16 @@ import { InstanceCatalog, type InstanceType } from '../sizing/instances';
 import type { ModelArchitecture } from '../sizing/models';
 import { describeNeed, estimateServing, type ServingCandidate, type ServingEstimate } from '../sizing';
 import type { IDatasetStore } from './dataset-store';
-import { newAlarmTopic } from './private/alarm-topic';
+import { EndpointBase, type IInferenceEndpoint, type InferenceEndpointAttributes } from './endpoint-base';
+import type { EndpointAutoScaling, InferenceComponentsMode } from './endpoint-scaling';
+import type { ModelSource } from './model-source';
+import { createEndpointAlarms } from './private/endpoint-alarms';
+import { addInferenceComponents, addVariantScaling } from './private/endpoint-capacity';
+import { ENDPOINT_VARIANT, adapterComponentName } from './private/endpoint-names';
 import { createEndpointRole } from './private/endpoint-role';
 import { resolveImage } from './private/image';
 import { createKitKey } from './private/kms';
 import { PropsError, throwIfProblems } from './private/problems';
-
-/** Which snapshot of a Hub model to serve. */
-export interface HuggingFaceSourceOptions {
-  /** A 40-character commit (pinned), a tag, a branch, or `refs/pr/N`. @default - the Hub's default branch */
-  readonly revision?: string;
-}
-
-/** Where the weights come from. */
-export class ModelSource {
-  /**
-   * Download from the Hugging Face Hub at startup. Pin `revision` to a commit for reproducible deploys.
-   * Gated models need a token the container cannot get from SageMaker safely: copy them to S3 instead.
-   */
-  static huggingFace(modelId: string, options: HuggingFaceSourceOptions = {}): ModelSource {
-    return new ModelSource('hub', modelId, undefined, options.revision);
-  }
-
-  /**
-   * Uncompressed weights under a prefix of the dataset store (`models/...`): the output of the fine-tuning
-   * workflow or of an optimization job. Delivered to /opt/ml/model before the container starts.
-   */
-  static fromDatasetStore(datasets: IDatasetStore, keyPrefix: string): ModelSource {
-    return new ModelSource('s3', keyPrefix, datasets);
-  }
-
-  /** A registered, approved model package (model registry): its image and artifacts come with it. */
-  static modelPackage(modelPackageArn: string): ModelSource {
-    return new ModelSource('package', modelPackageArn);
-  }
-
-  private constructor(
-    readonly kind: 'hub' | 's3' | 'package',
-    /** Hub id, key prefix, or model package ARN. */
-    readonly location: string,
-    readonly datasets?: IDatasetStore,
-    readonly revision?: string,
-  ) {}
-
-  /**
-   * What `revision` names: `commit` (pinned), `pull-request`, or `branch-or-tag` (may move between deploys);
-   * undefined without a revision (the Hub's default branch) or for an unusable one (reported at synth).
-   */
-  get revisionKind(): RevisionKind | undefined {
-    return this.revision === undefined ? undefined : checkRevision(this.revision).kind;
-  }
-}
-
-/** What the autoscaling policy tracks. */
-export class ScalingTarget {
-  /** Invocations per instance per minute (SageMakerVariantInvocationsPerInstance). */
-  static invocationsPerInstance(perMinute: number): ScalingTarget {
-    return new ScalingTarget(appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE, perMinute);
-  }
-
-  /** Requests in flight per model copy, at high resolution (SageMakerVariantConcurrentRequestsPerModelHighResolution). */
-  static concurrentRequestsPerModel(requests: number): ScalingTarget {
-    return new ScalingTarget(appscaling.PredefinedMetric.SAGEMAKER_VARIANT_CONCURRENT_REQUESTS_PER_MODEL_HIGH_RESOLUTION, requests);
-  }
-
-  private constructor(readonly metric: appscaling.PredefinedMetric, readonly value: number) {}
-}
-
-export interface EndpointAutoScaling {
-  /** Instances at the least. */
-  readonly minInstances: number;
-  /** Instances at the most. */
-  readonly maxInstances: number;
-  /** @default - concurrent requests per model = the batch one instance decodes */
-  readonly target?: ScalingTarget;
-  /** @default Duration.minutes(10): LLM instances take minutes to load, so scale in slowly */
-  readonly scaleInCooldown?: Duration;
-  /** @default Duration.minutes(2) */
-  readonly scaleOutCooldown?: Duration;
-}
-
-/** Inference components: the model as copies on a managed pool of instances, plus LoRA adapters. */
-export interface InferenceComponentsMode {
-  /** @default 1 */
-  readonly initialCopies?: number;
-  /** Copies at the least; 0 lets the model scale to zero when idle. @default 1 */
-  readonly minCopies?: number;
-  /** @default - as many as maxInstances hold */
-  readonly maxCopies?: number;
-  /** LoRA adapters served on top of the base model: name -> key prefix in the dataset store. @default - none */
-  readonly adapters?: Readonly<Record<string, string>>;
-}
 
 export interface EndpointAlarms {
   /**
@@ -196,53 +112,13 @@ export interface InferenceEndpointProps {
   readonly networkIsolation?: boolean;
 }
 
-/** An endpoint created elsewhere. */
-export interface InferenceEndpointAttributes {
-  readonly endpointName: string;
-  /** The inference component to invoke, when the endpoint hosts components. @default - none */
-  readonly inferenceComponentName?: string;
-}
-
-/** An invocable SageMaker endpoint. */
-export interface IInferenceEndpoint extends IResource {
-  readonly endpointName: string;
-  readonly endpointArn: string;
-  /**
-   * The inference component that serves the model, when the endpoint hosts components: InvokeEndpoint then
-   * needs it as InferenceComponentName (SageMaker API reference, InvokeEndpoint).
-   */
-  readonly inferenceComponentName?: string;
-  /** InvokeEndpoint and InvokeEndpointWithResponseStream on this endpoint. */
-  grantInvoke(grantee: iam.IGrantable): iam.Grant;
-}
-
-const VARIANT = 'AllTraffic';
-
-/** What an endpoint created here and an imported one share: invoke grants and metrics. */
-export abstract class EndpointBase extends Resource implements IInferenceEndpoint {
-  abstract readonly endpointName: string;
-  abstract readonly endpointArn: string;
-  readonly inferenceComponentName?: string;
-
-  grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    const stack = Stack.of(this);
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointWithResponseStream'],
-      resourceArns: [
-        this.endpointArn,
-        ...(this.inferenceComponentName ? [stack.formatArn({ service: 'sagemaker', resource: 'inference-component', resourceName: this.inferenceComponentName })] : []),
-      ],
-    });
-  }
-}
-
 /** A sized, encrypted, monitored SageMaker endpoint serving an LLM. */
 export class InferenceEndpoint extends EndpointBase {
   static fromEndpointAttributes(scope: Construct, id: string, attrs: InferenceEndpointAttributes): IInferenceEndpoint {
     class Import extends EndpointBase {
       readonly endpointName = attrs.endpointName;
       readonly inferenceComponentName = attrs.inferenceComponentName;
+      readonly variantName = attrs.variantName ?? ENDPOINT_VARIANT;
       readonly endpointArn = Stack.of(scope).formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: attrs.endpointName.toLowerCase() });
     }
     return new Import(scope, id);
@@ -277,8 +153,7 @@ export class InferenceEndpoint extends EndpointBase {
   private topic?: sns.ITopic;
   private readonly acceleratorKind: AcceleratorKind;
   private readonly acceleratorCount: number;
-  private readonly variantName = VARIANT;
-  private componentName?: string;
+  readonly variantName = ENDPOINT_VARIANT;
   /**
    * The SageMaker inference AMI the endpoint pins because the image's CUDA needs a newer NVIDIA driver than the
    * instance family's default (e.g. al2023-ami-sagemaker-inference-gpu-4-1, driver 580, for CUDA 13.0 images).
@@ -293,7 +168,7 @@ export class InferenceEndpoint extends EndpointBase {
     const region = stack.region;
     validateProps(this, props, region);
 
-    const sizingModel = props.architecture ?? props.model ?? (props.source.kind === 'hub' ? props.source.location : undefined)!;
+    const sizingModel = props.architecture ?? props.model ?? props.source.hubModelId!;
     const { maxInputTokens, maxOutputTokens, concurrency } = props.limits;
     this.estimate = estimateServing({
       model: sizingModel,
@@ -315,20 +190,19 @@ export class InferenceEndpoint extends EndpointBase {
     const image = resolveImage(this, this.container);
     if (props.inferenceComponents) (this as { inferenceComponentName?: string }).inferenceComponentName = `${this.endpointName.slice(0, 55)}-model`;
     this.role = createEndpointRole(this, 'Role', {
-      repositoryArn: props.source.kind === 'package' ? undefined : image.repositoryArn,
+      repositoryArn: props.source.bringsImage ? undefined : image.repositoryArn,
       endpointName: this.endpointName,
       inferenceComponentNames: props.inferenceComponents ? [this.inferenceComponentName!, ...Object.keys(props.inferenceComponents.adapters ?? {}).map((name) => adapterComponentName(this.endpointName, name))] : [],
       inVpc: props.vpc !== undefined,
       role: props.role,
     });
 
-    const modelId = props.source.kind === 'hub' ? props.source.location : '/opt/ml/model';
     const adapters = Object.keys(props.inferenceComponents?.adapters ?? {}).length > 0;
     this.environment = containerEnvironment({
       enableLora: adapters,
       container: this.container,
       quantization: this.quantization,
-      modelId,
+      modelId: props.source.containerModelId,
       revision: props.source.revision,
       instance,
       tensorParallelDegree: this.placement.tensorParallelDegree,
@@ -337,13 +211,13 @@ export class InferenceEndpoint extends EndpointBase {
       maxConcurrentRequests: concurrency,
     });
 
-    const networkIsolation = props.networkIsolation ?? props.source.kind !== 'hub';
+    const networkIsolation = props.networkIsolation ?? !props.source.needsNetwork;
     const vpcConfig = props.vpc ? this.vpcConfig(props) : undefined;
     const model = new sagemaker.CfnModel(this, 'Model', {
       executionRoleArn: this.role.roleArn,
       enableNetworkIsolation: networkIsolation,
       vpcConfig,
-      primaryContainer: this.containerDefinition(props, image.imageUri),
+      primaryContainer: props.source.bind(this, { role: this.role, imageUri: image.imageUri, environment: { ...this.environment } }).containerDefinition,
     });
     model.node.addDependency(this.role);
 
@@ -398,10 +272,13 @@ export class InferenceEndpoint extends EndpointBase {
     endpoint.node.addDependency(this.role);
 
     if (ic) {
-      this.componentName = this.inferenceComponentName;
-      this.addInferenceComponents(endpoint, model, ic, props, timeouts, instance.acceleratorCount);
+      addInferenceComponents(this, endpoint, ic, {
+        componentName: this.inferenceComponentName!, variantName: this.variantName, model, role: this.role, datasets: props.datasets,
+        tensorParallelDegree: this.placement.tensorParallelDegree, devices: instance.acceleratorCount, timeouts, concurrency,
+        maxInstances: props.autoScaling?.maxInstances,
+      });
     } else if (props.autoScaling) {
-      this.addAutoScaling(endpoint, props.autoScaling, concurrency);
+      addVariantScaling(this, endpoint, this.variantName, props.autoScaling, concurrency);
     }
     this.acceleratorKind = instance.accelerator.kind;
     this.acceleratorCount = instance.acceleratorCount;
@@ -419,28 +296,10 @@ export class InferenceEndpoint extends EndpointBase {
    */
   addAlarms(options: EndpointAlarms = {}): sns.ITopic {
     if (this.topic) throw new PropsError(this.node.path, ['addAlarms was already called: an endpoint has one set of alarms; pass every option in one call.']);
-    this.topic = this.createAlarms(options, this.acceleratorKind, this.acceleratorCount);
+    const { topic, alarms } = createEndpointAlarms(this, this, options, { kind: this.acceleratorKind, count: this.acceleratorCount });
+    this.alarms.push(...alarms);
+    this.topic = topic;
     return this.topic;
-  }
-
-  private containerDefinition(props: InferenceEndpointProps, image: string): sagemaker.CfnModel.ContainerDefinitionProperty {
-    const source = props.source;
-    if (source.kind === 'package') {
-      return { modelPackageName: source.location, environment: this.environment };
-    }
-    if (source.kind === 'hub') return { image, environment: this.environment };
-    source.datasets!.grantRead(this.role, DatasetPrefix.MODELS);
-    return {
-      image,
-      environment: this.environment,
-      modelDataSource: {
-        s3DataSource: {
-          s3Uri: `s3://${source.datasets!.bucket.bucketName}/${source.location}`,
-          s3DataType: 'S3Prefix',
-          compressionType: 'None',
-        },
-      },
-    };
   }
 
   private vpcConfig(props: InferenceEndpointProps): sagemaker.CfnModel.VpcConfigProperty {
@@ -452,194 +311,6 @@ export class InferenceEndpoint extends EndpointBase {
     })];
     return { subnets: subnets.subnetIds, securityGroupIds: groups.map((g) => g.securityGroupId) };
   }
-
-  private addAutoScaling(endpoint: sagemaker.CfnEndpoint, scaling: EndpointAutoScaling, concurrency: number): void {
-    const target = new appscaling.ScalableTarget(this, 'Scaling', {
-      serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
-      resourceId: `endpoint/${this.endpointName}/variant/${this.variantName}`,
-      scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
-      minCapacity: scaling.minInstances,
-      maxCapacity: scaling.maxInstances,
-    });
-    target.node.addDependency(endpoint);
-    const goal = scaling.target ?? ScalingTarget.concurrentRequestsPerModel(concurrency);
-    target.scaleToTrackMetric('Tracking', {
-      predefinedMetric: goal.metric,
-      targetValue: goal.value,
-      scaleInCooldown: scaling.scaleInCooldown ?? Duration.minutes(10),
-      scaleOutCooldown: scaling.scaleOutCooldown ?? Duration.minutes(2),
-    });
-  }
-
-  private addInferenceComponents(
-    endpoint: sagemaker.CfnEndpoint, model: sagemaker.CfnModel, ic: InferenceComponentsMode, props: InferenceEndpointProps,
-    timeouts: ReturnType<typeof startupTimeouts>, devices: number,
-  ): void {
-    const base = new sagemaker.CfnInferenceComponent(this, 'Component', {
-      inferenceComponentName: this.componentName,
-      endpointName: endpoint.attrEndpointName,
-      variantName: this.variantName,
-      specification: {
-        modelName: model.attrModelName,
-        computeResourceRequirements: {
-          numberOfAcceleratorDevicesRequired: Math.min(this.placement.tensorParallelDegree, devices),
-          minMemoryRequiredInMb: 1024,
-        },
-        startupParameters: {
-          containerStartupHealthCheckTimeoutInSeconds: timeouts.containerStartupHealthCheckTimeoutInSeconds,
-          modelDataDownloadTimeoutInSeconds: timeouts.modelDataDownloadTimeoutInSeconds,
-        },
-      },
-      runtimeConfig: { copyCount: ic.initialCopies ?? 1 },
-    });
-    for (const [name, prefix] of Object.entries(ic.adapters ?? {})) {
-      props.datasets!.grantRead(this.role, DatasetPrefix.MODELS);
-      const adapter = new sagemaker.CfnInferenceComponent(this, `Adapter${name}`, {
-        inferenceComponentName: adapterComponentName(this.endpointName, name),
-        endpointName: endpoint.attrEndpointName,
-        specification: {
-          baseInferenceComponentName: this.componentName,
-          container: { artifactUrl: `s3://${props.datasets!.bucket.bucketName}/${prefix}` },
-        },
-      });
-      adapter.node.addDependency(base);
-    }
-    const minCopies = ic.minCopies ?? 1;
-    const maxCopies = ic.maxCopies ?? (props.autoScaling?.maxInstances ?? 1) * Math.max(1, Math.floor(devices / this.placement.tensorParallelDegree));
-    const target = new appscaling.ScalableTarget(this, 'CopyScaling', {
-      serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
-      resourceId: `inference-component/${this.componentName}`,
-      scalableDimension: 'sagemaker:inference-component:DesiredCopyCount',
-      minCapacity: minCopies,
-      maxCapacity: maxCopies,
-    });
-    target.node.addDependency(base);
-    target.scaleToTrackMetric('Tracking', {
-      predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_INFERENCE_COMPONENT_CONCURRENT_REQUESTS_PER_COPY_HIGH_RESOLUTION,
-      targetValue: props.limits.concurrency,
-      scaleInCooldown: Duration.minutes(10),
-      scaleOutCooldown: Duration.minutes(2),
-    });
-    if (minCopies === 0) {
-      // Target tracking cannot scale out from zero copies (there is no per-copy metric): a request that finds
-      // no copy raises NoCapacityInvocationFailures, which starts one (SageMaker developer guide, "Scale an
-      // endpoint to zero instances").
-      target.scaleOnMetric('FromZero', {
-        metric: new cloudwatch.Metric({
-          namespace: 'AWS/SageMaker',
-          metricName: 'NoCapacityInvocationFailures',
-          dimensionsMap: { InferenceComponentName: this.componentName! },
-          statistic: 'Maximum',
-          period: Duration.minutes(1),
-        }),
-        scalingSteps: [{ upper: 0, change: 0 }, { lower: 1, change: 1 }],
-        adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-        cooldown: Duration.minutes(2),
-      });
-    }
-  }
-
-  private createAlarms(options: EndpointAlarms, kind: AcceleratorKind, gpus: number): sns.ITopic {
-    const group = new Construct(this, 'Alarms');
-    const topic = options.topic ?? newAlarmTopic(group);
-    const action = new cw_actions.SnsAction(topic);
-    const add = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string, evaluationPeriods = 1) => {
-      const alarm = new cloudwatch.Alarm(group, id, {
-        metric,
-        threshold,
-        evaluationPeriods,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      this.alarms.push(alarm);
-    };
-    add('ServerErrors', this.metricInvocation5XXErrors({ period: Duration.minutes(5) }), options.serverErrorsThreshold ?? 5,
-      `${this.endpointName}: the model container returned 5xx errors.`);
-    const latency = options.modelLatencyThreshold ?? Duration.seconds(60);
-    add('ModelLatency', this.metricModelLatency({ statistic: 'p90', period: Duration.minutes(5) }), latency.toSeconds() * 1_000_000,
-      `${this.endpointName}: p90 model latency at or over ${latency.toHumanString()}.`);
-    if (kind === AcceleratorKind.GPU) {
-      // /aws/sagemaker/Endpoints GPU metrics run 0-100 times the number of GPUs (SageMaker developer guide, "Amazon
-      // SageMaker AI metrics in Amazon CloudWatch"): divided by the GPU count, the threshold is per GPU.
-      const perGpu = new cloudwatch.MathExpression({
-        expression: `m / ${gpus}`,
-        usingMetrics: { m: this.metricGpuUtilization({ period: Duration.minutes(5) }) },
-        label: 'GPU utilization per GPU (%)',
-        period: Duration.minutes(5),
-      });
-      const busy = options.gpuUtilizationPercent ?? 90;
-      add('GpuSaturated', perGpu, busy, `${this.endpointName}: GPUs over ${busy}% busy for 15 minutes; requests queue. Scale out or lower the load.`, 3);
-    }
-    const host = options.hostResourcePercent ?? 90;
-    add('HostMemory', this.metricHostMemoryUtilization({ period: Duration.minutes(5) }), host,
-      `${this.endpointName}: instance memory at or over ${host}%; the container may be killed for memory.`);
-    add('Disk', this.metricDiskUtilization({ period: Duration.minutes(5) }), host,
-      `${this.endpointName}: instance disk at or over ${host}%; model downloads and logs may fail.`);
-    return topic;
-  }
-
-  /** Invocations (AWS/SageMaker). */
-  metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.variantMetric('AWS/SageMaker', 'Invocations', 'Sum', props);
-  }
-
-  /** Requests the container answered with 5xx (AWS/SageMaker). */
-  metricInvocation5XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.variantMetric('AWS/SageMaker', 'Invocation5XXErrors', 'Sum', props);
-  }
-
-  /** Requests rejected with 4xx (AWS/SageMaker). */
-  metricInvocation4XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.variantMetric('AWS/SageMaker', 'Invocation4XXErrors', 'Sum', props);
-  }
-
-  /** Time the container took to answer, in microseconds (AWS/SageMaker). */
-  metricModelLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.variantMetric('AWS/SageMaker', 'ModelLatency', 'Average', props);
-  }
-
-  /** SageMaker's own overhead per request, in microseconds (AWS/SageMaker). */
-  metricOverheadLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.variantMetric('AWS/SageMaker', 'OverheadLatency', 'Average', props);
-  }
-
-  /** GPU memory in use, percent summed over GPUs (/aws/sagemaker/Endpoints). */
-  metricGpuMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.variantMetric('/aws/sagemaker/Endpoints', 'GPUMemoryUtilization', 'Average', props);
-  }
-
-  /** GPU compute in use, percent summed over GPUs (/aws/sagemaker/Endpoints). */
-  metricGpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.variantMetric('/aws/sagemaker/Endpoints', 'GPUUtilization', 'Average', props);
-  }
-
-  /** Instance memory in use, percent (0-100, /aws/sagemaker/Endpoints). */
-  metricHostMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.variantMetric('/aws/sagemaker/Endpoints', 'MemoryUtilization', 'Average', props);
-  }
-
-  /** Instance disk in use, percent (0-100, /aws/sagemaker/Endpoints). */
-  metricDiskUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.variantMetric('/aws/sagemaker/Endpoints', 'DiskUtilization', 'Average', props);
-  }
-
-  private variantMetric(namespace: string, metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace,
-      metricName,
-      dimensionsMap: { EndpointName: this.endpointName, VariantName: this.variantName },
-      statistic,
-      ...props,
-    });
-  }
-}
-
-/** Adapter inference components are named after the endpoint and the adapter, within SageMaker's 63 characters. */
-function adapterComponentName(endpointName: string, adapter: string): string {
-  return `${endpointName.slice(0, 40)}-${adapter}`.slice(0, 63);
 }
 
 /**
@@ -699,20 +370,18 @@ function validateProps(scope: Construct, props: InferenceEndpointProps, region: 
   if (props.model !== undefined && props.architecture !== undefined) {
     problems.push(`model is "${props.model}" and architecture is "${props.architecture.id}": give one, the catalog id or the architecture.`);
   }
-  if (props.model === undefined && props.architecture === undefined && props.source.kind !== 'hub') {
+  if (props.model === undefined && props.architecture === undefined && props.source.hubModelId === undefined) {
     problems.push('model is missing: weights from S3 or a model package need the catalog id (or architecture) of the model to size it, e.g. model: "meta-llama/Llama-3.1-8B-Instruct".');
   }
-  if (props.networkIsolation && props.source.kind === 'hub') {
-    problems.push(`networkIsolation is true, but the weights come from the Hugging Face Hub (${props.source.location}), which an isolated container cannot reach. Copy the weights to S3 (ModelSource.fromDatasetStore) or turn isolation off.`);
+  if (props.networkIsolation && props.source.needsNetwork) {
+    problems.push(`networkIsolation is true, but the weights come from the Hugging Face Hub (${props.source.containerModelId}), which an isolated container cannot reach. Copy the weights to S3 (ModelSource.fromDatasetStore) or turn isolation off.`);
   }
   const pct = props.dataCaptureSamplingPercentage;
   if (pct !== undefined) {
     if (!Number.isInteger(pct) || pct < 0 || pct > 100) problems.push(`dataCaptureSamplingPercentage is ${pct}; use a whole number from 0 to 100.`);
     if (!props.datasets) problems.push('dataCaptureSamplingPercentage is set but datasets is not: captures are written to the dataset store\'s captures/ prefix. Pass datasets.');
   }
-  if (props.source.kind === 's3' && !props.source.location.startsWith(DatasetPrefix.MODELS)) {
-    problems.push(`source key prefix "${props.source.location}" is not under ${DatasetPrefix.MODELS}; model weights live under the store's models/ prefix.`);
-  }
+  problems.push(...props.source.problems());
   if (props.inferenceComponents?.adapters && !props.datasets) {
     problems.push('inferenceComponents.adapters are set but datasets is not: adapters are read from the dataset store. Pass datasets.');
   }

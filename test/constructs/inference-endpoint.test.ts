@@ -2,7 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
-import { type EndpointAlarms, InferenceEndpoint, type InferenceEndpointProps, ModelSource } from '../../lib/constructs/inference-endpoint';
+import { type EndpointAlarms, InferenceEndpoint, type InferenceEndpointProps } from '../../lib/constructs/inference-endpoint';
+import { ModelSource } from '../../lib/constructs/model-source';
 import { Quantization, ServingContainer } from '../../lib/serving';
 import { containerEnvironment } from '../../lib/serving';
 import { InstanceCatalog, InstanceType, ModelCatalog } from '../../lib/sizing';
@@ -224,6 +225,31 @@ describe('InferenceEndpoint', () => {
     const stack = new Stack(newApp(), 'S', { env: { account: '111122223333', region: 'us-east-1' } });
     const imported = InferenceEndpoint.fromEndpointAttributes(stack, 'E', { endpointName: 'my-endpoint' });
     expect(imported.endpointArn).toBe('arn:aws:sagemaker:us-east-1:111122223333:endpoint/my-endpoint');
+    expect(imported.variantName).toBe('AllTraffic');
+    expect(imported.metricInvocations().dimensions).toEqual({ EndpointName: 'my-endpoint', VariantName: 'AllTraffic' });
+    const blue = InferenceEndpoint.fromEndpointAttributes(stack, 'Blue', { endpointName: 'my-endpoint', variantName: 'Blue' });
+    expect(blue.metricModelLatency().dimensions).toEqual({ EndpointName: 'my-endpoint', VariantName: 'Blue' });
+  });
+
+  test('a model package brings its own image and artifacts: no ECR grant, isolated by default', () => {
+    const stack = new Stack(newApp(), 'Package', { env: { account: '111122223333', region: 'us-east-1' } });
+    const arn = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/support-chat/3';
+    new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.modelPackage(arn), model: QWEN, limits: LIMITS, instanceType: InstanceType.G6E_XLARGE });
+    const template = Template.fromStack(stack);
+    const models = Object.values(template.findResources('AWS::SageMaker::Model'));
+    expect(models).toHaveLength(1);
+    const props = models[0].Properties;
+    expect(props.PrimaryContainer.ModelPackageName).toBe(arn);
+    expect(props.PrimaryContainer.Image).toBeUndefined();
+    expect(props.PrimaryContainer.Environment.HF_MODEL_ID).toBe('/opt/ml/model');
+    expect(props.EnableNetworkIsolation).toBe(true);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('ecr:BatchGetImage');
+  });
+
+  test('weights from a model package without a model to size are reported', () => {
+    const stack = new Stack(newApp(), 'Unsized', { env: { account: '111122223333', region: 'us-east-1' } });
+    expect(() => new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.modelPackage('arn:aws:sagemaker:us-east-1:111122223333:model-package/x/1'), limits: LIMITS }))
+      .toThrow(/model is missing: weights from S3 or a model package need the catalog id/);
   });
 
   test('metrics name the endpoint and variant', () => {

@@ -1,4 +1,4 @@
-import { ModelSource } from '../../lib/constructs/inference-endpoint';
+import { ModelSource } from '../../lib/constructs/model-source';
 import { checkRevision } from '../../lib/serving/revision';
 import { validateEnvironments } from '../../lib/config';
 import { prod } from '../../bin/environments';
