@@ -7,6 +7,8 @@ export {
 } from './datasets';
 export * from './constructs/bedrock-model';
 export * from './constructs/dataset-store';
+export * from './constructs/fine-tuning-backend';
+export * from './constructs/fine-tuning-plan';
 export * from './constructs/fine-tuning-workflow';
 export * from './constructs/generative-api';
 export * from './constructs/generative-api-base';

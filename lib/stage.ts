@@ -9,7 +9,9 @@ import { callerLocation, catalogOf, ConfigError, CONTAINERS, validateEnvironment
 import { resolveLocalPaths } from './config/local-paths';
 import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
-import { FineTuningBackend, type FineTuningMethod, FineTuningWorkflow, type FineTuningWorkflowProps } from './constructs/fine-tuning-workflow';
+import { FineTuningBackend } from './constructs/fine-tuning-backend';
+import type { FineTuningMethod } from './constructs/fine-tuning-plan';
+import { FineTuningWorkflow, type FineTuningWorkflowProps } from './constructs/fine-tuning-workflow';
 import { ApiAuthorization } from './constructs/api-authorization';
 import { ApiBackend } from './constructs/api-backend';
 import { GenerativeApi } from './constructs/generative-api';

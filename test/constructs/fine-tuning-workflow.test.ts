@@ -1,7 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
-import { evaluationInstance, FineTuningBackend, FineTuningMethod, FineTuningWorkflow, type FineTuningWorkflowProps } from '../../lib/constructs/fine-tuning-workflow';
+import { FineTuningBackend, type FineTuningBackendBindOptions, type FineTuningBackendConfig } from '../../lib/constructs/fine-tuning-backend';
+import { evaluationInstance, FineTuningMethod } from '../../lib/constructs/fine-tuning-plan';
+import { FineTuningWorkflow, type FineTuningWorkflowProps } from '../../lib/constructs/fine-tuning-workflow';
 import { newApp, synthesize, templateOf } from '../support/synth';
 
 const env = { account: '111122223333', region: 'us-east-1' };
@@ -276,4 +281,42 @@ describe('FineTuningWorkflow validation', () => {
     expect(build({ gate: { thresholds: {} }, backend: FineTuningBackend.sagemaker({ baseModel: 'amazon.nova-lite-v1:0' }) }))
       .toThrow(/2 problems[\s\S]*gate\.thresholds is empty[\s\S]*"amazon\.nova-lite-v1:0" is not an open model of the catalog/);
   });
+});
+
+test('a backend of your own binds to the workflow: its role, its states, its state machine grants', () => {
+  class EchoBackend extends FineTuningBackend {
+    readonly service = 'echo';
+    problems(): string[] {
+      return [];
+    }
+    bind(scope: Construct, options: FineTuningBackendBindOptions): FineTuningBackendConfig {
+      const jobRole = new iam.Role(scope, 'EchoRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+      options.datasets.grantRead(jobRole, 'train/');
+      return { jobRole, definition: new sfn.Pass(scope, 'Echo').next(new sfn.Succeed(scope, 'EchoDone')) };
+    }
+    grantStateMachine(_scope: Construct, role: iam.IRole, _options: FineTuningBackendBindOptions, config: FineTuningBackendConfig): void {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [config.jobRole.roleArn] }));
+    }
+  }
+  const stack = new Stack(newApp(), 'Custom', { env });
+  const datasets = new DatasetStore(stack, 'Datasets');
+  const wf = new FineTuningWorkflow(stack, 'FineTuning', { datasets, backend: new EchoBackend(), gate: GATE, approval: 'automatic' });
+  expect(wf.registry).toBeUndefined();
+  expect(wf.plans).toEqual({});
+  const t = Template.fromStack(stack);
+  const d = definition(t);
+  expect(d.StartAt).toBe('Echo');
+  expect(Object.keys(d.States).sort()).toEqual(['Echo', 'EchoDone']);
+  expect((d as { Comment?: string }).Comment).toBe('Fine-tune, evaluate, gate and register (echo)');
+  t.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FineTuningEchoRole'), 'Arn'] } })]) },
+  });
+});
+
+test('the workflow reports its own problems and the backend\'s together', () => {
+  const stack = new Stack(newApp(), 'Both', { env: { ...env, region: 'us-west-2' } });
+  const datasets = new DatasetStore(stack, 'Datasets');
+  expect(() => new FineTuningWorkflow(stack, 'FineTuning', {
+    datasets, backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0' }), gate: { thresholds: {} }, approval: 'automatic',
+  })).toThrow(/2 problems:\n {2}- gate\.thresholds is empty[^\n]*\n {2}- The Bedrock backend gates on validation loss/);
 });
