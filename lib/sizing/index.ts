@@ -14,3 +14,4 @@ export * from './serving';
 export * from './training';
 export * from './units';
 export * from './validation';
+export * from './sizing';

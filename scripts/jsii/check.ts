@@ -72,9 +72,12 @@ ${blocks}
 
 What stays in TypeScript and JavaScript for now, each marked \`@jsii ignore\` in the source with the reason:
 the error classes (other languages receive their message as the runtime's error), the HTTP API's wire formats
-(JSON on the wire), the sizing estimates whose fields can be \`null\` (the \`estimate\` tool prints the same
-numbers as JSON), and custom deploy rules (they read CloudFormation JSON). Free functions and constants are not
-part of the assembly either: jsii carries classes, interfaces and enums only.
+(JSON on the wire), the TypeScript sizing estimates whose fields can be \`null\`, and custom deploy rules (they
+read CloudFormation JSON). Free functions and constants are not part of the assembly either: jsii carries
+classes, interfaces and enums only. The sizing engine is there as static methods with the same numbers:
+\`Sizing.serving(model="Qwen/Qwen2.5-7B-Instruct", context_tokens=8192, concurrency=8)\` and
+\`Sizing.training(model=..., method=TrainingMethod.QLORA, tokens=50_000_000)\` return structs whose unknown
+values (a price, a time without a token budget) are \`None\`.
 
 The package is not yet published to PyPI, Maven, NuGet or Go: a release for those needs the package's public
 repository URL and its non-jsii dependencies bundled (\`bundledDependencies\`); see \`scripts/jsii/check.ts\`.

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { DatasetPrefix } from '../../lib/config/dataset-layout';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
 import { FineTuningBackend, type FineTuningBackendBindOptions, type FineTuningBackendConfig } from '../../lib/constructs/fine-tuning-backend';
 import { evaluationInstance, FineTuningMethod } from '../../lib/constructs/fine-tuning-plan';
@@ -291,7 +292,7 @@ test('a backend of your own binds to the workflow: its role, its states, its sta
     }
     bind(scope: Construct, options: FineTuningBackendBindOptions): FineTuningBackendConfig {
       const jobRole = new iam.Role(scope, 'EchoRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
-      options.datasets.grantRead(jobRole, 'train/');
+      options.datasets.grantRead(jobRole, DatasetPrefix.TRAIN);
       return { jobRole, definition: new sfn.Pass(scope, 'Echo').next(new sfn.Succeed(scope, 'EchoDone')) };
     }
     grantStateMachine(_scope: Construct, role: iam.IRole, _options: FineTuningBackendBindOptions, config: FineTuningBackendConfig): void {

@@ -1,0 +1,229 @@
+// The sizing engine in the form every jsii language has: static methods taking named structs and returning
+// structs whose unknown values are absent rather than null. The numbers are estimateServing's and
+// estimateTraining's, unchanged.
+import type { InstanceCatalog } from './instances';
+import type { ModelArchitecture, ModelCatalog } from './models';
+import type { Precision } from './precision';
+import { estimateServing, type RejectedInstance, type ServingCandidate, type ServingMemory } from './serving';
+import { SizingInputError } from './validation';
+import { estimateTraining, type TrainingCandidate, type TrainingMemory, type TrainingMethod, type TrainingOptimizer, type TrainingRejection } from './training';
+
+/** What to size for serving: a catalog model (`model`) or one described by its `architecture`. */
+export interface ServingSizingOptions {
+  /** A catalog id (Hugging Face id). @default - `architecture` is given */
+  readonly model?: string;
+  /** The facts of a model outside the catalog. @default - `model` is given */
+  readonly architecture?: ModelArchitecture;
+  /** @default Precision.BF16 */
+  readonly precision?: Precision;
+  /** Tokens per sequence: max input plus max output tokens. @default 4096 */
+  readonly contextTokens?: number;
+  /** Sequences decoded at once, each with a full-context KV cache. @default 1 */
+  readonly concurrency?: number;
+  /** Fraction of accelerator memory the server may fill. @default 0.9 */
+  readonly memoryUtilization?: number;
+  /** @default InstanceCatalog.DEFAULT */
+  readonly instances?: InstanceCatalog;
+  /** @default ModelCatalog.DEFAULT */
+  readonly models?: ModelCatalog;
+}
+
+/** The engine's own memory on each GPU; zeros on Neuron. */
+export interface EngineReservePerShard {
+  /** The activation peak of a forward pass, GiB. */
+  readonly activationPeak: number;
+  /** CUDA graphs, GiB. */
+  readonly cudaGraphs: number;
+  /** The CUDA context and allocator, GiB. */
+  readonly context: number;
+}
+
+/** An instance that holds the model, with what serving it costs. */
+export interface ServingOption {
+  readonly instanceType: string;
+  /** e.g. `4x L40S`. */
+  readonly accelerators: string;
+  /** `gpu` or `neuron`. */
+  readonly acceleratorKind: string;
+  /** Shards of one model copy, in GPUs or NeuronCores. */
+  readonly tensorParallelDegree: number;
+  /** Every degree that divides the head counts, fits the instance and holds the model. */
+  readonly fittingTensorParallelDegrees: number[];
+  /** Memory of the shards at `tensorParallelDegree`, GiB. */
+  readonly memoryGiB: number;
+  /** What weights and KV cache may fill, GiB. */
+  readonly usableGiB: number;
+  /** usableGiB minus weights and KV cache. */
+  readonly headroomGiB: number;
+  /** headroomGiB as a share of the engine's budget. */
+  readonly headroomFraction: number;
+  /** The engine's own memory on each GPU. */
+  readonly engineReservePerShardGiB: EngineReservePerShard;
+  /** On-demand price. @default - no price is known */
+  readonly usdPerHour?: number;
+  /** Where the price comes from. @default - no price is known */
+  readonly priceSource?: string;
+  /** Upper bound on decode tokens per second, all sequences together. */
+  readonly decodeTokensPerSecondUpperBound: number;
+  /** The same bound for one sequence. */
+  readonly decodeTokensPerSecondPerStreamUpperBound: number;
+  /** A floor on the cost per million output tokens. @default - no price is known */
+  readonly usdPerMillionTokens?: number;
+  /** The bound derated by the expected decode efficiency. */
+  readonly expectedDecodeTokensPerSecond: number;
+  /** Cost per million output tokens at the expected throughput. @default - no price is known */
+  readonly expectedUsdPerMillionTokens?: number;
+}
+
+/** What serving a model takes: its memory, the instances that hold it, cheapest first, and those that do not. */
+export interface ServingSizing {
+  readonly model: string;
+  readonly precision: Precision;
+  readonly contextTokens: number;
+  readonly concurrency: number;
+  readonly memory: ServingMemory;
+  /** The cheapest option. @default - no instance holds the model */
+  readonly recommended?: ServingOption;
+  /** Every instance that holds the model, cheapest first, unpriced last. */
+  readonly options: ServingOption[];
+  /** Every other instance of the catalog, with the reason. */
+  readonly rejected: RejectedInstance[];
+  /** When nothing fits: the first lighter precision at which some instance would. @default - none, or something fits */
+  readonly lighterPrecisionThatFits?: Precision;
+  /** What to do next, and caveats of the model. */
+  readonly advice: string[];
+}
+
+/** What to size for training: a catalog model (`model`) or one described by its `architecture`. */
+export interface TrainingSizingOptions {
+  /** A catalog id (Hugging Face id). @default - `architecture` is given */
+  readonly model?: string;
+  /** The facts of a model outside the catalog. @default - `model` is given */
+  readonly architecture?: ModelArchitecture;
+  readonly method: TrainingMethod;
+  /** Tokens per training sequence. @default 2048 */
+  readonly sequenceLength?: number;
+  /** Sequences per device per step. @default 1 */
+  readonly microBatchSize?: number;
+  /** Recompute activations in the backward pass. @default true */
+  readonly gradientCheckpointing?: boolean;
+  /** LoRA/QLoRA rank. @default 16 */
+  readonly loraRank?: number;
+  /** Training tokens per epoch. @default - no time or cost: instances are ranked by price per hour */
+  readonly tokens?: number;
+  /** @default 1 */
+  readonly epochs?: number;
+  /** Model FLOPS utilization. @default 0.4 */
+  readonly mfu?: number;
+  /** Share of accelerator memory training may fill. @default 0.9 */
+  readonly memoryUtilization?: number;
+  /** The most instances to spread one run over. @default 16 */
+  readonly maxInstances?: number;
+  /** LoRA/QLoRA: the adapter is merged into a 16-bit copy of the base on the host after training. @default true */
+  readonly mergeAdapter?: boolean;
+  /** `adamw`, `adamw-8bit` or `paged-adamw-8bit`. @default 'adamw' */
+  readonly optimizer?: string;
+  /** @default InstanceCatalog.DEFAULT */
+  readonly instances?: InstanceCatalog;
+  /** @default ModelCatalog.DEFAULT */
+  readonly models?: ModelCatalog;
+}
+
+/** Instances that run one training job, with its time and cost where the tokens are known. */
+export interface TrainingOption {
+  readonly instanceType: string;
+  readonly accelerators: string;
+  readonly instanceCount: number;
+  /** GPUs or NeuronCores over all instances. */
+  readonly devices: number;
+  readonly perDeviceGiB: number;
+  readonly usablePerDeviceGiB: number;
+  /** Price of all the instances. @default - no price is known */
+  readonly usdPerHour?: number;
+  /** @default - no token budget */
+  readonly hours?: number;
+  /** @default - no token budget or no price */
+  readonly usdCost?: number;
+}
+
+/** What training a model takes: its memory, the instances that hold it, cheapest first, and those that do not. */
+export interface TrainingSizing {
+  readonly model: string;
+  readonly method: TrainingMethod;
+  readonly sequenceLength: number;
+  readonly microBatchSize: number;
+  readonly gradientCheckpointing: boolean;
+  /** @default - full fine-tuning has no rank */
+  readonly loraRank?: number;
+  /** @default - no token budget */
+  readonly tokens?: number;
+  readonly epochs: number;
+  readonly mfu: number;
+  readonly memory: TrainingMemory;
+  /** FLOPs of the run. @default - no token budget */
+  readonly flops?: number;
+  /** The cheapest run. @default - nothing holds it */
+  readonly recommended?: TrainingOption;
+  /** Every run that holds it, cheapest first. */
+  readonly options: TrainingOption[];
+  readonly rejected: TrainingRejection[];
+  readonly advice: string[];
+}
+
+/** The sizing engine: what memory, instances and cost serving or training a model takes. */
+export class Sizing {
+  /** Sizes serving. Throws a SizingInputError naming every invalid field. */
+  static serving(options: ServingSizingOptions): ServingSizing {
+    const { model, architecture, ...rest } = options;
+    const e = estimateServing({ ...rest, model: modelOf(model, architecture) });
+    return {
+      model: e.model, precision: e.precision, contextTokens: e.contextTokens, concurrency: e.concurrency, memory: e.memory,
+      recommended: e.recommended ? servingOption(e.recommended) : undefined,
+      options: e.candidates.map(servingOption),
+      rejected: e.rejected,
+      lighterPrecisionThatFits: e.lighterPrecisionThatFits ?? undefined,
+      advice: e.advice,
+    };
+  }
+
+  /** Sizes a training job. Throws a SizingInputError naming every invalid field. */
+  static training(options: TrainingSizingOptions): TrainingSizing {
+    const { model, architecture, optimizer, ...rest } = options;
+    const e = estimateTraining({ ...rest, optimizer: optimizer as TrainingOptimizer | undefined, model: modelOf(model, architecture) });
+    return {
+      model: e.model, method: e.method, sequenceLength: e.sequenceLength, microBatchSize: e.microBatchSize, gradientCheckpointing: e.gradientCheckpointing,
+      loraRank: e.loraRank ?? undefined, tokens: e.tokens ?? undefined, epochs: e.epochs, mfu: e.mfu, memory: e.memory, flops: e.flops ?? undefined,
+      recommended: e.recommended ? trainingOption(e.recommended) : undefined,
+      options: e.candidates.map(trainingOption),
+      rejected: e.rejected,
+      advice: e.advice,
+    };
+  }
+
+  private constructor() {}
+}
+
+/** The model to size: the architecture, or the catalog id; exactly one of them. */
+function modelOf(model: string | undefined, architecture: ModelArchitecture | undefined): string | ModelArchitecture {
+  if (model !== undefined && architecture !== undefined) {
+    throw new SizingInputError([`model is "${model}" and architecture is "${architecture.id}": give one, the catalog id or the architecture.`]);
+  }
+  if (architecture !== undefined) return architecture;
+  if (model === undefined) throw new SizingInputError(['model is missing: give a catalog id (e.g. "Qwen/Qwen2.5-7B-Instruct") or an architecture.']);
+  return model;
+}
+
+function servingOption(c: ServingCandidate): ServingOption {
+  return {
+    ...c,
+    engineReservePerShardGiB: { ...c.engineReservePerShardGiB },
+    usdPerHour: c.usdPerHour ?? undefined,
+    priceSource: c.priceSource ?? undefined,
+    usdPerMillionTokens: c.usdPerMillionTokens ?? undefined,
+    expectedUsdPerMillionTokens: c.expectedUsdPerMillionTokens ?? undefined,
+  };
+}
+
+function trainingOption(c: TrainingCandidate): TrainingOption {
+  return { ...c, usdPerHour: c.usdPerHour ?? undefined, hours: c.hours ?? undefined, usdCost: c.usdCost ?? undefined };
+}
