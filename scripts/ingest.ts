@@ -17,9 +17,12 @@ import {
 } from '@aws-sdk/client-bedrock-agent';
 import { formatElapsed } from './lib/optimization';
 import {
-  checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, problemReport, str, type Io as Writers, type OptionSpec, type Values, runScript,
+  checkRegion, clockOf, describeError, EXIT_OK, EXIT_USAGE, type ClockDeps, json, optionLines, optionProblems, problemReport, str, type Io as Writers,
+  type OptionSpec, type Values, runScript, utc,
 } from './lib/cli';
+import { Poller, pollTiming, ProgressLog, type PollTiming } from './lib/poller';
 
+export { HEARTBEAT_SECONDS } from './lib/poller';
 export { EXIT_OK, EXIT_USAGE };
 
 /** Each writer adds a newline to the text. */
@@ -34,8 +37,6 @@ export const EXIT_FAILED = 1;
 
 /** Seconds between polls by default: a few hundred documents take a minute or two. */
 export const DEFAULT_POLL_SECONDS = 10;
-/** Seconds without a printed line after which the display repeats the status, so a long job shows it is alive. */
-export const HEARTBEAT_SECONDS = 300;
 /** StartIngestionJob's limit on `description`. */
 export const MAX_DESCRIPTION_LENGTH = 200;
 /** The failure reasons the display prints; `--json` has all of them. */
@@ -120,8 +121,7 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
   }
   const region = str(values.region);
   checkRegion(region, problems);
-  const poll = integer(values, 'poll', problems, 1) ?? DEFAULT_POLL_SECONDS;
-  const timeout = integer(values, 'timeout', problems, 1);
+  const timing = pollTiming(values, problems, DEFAULT_POLL_SECONDS);
   const wait = values['no-wait'] !== true;
   if (values.wait === true && !wait) problems.push('--wait and --no-wait contradict each other: keep one.');
   if (!wait) {
@@ -161,7 +161,7 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
         'documents changed after it started: ingest again once it ends.'), EXIT_FAILED);
     }
     ctx.io.stderr(`${conflict} Watching it (--watch-running).`);
-    return watchRunning(ctx, { pollSeconds: poll, timeoutSeconds: timeout });
+    return watchRunning(ctx, timing);
   }
   const jobId = job?.ingestionJobId;
   if (job === undefined || jobId === undefined) {
@@ -174,13 +174,11 @@ export async function main(argv: readonly string[], io: Io, deps: Deps = {}): Pr
     return EXIT_OK;
   }
   io.stderr('Ctrl-C stops watching, not the job.');
-  return watchJob(ctx, job, true, startedAt, { pollSeconds: poll, timeoutSeconds: timeout });
+  return watchJob(ctx, job, true, startedAt, timing);
 }
 
-interface WaitOptions { readonly pollSeconds: number; readonly timeoutSeconds: number | undefined }
-
 /** After a ConflictException: the data source's running job, newest first (IN_PROGRESS, then STARTING or STOPPING), watched. */
-async function watchRunning(ctx: Context, options: WaitOptions): Promise<number> {
+async function watchRunning(ctx: Context, options: PollTiming): Promise<number> {
   let running: IngestionJobSummary | undefined;
   try {
     for (const status of [IngestionJobStatus.IN_PROGRESS, IngestionJobStatus.STARTING, IngestionJobStatus.STOPPING]) {
@@ -212,16 +210,12 @@ async function watchRunning(ctx: Context, options: WaitOptions): Promise<number>
  * A line goes to stderr at the first status, at every status transition and every change of the counts, and every
  * HEARTBEAT_SECONDS while nothing changes. `origin` is when the job started: elapsed times count from it.
  */
-async function watchJob(ctx: Context, first: IngestionJob, started: boolean, origin: number, options: WaitOptions): Promise<number> {
+async function watchJob(ctx: Context, first: IngestionJob, started: boolean, origin: number, options: PollTiming): Promise<number> {
   const { io, now } = ctx;
   const jobId = first.ingestionJobId as string;
-  const watchStartedAt = now();
+  const poller = new Poller(ctx, options);
   const elapsed = () => Math.max(0, Math.round((now() - origin) / 1000));
-  let lastLineAt = 0;
-  const line = (text: string) => {
-    io.stderr(`[${formatElapsed(elapsed())}] ${text}`);
-    lastLineAt = elapsed();
-  };
+  const progress = new ProgressLog((text) => io.stderr(text), elapsed);
 
   let job = first;
   let status: string | undefined;
@@ -230,24 +224,21 @@ async function watchJob(ctx: Context, first: IngestionJob, started: boolean, ori
     const newStatus = job.status ?? 'UNKNOWN';
     const counts = countsText(job.statistics);
     const suffix = counts === '' ? '' : `: ${counts}`;
-    if (status === undefined) line(`${newStatus}${suffix}`);
-    else if (newStatus !== status) line(`${status} -> ${newStatus}${suffix}`);
-    else if (counts !== shown) line(`${newStatus}${suffix}`);
-    else if (elapsed() - lastLineAt >= HEARTBEAT_SECONDS) line(`${newStatus}${suffix} (still running)`);
+    if (status === undefined) progress.line(`${newStatus}${suffix}`);
+    else if (newStatus !== status) progress.line(`${status} -> ${newStatus}${suffix}`);
+    else if (counts !== shown) progress.line(`${newStatus}${suffix}`);
+    else if (progress.quiet) progress.line(`${newStatus}${suffix} (still running)`);
     status = newStatus;
     shown = counts;
     if (TERMINAL.includes(newStatus)) return ended(ctx, job, started, origin);
 
-    const waited = (now() - watchStartedAt) / 1000;
-    const remaining = options.timeoutSeconds === undefined ? Infinity : options.timeoutSeconds - waited;
-    if (remaining <= 0) {
-      return finish(ctx, report(ctx, job, started, elapsed(), `gave up after ${formatElapsed(waited)} (--timeout ${options.timeoutSeconds} s): ` +
+    const wait = await poller.next();
+    if (wait.timedOut) {
+      return finish(ctx, report(ctx, job, started, elapsed(), `${wait.message}: ` +
         `ingestion job ${jobId} is still ${newStatus}${suffix}, and keeps running. Check it with \`${getJobCommand(ctx.ids, jobId)}\`, ` +
         `wait for it with \`npm run ingest -- ${idArgs(ctx.ids)} --watch-running\`, or stop it with ` +
         `\`aws bedrock-agent stop-ingestion-job ${jobArgs(ctx.ids, jobId)}\`.`), EXIT_FAILED);
     }
-    // The last sleep is cut short so the final poll lands on the timeout, not up to a poll interval after it.
-    await ctx.sleep(Math.min(options.pollSeconds, remaining) * 1000);
     try {
       const got = (await ctx.client.send(new GetIngestionJobCommand({ ...ctx.ids, ingestionJobId: jobId }))).ingestionJob;
       if (got !== undefined) job = got;
@@ -386,16 +377,6 @@ function startHint(error: unknown, ctx: Context): string {
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
-/** `2026-11-29 09:30:12 UTC`. */
-function utc(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
 function finish(ctx: Context, final: Report, code: number): number {

@@ -15,7 +15,7 @@ import {
   type OptimizationFieldNames, type OptimizationJobOptions, type OptimizationProgress, type OptimizationTechniqueLike,
 } from './lib/optimization';
 import {
-  checkRegion, clockOf, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, pairs, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values, runScript,
+  checkRegion, clockOf, describeError, EXIT_OK, EXIT_USAGE, type ClockDeps, integer, json, optionLines, optionProblems, pairs, problemReport, str, strings, type Io as Writers, type OptionSpec, type Values, runScript,
 } from './lib/cli';
 
 export { EXIT_OK, EXIT_USAGE };
@@ -241,11 +241,6 @@ function reportedAlready(issue: string, values: Values): boolean {
 /** Repeatable, comma-separated ids. */
 function list(value: Values[string]): string[] {
   return strings(value).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
 
 function createHint(error: unknown): string {

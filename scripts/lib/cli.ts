@@ -1,8 +1,9 @@
 /**
  * What the command-line scripts share: reading `node:util` parseArgs values with
- * `strict: false`, checking them against the script's option table, and reporting usage problems. Every helper
- * reports into a list of problems rather than throwing, so a script can list every problem at once; the wording
- * of each message is part of the scripts' behaviour, and their tests assert it.
+ * `strict: false`, checking them against the script's option table, and reporting usage problems, plus the few
+ * helpers their reports share (fields of untyped JSON and errors, UTC times). Every helper reports into a list of
+ * problems rather than throwing, so a script can list every problem at once; the wording of each message is part of
+ * the scripts' behaviour, and their tests assert it.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -67,6 +68,38 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Any object, arrays and errors included: what may carry a property. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The string property `key` of a value of unknown shape (a parsed body, a thrown error); undefined when it has none. */
+export function field(value: unknown, key: string): string | undefined {
+  return isObject(value) && typeof value[key] === 'string' ? value[key] : undefined;
+}
+
+/** The JSON object a text holds; undefined when there is no text, or it is not JSON, or not an object. */
+export function parseRecord(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A thrown error as a report shows it: `Name: message` for an Error, else its text. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** A date as the reports print it, to the second: `2026-11-29 01:10:30 UTC`. */
+export function utc(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
 /** Indented JSON, as the scripts print with --json. */
 export function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
@@ -75,10 +108,10 @@ export function json(value: unknown): string {
 /**
  * What is wrong with the options as given: unknown options, a string option without a value, a flag with one,
  * and positional words. `command` names the subcommand in the messages (none for a script without subcommands);
- * `example` turns a stray word into the option it was probably meant for, e.g. `--model WORD`.
+ * `example` turns a stray word into the option it was probably meant for, e.g. `--model WORD` (none: no example).
  */
 export function optionProblems(
-  options: Record<string, OptionSpec>, values: Values, positionals: readonly string[], command: string | undefined, example: (word: string) => string,
+  options: Record<string, OptionSpec>, values: Values, positionals: readonly string[], command: string | undefined, example?: (word: string) => string,
 ): string[] {
   const of = command === undefined ? '' : ` of ${command}`;
   const allowed = Object.keys(options).map((o) => `--${o}`).join(', ');
@@ -89,7 +122,9 @@ export function optionProblems(
     else if (option.type === 'string' && [value].flat().some((v) => v === true)) problems.push(`--${key} needs a value: ${option.help}.`);
     else if (option.type === 'boolean' && value !== true) problems.push(`--${key} takes no value: write just --${key}.`);
   }
-  for (const positional of positionals) problems.push(`"${positional}" is not an option${of}: options start with --, e.g. ${example(positional)}.`);
+  for (const positional of positionals) {
+    problems.push(`"${positional}" is not an option${of}: options start with --${example === undefined ? '' : `, e.g. ${example(positional)}`}.`);
+  }
   return problems;
 }
 
@@ -108,6 +143,11 @@ export function problemReport(title: string, problems: readonly string[], help: 
   const unique = [...new Set(problems)];
   return `${title}: ${unique.length} problem${unique.length === 1 ? '' : 's'}\n  - ${unique.join('\n  - ')}\n` +
     `Run \`${help}\` for usage.`;
+}
+
+/** The usage-error report of a script's subcommand, pointing at `npm run SCRIPT -- COMMAND --help`. No trailing newline. */
+export function commandProblemReport(script: string, command: string, problems: readonly string[]): string {
+  return problemReport(`${script} ${command}`, problems, `npm run ${script} -- ${command} --help`);
 }
 
 /** Exit codes every script shares: success, and a usage problem (stderr says what was wrong and what to do). */
