@@ -51,7 +51,10 @@ export const dev: EnvironmentConfig = {
   },
 };
 
-/** Staging serves the open model quantized to int4 (AWQ): the cheapest GPU that holds it. */
+/**
+ * Staging serves the open model quantized to int4 (AWQ) on the cheapest GPU that holds it, as an inference
+ * component whose instance is released outside working hours (New York time) once it has no requests.
+ */
 export const staging: EnvironmentConfig = {
   name: 'staging',
   region: 'us-east-1',
@@ -63,6 +66,11 @@ export const staging: EnvironmentConfig = {
       weights: { huggingFaceId: 'Qwen/Qwen2.5-7B-Instruct-AWQ' },
       quantization: 'awq',
       dataCapturePercent: 100,
+      // One copy on one instance from 08:00 to 20:00 on weekdays; none (and no instance) when idle otherwise.
+      minInstances: 0,
+      maxInstances: 1,
+      inferenceComponents: { minCopies: 1 },
+      schedule: { timeZone: 'America/New_York', offHoursMinimum: 0 },
     },
     api: { promptTemplates },
   },

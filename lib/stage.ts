@@ -18,6 +18,7 @@ import { GenerativeApi } from './constructs/generative-api';
 import { InferenceEndpoint } from './constructs/inference-endpoint';
 import { ModelSource } from './constructs/model-source';
 import { KnowledgeBase } from './constructs/knowledge-base';
+import { LifecycleDashboard } from './constructs/lifecycle-dashboard';
 import { ModelOptimizationRole } from './constructs/model-optimization-role';
 import { Quantization } from './serving';
 import { InstanceType } from './sizing/instances';
@@ -60,6 +61,10 @@ export class GenAiLifecycleStage extends Stage {
   readonly api?: GenerativeApi;
   /** The role optimization jobs run as, when the scope's model is an open model. */
   readonly optimizationRole?: ModelOptimizationRole;
+  /** Operations: the dashboard. Undefined when `operations.dashboard` is false. */
+  readonly operationsStack?: Stack;
+  /** The environment's CloudWatch dashboard, unless `operations.dashboard` is false. */
+  readonly dashboard?: LifecycleDashboard;
   /**
    * The serving estimate of the scope's model (memory, fitting instances, the cheapest), from which
    * endpoints take their sizes; undefined for a Bedrock model or when no model is chosen yet.
@@ -146,6 +151,15 @@ export class GenAiLifecycleStage extends Stage {
       new CfnOutput(this.adaptationStack, 'FineTuningStateMachineArn', { value: this.fineTuning.stateMachine.stateMachineArn, description: 'Pass to `npm run fine-tune -- start --state-machine`' });
     }
 
+    if (config.operations?.dashboard ?? true) {
+      this.operationsStack = new Stack(this, 'Operations', { description: `genai-lifecycle-cdk ${config.name}: dashboard` });
+      this.dashboard = new LifecycleDashboard(this.operationsStack, 'Dashboard', {
+        dashboardName: `genai-lifecycle-${config.name}`,
+        api: this.api, endpoint: this.endpoint, bedrockModel: this.bedrockModel, fineTuning: this.fineTuning, knowledgeBase: this.knowledgeBase,
+      });
+      new CfnOutput(this.operationsStack, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
+    }
+
     if (!production && config.logRetentionDays < 365) {
       Validations.of(this).acknowledge({
         id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
@@ -213,7 +227,8 @@ export class GenAiLifecycleStage extends Stage {
     const source = weights?.datasetKeyPrefix !== undefined ? ModelSource.fromDatasetStore(this.datasets, weights.datasetKeyPrefix)
       : ModelSource.huggingFace(weights?.huggingFaceId ?? modelId, { revision: weights?.revision });
     const minInstances = settings.minInstances ?? 1;
-    const maxInstances = settings.maxInstances ?? minInstances;
+    const maxInstances = settings.maxInstances ?? Math.max(1, minInstances);
+    const components = settings.inferenceComponents;
     const endpoint = new InferenceEndpoint(scope, 'Endpoint', {
       source,
       model: architecture ? undefined : modelId,
@@ -221,15 +236,18 @@ export class GenAiLifecycleStage extends Stage {
       container: CONTAINERS[settings.container ?? 'lmi-vllm'],
       quantization: QUANTIZATIONS[settings.quantization ?? 'none'],
       instanceType: settings.instanceType === undefined ? undefined : InstanceType.of(settings.instanceType),
-      // At the least scale, the instances together decode the scope's peak concurrency.
+      // At the least scale, the instances (or the copies) together decode the scope's peak concurrency.
       limits: {
         maxInputTokens: config.scope.maxInputTokens,
         maxOutputTokens: config.scope.maxOutputTokens,
-        concurrency: Math.ceil(config.scope.concurrency / minInstances),
+        concurrency: Math.ceil(config.scope.concurrency / Math.max(1, components ? components.minCopies ?? 1 : minInstances)),
       },
       datasets: this.datasets,
       dataCaptureSamplingPercentage: settings.dataCapturePercent,
-      autoScaling: maxInstances > minInstances || minInstances > 1 ? { minInstances, maxInstances } : undefined,
+      // Inference components always run on a managed pool of instances, between these bounds.
+      autoScaling: components || maxInstances > minInstances || minInstances > 1 ? { minInstances, maxInstances } : undefined,
+      inferenceComponents: components && { minCopies: components.minCopies, maxCopies: components.maxCopies },
+      schedule: settings.schedule,
     });
     if (settings.alarms !== false) endpoint.addAlarms();
     return endpoint;

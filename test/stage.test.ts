@@ -3,6 +3,9 @@ import { buildApp } from '../bin/app';
 import { environments } from '../bin/environments';
 import { GenAiLifecycleStage } from '../lib/stage';
 import { EXIT_OK, main } from '../scripts/review';
+import { publishedMetric, statisticFits } from '../lib/compatibility/cloudwatch-metrics';
+import { API_METRICS_NAMESPACE, API_ROUTE_METRICS } from '../lib/runtime/api/settings';
+import { dashboardOf } from './support/dashboard';
 import { newApp, synthesize, templateOf } from './support/synth';
 
 // The shipped environments, synthesized once exactly as `cdk synth` does.
@@ -228,7 +231,7 @@ describe('review of the shipped environments', () => {
     expect([code, stderr]).toEqual([EXIT_OK, '']);
     for (const env of ['Dev', 'Staging', 'Prod']) {
       expect(stdout).toMatch(new RegExp(`^\\| \\*\\*${env}\\*\\* \\| \\d+ \\| \\d+ \\| \\$[\\d,]+\\.\\d\\d – \\$[\\d,]+\\.\\d\\d`, 'm'));
-      expect(stdout).toContain(`<summary><b>${env}</b>: 3 stacks,`);
+      expect(stdout).toContain(`<summary><b>${env}</b>: 4 stacks,`);
     }
   });
 
@@ -285,4 +288,95 @@ test('a stage refuses env: its account and region come from the config', () => {
   const dev = environments.find((e) => e.name === 'dev')!;
   expect(() => new GenAiLifecycleStage(newApp(), 'WithEnv', { config: dev, env: { region: 'eu-west-1' } }))
     .toThrow(/WithEnv: 1 problem:\n {2}- env is set, but a stage takes its account and region from config\.account and config\.region: remove env\./);
+});
+
+describe('the dashboard of each shipped environment names only metrics its resources publish', () => {
+  const ROUTES = ['/v1/generate', '/v1/generate/stream'];
+  const HANDLER_COUNTS = new Set(['Success', 'ClientError', 'ServerError', 'InputTokens', 'OutputTokens']);
+
+  test.each(['Dev', 'Staging', 'Prod'])('%s', (name) => {
+    const stage = stages[name];
+    const ops = stage.operationsStack!;
+    const d = dashboardOf(templateOf(ops));
+    const ref = (value: string) => ops.resolve(value);
+    expect(d.metrics.length).toBeGreaterThan(10);
+    for (const m of d.metrics) {
+      const where = `${name} "${m.widget}": ${m.namespace} ${m.name} ${JSON.stringify(m.dimensions)} ${m.statistic}`;
+      if (m.namespace === API_METRICS_NAMESPACE) {
+        // What the handler publishes (lib/runtime/api/settings.ts): its metric names, with service and route.
+        expect([where, (API_ROUTE_METRICS as readonly string[]).includes(m.name)]).toEqual([where, true]);
+        expect([where, Object.keys(m.dimensions).sort()]).toEqual([where, ['route', 'service']]);
+        expect([where, m.dimensions.service]).toEqual([where, stage.api!.serviceName]);
+        expect([where, ROUTES.includes(m.dimensions.route as string)]).toEqual([where, true]);
+        expect([where, statisticFits(HANDLER_COUNTS.has(m.name) ? 'count' : 'gauge', m.statistic)]).toEqual([where, true]);
+        continue;
+      }
+      const published = publishedMetric(m.namespace, m.name);
+      expect([where, published !== undefined]).toEqual([where, true]);
+      expect([where, published!.dimensionSets.some((set) => [...set].sort().join() === Object.keys(m.dimensions).sort().join())]).toEqual([where, true]);
+      expect([where, statisticFits(published!.kind, m.statistic)]).toEqual([where, true]);
+      // Each dimension names this environment's own resource.
+      const expected: Record<string, unknown> = {
+        EndpointName: stage.endpoint?.endpointName, VariantName: stage.endpoint?.variantName, InferenceComponentName: stage.endpoint?.inferenceComponentName,
+        StateMachineArn: [stage.fineTuning?.stateMachine.stateMachineArn, stage.knowledgeBase?.ingestionStateMachine?.stateMachineArn].filter(Boolean).map((a) => ref(a!)),
+        ApiName: ref(stage.api!.api.restApiName), Stage: ref(stage.api!.api.deploymentStage.stageName),
+      };
+      for (const [dimension, value] of Object.entries(m.dimensions)) {
+        const want = expected[dimension];
+        const ok = Array.isArray(want) ? want.some((w) => JSON.stringify(w) === JSON.stringify(value)) : JSON.stringify(value) === JSON.stringify(want);
+        expect([where, dimension, ok]).toEqual([where, dimension, true]);
+      }
+    }
+    for (const s of d.searches) {
+      const where = `${name} "${s.widget}": SEARCH ${s.namespace} ${s.metricName}`;
+      const published = publishedMetric(s.namespace, s.metricName);
+      expect([where, published?.dimensionSets.some((set) => set.join() === s.dimensions.join())]).toEqual([where, true]);
+      expect([where, statisticFits(published!.kind, s.statistic)]).toEqual([where, true]);
+      if (s.namespace === 'AWS/Bedrock') {
+        // Whichever id Bedrock publishes under, the search names it: the application profile, the profile id, the model id.
+        expect(s.modelIds).toEqual([ref(stage.bedrockModel!.invocationId), 'us.meta.llama3-1-8b-instruct-v1:0', 'meta.llama3-1-8b-instruct-v1:0']);
+      }
+    }
+  });
+
+  test('each environment has a section for what it has, and none for what it lacks', () => {
+    expect(stages.Dev.dashboard!.sections).toEqual(['api', 'bedrock', 'fine-tuning', 'ingestion']);
+    expect(stages.Staging.dashboard!.sections).toEqual(['api', 'endpoint', 'fine-tuning']);
+    expect(stages.Prod.dashboard!.sections).toEqual(['api', 'endpoint', 'fine-tuning']);
+  });
+
+  test('staging serves through an inference component: its invocation metrics are per component, its GPU per copy', () => {
+    const d = dashboardOf(templateOf(stages.Staging.operationsStack!));
+    const component = stages.Staging.endpoint!.inferenceComponentName!;
+    const invocations = d.metrics.filter((m) => m.namespace === 'AWS/SageMaker');
+    expect(invocations.length).toBeGreaterThan(0);
+    for (const m of invocations) expect(m.dimensions).toEqual({ InferenceComponentName: component });
+    expect(d.metrics.filter((m) => m.namespace === '/aws/sagemaker/InferenceComponents').map((m) => m.name).sort())
+      .toEqual(['CPUUtilizationNormalized', 'GPUMemoryUtilizationNormalized', 'GPUUtilizationNormalized']);
+  });
+
+  test('prod divides the summed GPU metrics by the instance\'s GPUs', () => {
+    const body = JSON.stringify(templateOf(stages.Prod.operationsStack!).findResources('AWS::CloudWatch::Dashboard'));
+    expect(stages.Prod.endpoint!.gpusPerInstance).toBeGreaterThan(0);
+    expect(body).toContain(`gpu / ${stages.Prod.endpoint!.gpusPerInstance}`);
+    expect(body).toContain('GPU utilization per GPU');
+  });
+});
+
+describe('scheduled capacity (staging)', () => {
+  test('the copies drop to 0 at 20:00 on weekdays, New York time, and return at 08:00; a request at night starts one', () => {
+    const t = templateOf(stages.Staging.servingStack!);
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScalableDimension: 'sagemaker:inference-component:DesiredCopyCount',
+      MinCapacity: 1,
+      ScheduledActions: [
+        { ScheduledActionName: 'OffHours', Schedule: 'cron(0 20 ? * MON,TUE,WED,THU,FRI *)', Timezone: 'America/New_York', ScalableTargetAction: { MinCapacity: 0 } },
+        { ScheduledActionName: 'WorkingHours', Schedule: 'cron(0 8 ? * MON,TUE,WED,THU,FRI *)', Timezone: 'America/New_York', ScalableTargetAction: { MinCapacity: 1 } },
+      ],
+    });
+    // The instance goes with the last copy: managed instance scaling down to 0.
+    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', { ProductionVariants: [Match.objectLike({ ManagedInstanceScaling: { Status: 'ENABLED', MinInstanceCount: 0, MaxInstanceCount: 1 } })] });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'StepScaling' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'NoCapacityInvocationFailures', Namespace: 'AWS/SageMaker' });
+  });
 });

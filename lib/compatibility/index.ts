@@ -6,3 +6,4 @@ export * from './inference-amis';
 export * from './gpus';
 export * from './bedrock-models';
 export * from './neuron-cache';
+export * from './cloudwatch-metrics';

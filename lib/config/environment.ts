@@ -1,5 +1,6 @@
 // The typed definition of one deployment environment (dev, staging, prod, ...): the one object a platform
 // team edits. Everything a stage builds is derived from it; nothing in the kit reads files or process.env.
+import type { CapacitySchedule } from './capacity-schedule';
 import type { ModelArchitecture } from '../sizing/models';
 import type { PrecisionLike } from '../sizing/precision';
 import type { DatasetPrefix } from './dataset-layout';
@@ -89,6 +90,26 @@ export interface EndpointSettings {
   readonly dataCapturePercent?: number;
   /** CloudWatch alarms (5xx, latency, GPU memory) with an SNS topic. @default true */
   readonly alarms?: boolean;
+  /**
+   * Serve the model as copies of an inference component on a managed pool of instances, which can shrink to
+   * minInstances 0 when no copy runs.
+   * @default - one model per instance
+   */
+  readonly inferenceComponents?: EndpointComponents;
+  /**
+   * Lower the minimum outside working hours: copies with inference components (down to 0), else instances
+   * (down to 1, below a minInstances of 2 or more).
+   * @default - the same minimum around the clock
+   */
+  readonly schedule?: CapacitySchedule;
+}
+
+/** The model's inference component. */
+export interface EndpointComponents {
+  /** Copies at the least (during working hours, with a schedule). @default 1 */
+  readonly minCopies?: number;
+  /** Copies at the most. @default - as many as maxInstances hold */
+  readonly maxCopies?: number;
 }
 
 /** One example exchange of a prompt template, placed before the request. */
@@ -304,4 +325,15 @@ export interface EnvironmentConfig {
    * @default - only the environment tag
    */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * How the environment is watched: its dashboard and budget.
+   * @default - a dashboard, no budget
+   */
+  readonly operations?: OperationsSettings;
+}
+
+/** The environment's dashboard and budget, in its Operations stack. */
+export interface OperationsSettings {
+  /** A CloudWatch dashboard of the environment's API, model, workflow and ingestion. @default true */
+  readonly dashboard?: boolean;
 }

@@ -1,5 +1,6 @@
 // Checks environment definitions before anything is synthesized, and reports every problem at once: the
 // path, the bad value, what is allowed and what to do. Pure: no CDK constructs, no I/O.
+import { type CapacitySchedule, capacityScheduleProblems } from './capacity-schedule';
 import { promptTemplateProblems } from './template-rules';
 import { stoppingConditionProblems } from './training-rules';
 import { didYouMean, showValue as show } from '../util/did-you-mean';
@@ -87,12 +88,15 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'models', 'serving', 'adaptation', 'datasets', 'tags'];
+const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'models', 'serving', 'adaptation', 'datasets', 'tags', 'operations'];
+const OPERATIONS_FIELDS = ['dashboard'];
 const ADAPTATION_FIELDS = ['backend', 'baseModel', 'methods', 'instanceType', 'spot', 'maxRuntimeHours', 'maxWaitHours', 'gate', 'validationKey', 'testKey', 'trigger'];
 const SERVING_FIELDS = ['crossRegion', 'endpoint', 'api'];
 const API_FIELDS = ['authorization', 'cognitoUserPoolArn', 'promptTemplates', 'guardrail', 'waf', 'retrieval', 'tools'];
 const TEMPLATE_FIELDS = ['id', 'version', 'system', 'examples', 'user'];
-const ENDPOINT_FIELDS = ['weights', 'container', 'quantization', 'instanceType', 'minInstances', 'maxInstances', 'dataCapturePercent', 'alarms'];
+const ENDPOINT_FIELDS = ['weights', 'container', 'quantization', 'instanceType', 'minInstances', 'maxInstances', 'dataCapturePercent', 'alarms', 'inferenceComponents', 'schedule'];
+const COMPONENT_FIELDS = ['minCopies', 'maxCopies'];
+const SCHEDULE_FIELDS = ['timeZone', 'workingDays', 'startHour', 'endHour', 'offHoursMinimum'];
 // What each quantization is sized at (lib/serving Quantization.precision), to check scope.precision agrees.
 const QUANTIZATION_PRECISION: Record<QuantizationName, string> = {
   'none': 'bf16', 'fp8': 'fp8', 'int8-smoothquant': 'int8', 'awq': 'int4', 'awq-at-load': 'int4', 'gptq': 'int4', 'bitsandbytes-int8': 'int8', 'bitsandbytes-nf4': 'int4',
@@ -176,7 +180,18 @@ export function validateEnvironment(env: unknown, at: string): ConfigProblem[] {
   validateTrigger(c, env);
   validateDatasets(c, env.datasets);
   validateTags(c, env.tags);
+  validateOperations(c, env.operations);
   return c.problems;
+}
+
+function validateOperations(c: Collector, operations: unknown): void {
+  if (operations === undefined) return;
+  if (!isRecord(operations)) {
+    c.add('operations', operations, 'is not an object', 'use { dashboard: false } to leave the dashboard out, or remove it');
+    return;
+  }
+  c.unknownFields('operations', operations, OPERATIONS_FIELDS);
+  if (operations.dashboard !== undefined && typeof operations.dashboard !== 'boolean') c.add('operations.dashboard', operations.dashboard, 'is not a boolean', 'use true or false');
 }
 
 /** The environment's own models, each checked as the sizing engine checks a custom architecture. */
@@ -368,9 +383,39 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
   }
   if (!model?.managed) validateHost(c, endpoint, region);
   const min = endpoint.minInstances ?? 1;
-  if (endpoint.minInstances !== undefined) c.integer('serving.endpoint.minInstances', endpoint.minInstances, 1, 100, 'instances');
+  const components = endpoint.inferenceComponents;
+  // Only inference components let the managed pool shrink to no instances.
+  if (endpoint.minInstances !== undefined) c.integer('serving.endpoint.minInstances', endpoint.minInstances, components === undefined ? 1 : 0, 100, 'instances');
   if (endpoint.maxInstances !== undefined) {
-    c.integer('serving.endpoint.maxInstances', endpoint.maxInstances, typeof min === 'number' ? min : 1, 100, 'instances');
+    c.integer('serving.endpoint.maxInstances', endpoint.maxInstances, typeof min === 'number' ? Math.max(1, min) : 1, 100, 'instances');
+  }
+  if (components !== undefined) {
+    if (!isRecord(components)) {
+      c.add('serving.endpoint.inferenceComponents', components, 'is not an object', 'use {} for one copy at the least, or { minCopies: 0 } to scale to zero when idle');
+    } else {
+      c.unknownFields('serving.endpoint.inferenceComponents', components, COMPONENT_FIELDS);
+      if (components.minCopies !== undefined) c.integer('serving.endpoint.inferenceComponents.minCopies', components.minCopies, 0, 100, 'copies');
+      if (components.maxCopies !== undefined) c.integer('serving.endpoint.inferenceComponents.maxCopies', components.maxCopies, 1, 100, 'copies');
+    }
+  }
+  const schedule = endpoint.schedule;
+  if (schedule !== undefined) {
+    if (!isRecord(schedule)) {
+      c.add('serving.endpoint.schedule', schedule, 'is not an object', 'give { timeZone: "Europe/Berlin", offHoursMinimum: 0 } and, if they differ, workingDays, startHour and endHour');
+    } else {
+      c.unknownFields('serving.endpoint.schedule', schedule, SCHEDULE_FIELDS);
+      const copies = isRecord(components);
+      // The same rules InferenceEndpoint applies, with the minimum the stage gives the scalable target.
+      const minimum = copies ? (typeof components.minCopies === 'number' ? components.minCopies : 1) : (typeof min === 'number' ? min : 1);
+      if (!copies && minimum < 2) {
+        c.add('serving.endpoint.schedule', schedule, `lowers the minimum of an endpoint that runs ${minimum} instance(s), and a real-time variant keeps at least 1`,
+          'serve with inferenceComponents (which scale to 0 copies), or raise minInstances to 2 or more');
+      } else {
+        for (const p of capacityScheduleProblems(schedule as unknown as CapacitySchedule, {
+          unit: copies ? 'copies' : 'instances', minimum, managedMinInstances: copies ? (typeof min === 'number' ? min : 1) : undefined,
+        })) c.add(`serving.endpoint.schedule.${p.field}`, p.value, p.problem, p.fix);
+      }
+    }
   }
   if (endpoint.dataCapturePercent !== undefined) c.integer('serving.endpoint.dataCapturePercent', endpoint.dataCapturePercent, 1, 100, 'percent');
   if (endpoint.alarms !== undefined && typeof endpoint.alarms !== 'boolean') c.add('serving.endpoint.alarms', endpoint.alarms, 'is not a boolean', 'use true or false');

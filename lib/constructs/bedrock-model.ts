@@ -1,8 +1,9 @@
 // A managed model on Amazon Bedrock that the API can call instead of a SageMaker endpoint: a foundation
 // model, a cross-region (system-defined) inference profile, a custom model deployment or provisioned
 // throughput. It grants invocation on exactly the ARNs a call goes through.
-import { Arn, ArnFormat, type IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, type IResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from './private/acknowledge';
@@ -77,6 +78,82 @@ export interface IBedrockModel extends IResource {
   readonly invocationId: string;
   /** Lets the grantee invoke the model, streaming included. */
   grantInvoke(grantee: iam.IGrantable): iam.Grant;
+  /** Requests Bedrock accepted (AWS/Bedrock Invocations), summed per period. */
+  metricInvocations(options?: BedrockMetricOptions): cloudwatch.IMetric;
+  /** Requests Bedrock throttled (InvocationThrottles), summed. */
+  metricInvocationThrottles(options?: BedrockMetricOptions): cloudwatch.IMetric;
+  /** Requests that failed with a client (4xx) error (InvocationClientErrors), summed. */
+  metricInvocationClientErrors(options?: BedrockMetricOptions): cloudwatch.IMetric;
+  /** Requests that failed with a server (5xx) error (InvocationServerErrors), summed. */
+  metricInvocationServerErrors(options?: BedrockMetricOptions): cloudwatch.IMetric;
+  /** Milliseconds from the request to the last token (InvocationLatency). @default p90 */
+  metricInvocationLatency(options?: BedrockMetricOptions): cloudwatch.IMetric;
+  /** Input tokens (InputTokenCount), summed. */
+  metricInputTokenCount(options?: BedrockMetricOptions): cloudwatch.IMetric;
+  /** Output tokens (OutputTokenCount), summed. */
+  metricOutputTokenCount(options?: BedrockMetricOptions): cloudwatch.IMetric;
+}
+
+/** How a Bedrock runtime metric is read. */
+export interface BedrockMetricOptions {
+  /** @default Duration.minutes(5) */
+  readonly period?: Duration;
+  /** @default - Sum, or p90 for latency */
+  readonly statistic?: string;
+  /** @default - the metric's name and the model ids */
+  readonly label?: string;
+}
+
+/** Runtime metrics of a Bedrock model (AWS/Bedrock, by ModelId). */
+abstract class BedrockModelBase extends Resource implements IBedrockModel {
+  abstract readonly invocationId: string;
+  /** Every ModelId the model's requests may be published under. */
+  protected abstract readonly metricModelIds: string[];
+  abstract grantInvoke(grantee: iam.IGrantable): iam.Grant;
+
+  metricInvocations(options: BedrockMetricOptions = {}): cloudwatch.IMetric {
+    return this.runtimeMetric('Invocations', 'Sum', options);
+  }
+
+  metricInvocationThrottles(options: BedrockMetricOptions = {}): cloudwatch.IMetric {
+    return this.runtimeMetric('InvocationThrottles', 'Sum', options);
+  }
+
+  metricInvocationClientErrors(options: BedrockMetricOptions = {}): cloudwatch.IMetric {
+    return this.runtimeMetric('InvocationClientErrors', 'Sum', options);
+  }
+
+  metricInvocationServerErrors(options: BedrockMetricOptions = {}): cloudwatch.IMetric {
+    return this.runtimeMetric('InvocationServerErrors', 'Sum', options);
+  }
+
+  metricInvocationLatency(options: BedrockMetricOptions = {}): cloudwatch.IMetric {
+    return this.runtimeMetric('InvocationLatency', 'p90', options);
+  }
+
+  metricInputTokenCount(options: BedrockMetricOptions = {}): cloudwatch.IMetric {
+    return this.runtimeMetric('InputTokenCount', 'Sum', options);
+  }
+
+  metricOutputTokenCount(options: BedrockMetricOptions = {}): cloudwatch.IMetric {
+    return this.runtimeMetric('OutputTokenCount', 'Sum', options);
+  }
+
+  /**
+   * Bedrock publishes its runtime metrics by ModelId, the id a request names ("Monitor Amazon Bedrock with
+   * Amazon CloudWatch", Bedrock user guide, read 2026-12-03): a model id, a system-defined profile id or an
+   * application profile. A search over every id this model is called by finds the series whichever it is.
+   */
+  private runtimeMetric(metricName: string, statistic: string, options: BedrockMetricOptions): cloudwatch.IMetric {
+    const period = options.period ?? Duration.minutes(5);
+    const ids = this.metricModelIds.map((id) => `ModelId="${id}"`).join(' OR ');
+    return new cloudwatch.MathExpression({
+      expression: `SEARCH('{AWS/Bedrock,ModelId} MetricName="${metricName}" AND (${ids})', '${options.statistic ?? statistic}', ${period.toSeconds()})`,
+      usingMetrics: {},
+      period,
+      label: options.label ?? metricName,
+    });
+  }
 }
 
 // provider.model-name[-version][:n], as Bedrock model ids are written (e.g. anthropic.claude-3-5-haiku-20241022-v1:0).
@@ -94,11 +171,12 @@ export interface BedrockModelAttributes {
 }
 
 /** A managed model on Bedrock, with grants for exactly the resources an invocation uses. */
-export class BedrockModel extends Resource implements IBedrockModel {
+export class BedrockModel extends BedrockModelBase {
   /** A model set up elsewhere (an inference profile of another stack, say): grants cover exactly `resourceArns`. */
   static fromBedrockModelAttributes(scope: Construct, id: string, attrs: BedrockModelAttributes): IBedrockModel {
-    class Import extends Resource implements IBedrockModel {
+    class Import extends BedrockModelBase {
       readonly invocationId = attrs.invocationId;
+      protected readonly metricModelIds = [attrs.invocationId];
       grantInvoke(grantee: iam.IGrantable): iam.Grant {
         return iam.Grant.addToPrincipal({ grantee, actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], resourceArns: attrs.resourceArns });
       }
@@ -111,6 +189,7 @@ export class BedrockModel extends Resource implements IBedrockModel {
   /** The application inference profile, when one is created. */
   readonly applicationProfile?: bedrock.CfnApplicationInferenceProfile;
   private readonly invokeStatements: iam.PolicyStatementProps[];
+  protected readonly metricModelIds: string[];
 
   constructor(scope: Construct, id: string, props: BedrockModelProps) {
     super(scope, id);
@@ -162,6 +241,7 @@ export class BedrockModel extends Resource implements IBedrockModel {
       });
     }
     this.invocationId = invocationId;
+    this.metricModelIds = [...new Set([invocationId, ...(kind === BedrockModelKind.CROSS_REGION_PROFILE ? [`${props.source.geography}.${props.source.identifier}`] : []), props.source.identifier])];
     this.invokeStatements = statements;
   }
 

@@ -1,6 +1,6 @@
 // What every SageMaker endpoint offers, created here or imported: invoke grants (the endpoint and its
-// inference component) and the metrics SageMaker publishes for its production variant.
-import { type IResource, Resource, Stack } from 'aws-cdk-lib';
+// inference component) and the metrics SageMaker publishes for its production variant or component.
+import { Duration, type IResource, Resource, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
@@ -44,6 +44,23 @@ export interface IInferenceEndpoint extends IResource {
   metricHostMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** Instance disk in use, percent (0-100, /aws/sagemaker/Endpoints). */
   metricDiskUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * Instances reporting: the number of CPUUtilization samples per minute (/aws/sagemaker/Endpoints), one per
+   * instance; SageMaker publishes no instance count metric.
+   */
+  metricInstancesReporting(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * GPU compute of the model's copies, percent of what each copy reserved (0-100,
+   * /aws/sagemaker/InferenceComponents GPUUtilizationNormalized). Needs inference components.
+   */
+  metricComponentGpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** GPU memory of the model's copies, percent of what each reserved (0-100). Needs inference components. */
+  metricComponentGpuMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * Copies reporting: the number of CPUUtilizationNormalized samples per minute (/aws/sagemaker/InferenceComponents),
+   * one per copy; SageMaker publishes no copy count metric. Needs inference components.
+   */
+  metricCopiesReporting(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
 /** What an endpoint created here and an imported one share: invoke grants and metrics. */
@@ -110,13 +127,45 @@ export abstract class EndpointBase extends Resource implements IInferenceEndpoin
     return this.variantMetric('/aws/sagemaker/Endpoints', 'DiskUtilization', 'Average', props);
   }
 
+  metricInstancesReporting(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.variantMetric('/aws/sagemaker/Endpoints', 'CPUUtilization', 'SampleCount', { period: Duration.minutes(1), ...props });
+  }
+
+  metricComponentGpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.componentMetric('GPUUtilizationNormalized', 'Average', props);
+  }
+
+  metricComponentGpuMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.componentMetric('GPUMemoryUtilizationNormalized', 'Average', props);
+  }
+
+  metricCopiesReporting(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.componentMetric('CPUUtilizationNormalized', 'SampleCount', { period: Duration.minutes(1), ...props });
+  }
+
+  /**
+   * Invocation metrics (AWS/SageMaker) are published per variant, or, on an endpoint with inference components,
+   * per component under InferenceComponentName ("Amazon SageMaker AI metrics in Amazon CloudWatch",
+   * SageMaker developer guide, read 2026-12-03); instance metrics (/aws/sagemaker/Endpoints) per variant always.
+   */
   private variantMetric(namespace: string, metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const perComponent = namespace === 'AWS/SageMaker' && this.inferenceComponentName !== undefined;
     return new cloudwatch.Metric({
       namespace,
       metricName,
-      dimensionsMap: { EndpointName: this.endpointName, VariantName: this.variantName },
+      dimensionsMap: perComponent ? { InferenceComponentName: this.inferenceComponentName! } : { EndpointName: this.endpointName, VariantName: this.variantName },
       statistic,
       ...props,
+    });
+  }
+
+  /** Per-copy utilization of the model's inference component (/aws/sagemaker/InferenceComponents). */
+  private componentMetric(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (this.inferenceComponentName === undefined) {
+      throw new Error(`${this.node.path}: ${metricName} is published per inference component, and this endpoint hosts none; use metricGpuUtilization or metricGpuMemoryUtilization.`);
+    }
+    return new cloudwatch.Metric({
+      namespace: '/aws/sagemaker/InferenceComponents', metricName, dimensionsMap: { InferenceComponentName: this.inferenceComponentName }, statistic, ...props,
     });
   }
 }

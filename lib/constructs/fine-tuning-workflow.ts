@@ -110,6 +110,8 @@ export class FineTuningWorkflow extends FineTuningWorkflowBase {
   readonly topic: sns.ITopic;
   /** The role training and evaluation jobs (or Bedrock customization jobs) run as. */
   readonly jobRole: iam.IRole;
+  /** The service that tunes: the backend's `service` (`sagemaker` or `bedrock`). */
+  readonly service: string;
   /**
    * The instance chosen per method (SageMaker backend).
    *
@@ -154,6 +156,7 @@ export class FineTuningWorkflow extends FineTuningWorkflowBase {
       datasets: props.datasets, steps, topic: this.topic, encryptionKey: this.key, gate: props.gate, approval: props.approval, defaultKeys: props.defaultKeys,
       maxPreferencePairsPerCaller: props.maxPreferencePairsPerCaller, removalPolicy, jobRole: props.jobRole,
     };
+    this.service = props.backend.service;
     const backend = props.backend.bind(this, bindOptions);
     this.jobRole = backend.jobRole;
     this.registry = backend.registry;

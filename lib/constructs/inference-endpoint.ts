@@ -1,7 +1,8 @@
 // A SageMaker real-time endpoint for an LLM, sized by the sizing engine: the serving container and its
 // settings, quantization, the instance and tensor-parallel degree, startup timeouts, encryption, data
 // capture, autoscaling (or inference components) and alarms, all checked at synth.
-import { type Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { type Duration, Names, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +10,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { type CapacitySchedule, capacityScheduleProblems, scheduleSwitches } from '../config/capacity-schedule';
 import { DatasetPrefix } from '../config/dataset-layout';
 import { ContainerFamily, hostRequirements, Quantization, QuantizationMethod, ServingContainer, compatibilityProblems, containerEnvironment, hasLocalNvmeStorage, startupTimeouts } from '../serving';
 import { AcceleratorKind } from '../sizing/accelerators';
@@ -94,6 +96,12 @@ export interface InferenceEndpointProps {
   /** Serve through inference components instead of a single model per instance. @default - a single model */
   readonly inferenceComponents?: InferenceComponentsMode;
   /**
+   * Lower the minimum outside working hours (scheduled actions on the scalable target, in the schedule's time
+   * zone): copies with inference components (down to 0), else instances (down to 1, with autoScaling).
+   * @default - the same minimum around the clock
+   */
+  readonly schedule?: CapacitySchedule;
+  /**
    * Encrypts the instance's ML storage volume. Not allowed on instance families with local NVMe storage
    * (SageMaker rejects it there; that storage is encrypted by the instance hardware).
    * @default - a new KMS key when the instance has no NVMe storage
@@ -153,7 +161,14 @@ export class InferenceEndpoint extends EndpointBase {
   private topic?: sns.ITopic;
   private readonly acceleratorKind: AcceleratorKind;
   private readonly acceleratorCount: number;
+  /** GPUs on each instance (SageMaker sums their utilization); 0 on Inferentia. */
+  readonly gpusPerInstance: number;
   readonly variantName = ENDPOINT_VARIANT;
+  /**
+   * What Application Auto Scaling scales: the variant's instances, or the inference component's copies; add your
+   * own scheduled actions or policies to it. Undefined for a fixed endpoint (no autoScaling, no components).
+   */
+  readonly scalableTarget?: appscaling.ScalableTarget;
   /**
    * The SageMaker inference AMI the endpoint pins because the image's CUDA needs a newer NVIDIA driver than the
    * instance family's default (e.g. al2023-ami-sagemaker-inference-gpu-4-1, driver 580, for CUDA 13.0 images).
@@ -272,16 +287,19 @@ export class InferenceEndpoint extends EndpointBase {
     endpoint.node.addDependency(this.role);
 
     if (ic) {
-      addInferenceComponents(this, endpoint, ic, {
+      this.scalableTarget = addInferenceComponents(this, endpoint, ic, {
         componentName: this.inferenceComponentName!, variantName: this.variantName, model, role: this.role, datasets: props.datasets,
         tensorParallelDegree: this.placement.tensorParallelDegree, devices: instance.acceleratorCount, timeouts, concurrency,
         maxInstances: props.autoScaling?.maxInstances,
+        scheduledToZero: props.schedule?.offHoursMinimum === 0,
       });
     } else if (props.autoScaling) {
-      addVariantScaling(this, endpoint, this.variantName, props.autoScaling, concurrency);
+      this.scalableTarget = addVariantScaling(this, endpoint, this.variantName, props.autoScaling, concurrency);
     }
+    if (props.schedule && this.scalableTarget) addSchedule(this.scalableTarget, props.schedule, capacityMinimum(props));
     this.acceleratorKind = instance.accelerator.kind;
     this.acceleratorCount = instance.acceleratorCount;
+    this.gpusPerInstance = instance.accelerator.kind === AcceleratorKind.GPU ? instance.acceleratorCount : 0;
   }
 
   /** Where the alarms notify, once `addAlarms` made them. */
@@ -405,6 +423,17 @@ function validateProps(scope: Construct, props: InferenceEndpointProps, region: 
   }
   const minCopies = props.inferenceComponents?.minCopies;
   if (minCopies !== undefined && (!Number.isInteger(minCopies) || minCopies < 0)) problems.push(`inferenceComponents.minCopies is ${minCopies}; use a whole number of at least 0.`);
+  if (props.schedule) {
+    if (!props.inferenceComponents && !props.autoScaling) {
+      problems.push('schedule is set, but the endpoint has a fixed instance count: give autoScaling (a real-time variant keeps at least 1 instance, so minInstances of 2 or more) or serve with inferenceComponents.');
+    } else {
+      problems.push(...capacityScheduleProblems(props.schedule, {
+        unit: props.inferenceComponents ? 'copies' : 'instances',
+        minimum: capacityMinimum(props),
+        managedMinInstances: props.inferenceComponents ? props.autoScaling?.minInstances ?? 1 : undefined,
+      }).map((p) => `schedule.${p.field} is ${JSON.stringify(p.value)}: it ${p.problem}; ${p.fix}.`));
+    }
+  }
   if (!Token.isUnresolved(region)) {
     try {
       props.container?.imageUri(region);
@@ -413,4 +442,17 @@ function validateProps(scope: Construct, props: InferenceEndpointProps, region: 
     }
   }
   throwIfProblems(scope, 'InferenceEndpoint', problems);
+}
+
+/** The usual minimum of the scalable target: the component's copies, or the variant's instances. */
+function capacityMinimum(props: InferenceEndpointProps): number {
+  return props.inferenceComponents ? props.inferenceComponents.minCopies ?? 1 : props.autoScaling?.minInstances ?? 1;
+}
+
+/** The schedule's two scheduled actions: the minimum drops when working hours end and returns when they start. */
+function addSchedule(target: appscaling.ScalableTarget, schedule: CapacitySchedule, minimum: number): void {
+  const switches = scheduleSwitches(schedule);
+  const timeZone = TimeZone.of(schedule.timeZone);
+  target.scaleOnSchedule('OffHours', { schedule: appscaling.Schedule.expression(switches.offHours), minCapacity: schedule.offHoursMinimum, timeZone });
+  target.scaleOnSchedule('WorkingHours', { schedule: appscaling.Schedule.expression(switches.workingHours), minCapacity: minimum, timeZone });
 }

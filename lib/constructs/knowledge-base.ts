@@ -46,6 +46,8 @@ export interface IKnowledgeBase extends IResource {
   grantRetrieve(grantee: iam.IGrantable): iam.Grant;
   /** Start, watch and list ingestion jobs (what `npm run ingest` calls). */
   grantIngest(grantee: iam.IGrantable): iam.Grant;
+  /** The state machine that starts an ingestion job for each document change, when documents are ingested on upload. */
+  readonly ingestionStateMachine?: sfn.IStateMachine;
 }
 
 /** What identifies an existing knowledge base. */
@@ -105,6 +107,8 @@ export class KnowledgeBase extends Resource implements IKnowledgeBase {
   readonly role: iam.IRole;
   readonly embeddingModelId: string;
   readonly dimensions: number;
+  /** The state machine that starts an ingestion job for each document change, with `ingestOnUpload`. */
+  readonly ingestionStateMachine?: sfn.IStateMachine;
 
   constructor(scope: Construct, id: string, props: KnowledgeBaseProps) {
     super(scope, id);
@@ -200,6 +204,7 @@ export class KnowledgeBase extends Resource implements IKnowledgeBase {
       timeout: Duration.hours(2),
     });
     acknowledgeWildcardResources(machine, ['*'], 'Step Functions log delivery (logs:*LogDelivery) and X-Ray tracing support no resource-level permissions.');
+    (this as { ingestionStateMachine?: sfn.IStateMachine }).ingestionStateMachine = machine;
     new events.Rule(this, 'OnDocumentUpload', {
       description: `Ingests documents into ${this.node.path} when they land under documents/`,
       eventPattern: {

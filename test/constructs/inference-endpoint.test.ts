@@ -331,6 +331,55 @@ describe('InferenceEndpoint validation', () => {
   test('fails when a plain endpoint is asked to scale to zero', () => {
     expect(build({ autoScaling: { minInstances: 0, maxInstances: 2 } })).toThrow(/only inference components scale to zero/);
   });
+
+  test('fails when a fixed endpoint is given a schedule, or a variant one below 1 instance', () => {
+    expect(build({ schedule: { timeZone: 'UTC', offHoursMinimum: 1 } })).toThrow(/schedule is set, but the endpoint has a fixed instance count/);
+    expect(build({ autoScaling: { minInstances: 2, maxInstances: 4 }, schedule: { timeZone: 'UTC', offHoursMinimum: 0 } }))
+      .toThrow(/schedule\.offHoursMinimum is 0: it is below 1 instance, and a real-time endpoint variant keeps at least 1/);
+  });
+});
+
+describe('scheduled capacity', () => {
+  const scheduled = (id: string, props: Partial<InferenceEndpointProps>) => {
+    const stack = new Stack(newApp(), id, { env: { account: '111122223333', region: 'us-east-1' } });
+    const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, instanceType: InstanceType.G6E_XLARGE, datasets: new DatasetStore(stack, 'Datasets'), ...props });
+    return { ep, t: Template.fromStack(stack) };
+  };
+
+  test('instances of a variant: 4 during working hours, 1 outside them, in the schedule\'s time zone', () => {
+    const { ep, t } = scheduled('Variant', { autoScaling: { minInstances: 4, maxInstances: 8 }, schedule: { timeZone: 'Europe/Berlin', workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], startHour: 7, endHour: 22, offHoursMinimum: 1 } });
+    expect(ep.scalableTarget).toBeDefined();
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 4, MaxCapacity: 8,
+      ScheduledActions: [
+        { ScheduledActionName: 'OffHours', Schedule: 'cron(0 22 ? * MON,TUE,WED,THU,FRI,SAT *)', Timezone: 'Europe/Berlin', ScalableTargetAction: { MinCapacity: 1 } },
+        { ScheduledActionName: 'WorkingHours', Schedule: 'cron(0 7 ? * MON,TUE,WED,THU,FRI,SAT *)', Timezone: 'Europe/Berlin', ScalableTargetAction: { MinCapacity: 4 } },
+      ],
+    });
+  });
+
+  test('copies to 0 outside working hours: the instances go with them, and a request starts a copy again', () => {
+    const { t } = scheduled('Copies', { autoScaling: { minInstances: 0, maxInstances: 2 }, inferenceComponents: { minCopies: 2 }, schedule: { timeZone: 'Asia/Tokyo', offHoursMinimum: 0 } });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScalableDimension: 'sagemaker:inference-component:DesiredCopyCount', MinCapacity: 2,
+      ScheduledActions: Match.arrayWith([Match.objectLike({ ScheduledActionName: 'OffHours', Timezone: 'Asia/Tokyo', ScalableTargetAction: { MinCapacity: 0 } })]),
+    });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'StepScaling' });
+  });
+
+  test('a schedule that would keep idle instances without a model is refused', () => {
+    expect(() => scheduled('Idle', { autoScaling: { minInstances: 1, maxInstances: 2 }, inferenceComponents: {}, schedule: { timeZone: 'UTC', offHoursMinimum: 0 } }))
+      .toThrow(/schedule\.offHoursMinimum is 0: it is 0 copies, but the endpoint keeps at least 1 instance\(s\)/);
+  });
+
+  test('imported and inference-component endpoints publish invocations per component', () => {
+    const { ep } = scheduled('Ic', { autoScaling: { minInstances: 0, maxInstances: 1 }, inferenceComponents: { minCopies: 0 } });
+    expect(ep.metricInvocations().dimensions).toEqual({ InferenceComponentName: ep.inferenceComponentName });
+    expect(ep.metricGpuUtilization().dimensions).toEqual({ EndpointName: ep.endpointName, VariantName: 'AllTraffic' });
+    expect(ep.metricCopiesReporting().namespace).toBe('/aws/sagemaker/InferenceComponents');
+    const plain = InferenceEndpoint.fromEndpointAttributes(new Stack(), 'E', { endpointName: 'x' });
+    expect(() => plain.metricComponentGpuUtilization()).toThrow(/published per inference component, and this endpoint hosts none/);
+  });
 });
 
 describe('alarms are opt-in', () => {

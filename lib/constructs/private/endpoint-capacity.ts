@@ -15,7 +15,7 @@ import { adapterComponentName } from './endpoint-names';
 /** Instances of the variant follow the load (by default, requests in flight per model = the batch one decodes). */
 export function addVariantScaling(
   scope: Construct, endpoint: sagemaker.CfnEndpoint, variantName: string, scaling: EndpointAutoScaling, concurrency: number,
-): void {
+): appscaling.ScalableTarget {
   const target = new appscaling.ScalableTarget(scope, 'Scaling', {
     serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
     resourceId: `endpoint/${endpoint.endpointName}/variant/${variantName}`,
@@ -31,6 +31,7 @@ export function addVariantScaling(
     scaleInCooldown: scaling.scaleInCooldown ?? Duration.minutes(10),
     scaleOutCooldown: scaling.scaleOutCooldown ?? Duration.minutes(2),
   });
+  return target;
 }
 
 /** What the inference components are placed with. */
@@ -48,10 +49,12 @@ export interface ComponentPlacement {
   readonly concurrency: number;
   /** @default 1 */
   readonly maxInstances?: number;
+  /** A schedule lowers the minimum to 0 copies at times, so the copies must also start again from zero. @default false */
+  readonly scheduledToZero?: boolean;
 }
 
 /** The base model's inference component, its adapters, and the scaling of its copies. */
-export function addInferenceComponents(scope: Construct, endpoint: sagemaker.CfnEndpoint, ic: InferenceComponentsMode, p: ComponentPlacement): void {
+export function addInferenceComponents(scope: Construct, endpoint: sagemaker.CfnEndpoint, ic: InferenceComponentsMode, p: ComponentPlacement): appscaling.ScalableTarget {
   const base = new sagemaker.CfnInferenceComponent(scope, 'Component', {
     inferenceComponentName: p.componentName,
     endpointName: endpoint.attrEndpointName,
@@ -97,7 +100,7 @@ export function addInferenceComponents(scope: Construct, endpoint: sagemaker.Cfn
     scaleInCooldown: Duration.minutes(10),
     scaleOutCooldown: Duration.minutes(2),
   });
-  if (minCopies === 0) {
+  if (minCopies === 0 || p.scheduledToZero) {
     // Target tracking cannot scale out from zero copies (there is no per-copy metric): a request that finds
     // no copy raises NoCapacityInvocationFailures, which starts one (SageMaker developer guide, "Scale an
     // endpoint to zero instances").
@@ -114,4 +117,5 @@ export function addInferenceComponents(scope: Construct, endpoint: sagemaker.Cfn
       cooldown: Duration.minutes(2),
     });
   }
+  return target;
 }
