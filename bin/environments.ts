@@ -111,6 +111,8 @@ export const prod: EnvironmentConfig = {
   // Prompts and answers are kept a year, then expire; ratings stay.
   datasets: { noncurrentVersionExpirationDays: 90, accessLogRetentionDays: 365, interactionRetentionDays: 365 },
   tags: { 'cost-center': 'ml-platform' },
+  // Alerts at 80% of actual and 100% of forecast cost, for resources tagged environment: prod.
+  operations: { monthlyBudgetUsd: 9000 },
 };
 
 export const environments: readonly EnvironmentConfig[] = [dev, staging, prod];

@@ -20,6 +20,7 @@ export * from './constructs/inference-endpoint';
 export * from './constructs/model-source';
 export * from './constructs/knowledge-base';
 export * from './constructs/lifecycle-dashboard';
+export * from './constructs/environment-budget';
 export * from './constructs/vector-store';
 export * from './constructs/model-optimization-role';
 export * from './serving';

@@ -18,6 +18,7 @@ import { GenerativeApi } from './constructs/generative-api';
 import { InferenceEndpoint } from './constructs/inference-endpoint';
 import { ModelSource } from './constructs/model-source';
 import { KnowledgeBase } from './constructs/knowledge-base';
+import { EnvironmentBudget } from './constructs/environment-budget';
 import { LifecycleDashboard } from './constructs/lifecycle-dashboard';
 import { ModelOptimizationRole } from './constructs/model-optimization-role';
 import { Quantization } from './serving';
@@ -61,10 +62,12 @@ export class GenAiLifecycleStage extends Stage {
   readonly api?: GenerativeApi;
   /** The role optimization jobs run as, when the scope's model is an open model. */
   readonly optimizationRole?: ModelOptimizationRole;
-  /** Operations: the dashboard. Undefined when `operations.dashboard` is false. */
+  /** Operations: the dashboard and the budget. Undefined when there is neither. */
   readonly operationsStack?: Stack;
   /** The environment's CloudWatch dashboard, unless `operations.dashboard` is false. */
   readonly dashboard?: LifecycleDashboard;
+  /** The environment's cost budget, with `operations.monthlyBudgetUsd`. */
+  readonly budget?: EnvironmentBudget;
   /**
    * The serving estimate of the scope's model (memory, fitting instances, the cheapest), from which
    * endpoints take their sizes; undefined for a Bedrock model or when no model is chosen yet.
@@ -151,13 +154,22 @@ export class GenAiLifecycleStage extends Stage {
       new CfnOutput(this.adaptationStack, 'FineTuningStateMachineArn', { value: this.fineTuning.stateMachine.stateMachineArn, description: 'Pass to `npm run fine-tune -- start --state-machine`' });
     }
 
-    if (config.operations?.dashboard ?? true) {
-      this.operationsStack = new Stack(this, 'Operations', { description: `genai-lifecycle-cdk ${config.name}: dashboard` });
-      this.dashboard = new LifecycleDashboard(this.operationsStack, 'Dashboard', {
+    const dashboard = config.operations?.dashboard ?? true;
+    const monthlyBudget = config.operations?.monthlyBudgetUsd;
+    if (dashboard || monthlyBudget !== undefined) {
+      this.operationsStack = new Stack(this, 'Operations', { description: `genai-lifecycle-cdk ${config.name}: dashboard and budget` });
+    }
+    if (dashboard) {
+      this.dashboard = new LifecycleDashboard(this.operationsStack!, 'Dashboard', {
         dashboardName: `genai-lifecycle-${config.name}`,
         api: this.api, endpoint: this.endpoint, bedrockModel: this.bedrockModel, fineTuning: this.fineTuning, knowledgeBase: this.knowledgeBase,
       });
-      new CfnOutput(this.operationsStack, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
+      new CfnOutput(this.operationsStack!, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
+    }
+    if (monthlyBudget !== undefined) {
+      // The stage tags every resource `environment: <name>` (below): the budget counts what carries that tag.
+      this.budget = new EnvironmentBudget(this.operationsStack!, 'Budget', { monthlyLimitUsd: monthlyBudget, tagKey: 'environment', tagValue: config.name });
+      new CfnOutput(this.operationsStack!, 'BudgetAlertTopicArn', { value: this.budget.topic.topicArn, description: 'Subscribe to receive budget alerts' });
     }
 
     if (!production && config.logRetentionDays < 365) {

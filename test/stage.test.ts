@@ -380,3 +380,23 @@ describe('scheduled capacity (staging)', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'NoCapacityInvocationFailures', Namespace: 'AWS/SageMaker' });
   });
 });
+
+describe('the budget (prod)', () => {
+  test('a monthly cost budget of the resources tagged environment: prod, alerting a topic Budgets may publish to and encrypt for', () => {
+    const t = templateOf(stages.Prod.operationsStack!);
+    t.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: { BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: 9000, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:environment$prod'] } },
+      NotificationsWithSubscribers: [
+        { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: Match.stringLikeRegexp('^BudgetTopic') } }] },
+        { Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: Match.stringLikeRegexp('^BudgetTopic') } }] },
+      ],
+    });
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'budgets.amazonaws.com' } })]) },
+    });
+    t.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Principal: { Service: 'budgets.amazonaws.com' } })]) },
+    });
+    expect(stages.Dev.budget).toBeUndefined();
+  });
+});

@@ -336,4 +336,11 @@ export interface EnvironmentConfig {
 export interface OperationsSettings {
   /** A CloudWatch dashboard of the environment's API, model, workflow and ingestion. @default true */
   readonly dashboard?: boolean;
+  /**
+   * A monthly AWS Budgets cost budget, in USD, for the resources tagged `environment: <name>` (activate that cost
+   * allocation tag in the Billing console first), alerting an encrypted SNS topic at 80% of actual cost and 100% of
+   * the forecast.
+   * @default - no budget
+   */
+  readonly monthlyBudgetUsd?: number;
 }

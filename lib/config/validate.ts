@@ -89,7 +89,7 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
 ];
 
 const TOP_LEVEL_FIELDS = ['name', 'account', 'region', 'dataRemoval', 'logRetentionDays', 'production', 'scope', 'models', 'serving', 'adaptation', 'datasets', 'tags', 'operations'];
-const OPERATIONS_FIELDS = ['dashboard'];
+const OPERATIONS_FIELDS = ['dashboard', 'monthlyBudgetUsd'];
 const ADAPTATION_FIELDS = ['backend', 'baseModel', 'methods', 'instanceType', 'spot', 'maxRuntimeHours', 'maxWaitHours', 'gate', 'validationKey', 'testKey', 'trigger'];
 const SERVING_FIELDS = ['crossRegion', 'endpoint', 'api'];
 const API_FIELDS = ['authorization', 'cognitoUserPoolArn', 'promptTemplates', 'guardrail', 'waf', 'retrieval', 'tools'];
@@ -192,6 +192,10 @@ function validateOperations(c: Collector, operations: unknown): void {
   }
   c.unknownFields('operations', operations, OPERATIONS_FIELDS);
   if (operations.dashboard !== undefined && typeof operations.dashboard !== 'boolean') c.add('operations.dashboard', operations.dashboard, 'is not a boolean', 'use true or false');
+  const budget = operations.monthlyBudgetUsd;
+  if (budget !== undefined && (typeof budget !== 'number' || !Number.isFinite(budget) || budget <= 0)) {
+    c.add('operations.monthlyBudgetUsd', budget, 'is not an amount of USD above 0', 'give the most the environment should cost a month, e.g. 500, or remove it');
+  }
 }
 
 /** The environment's own models, each checked as the sizing engine checks a custom architecture. */

@@ -76,7 +76,8 @@ describe('validateEnvironments', () => {
     ['a schedule with copies at 0 and instances kept', prodWith({ serving: { ...prod.serving, endpoint: { dataCapturePercent: 20, inferenceComponents: {}, minInstances: 1, schedule: { timeZone: 'UTC', offHoursMinimum: 0 } } } }), 'prod.serving.endpoint.schedule.offHoursMinimum', /is 0 copies, but the endpoint keeps at least 1 instance\(s\).*Fix: set minInstances to 0/],
     ['working hours that end before they start', prodWith({ serving: { ...prod.serving, endpoint: { dataCapturePercent: 20, minInstances: 2, maxInstances: 4, schedule: { timeZone: 'UTC', startHour: 18, endHour: 6, offHoursMinimum: 1 } } } }), 'prod.serving.endpoint.schedule.endHour', /6 is not after startHour \(18\)/],
     ['no instances without inference components', prodWith({ serving: { ...prod.serving, endpoint: { dataCapturePercent: 20, minInstances: 0 } } }), 'prod.serving.endpoint.minInstances', /0 is not a whole number of instances from 1 to 100/],
-    ['a misspelt operations field', prodWith({ operations: { dashbaord: false } }), 'prod.operations.dashbaord', /is not a known field; allowed: dashboard/],
+    ['a budget of no money', prodWith({ operations: { monthlyBudgetUsd: 0 } }), 'prod.operations.monthlyBudgetUsd', /0 is not an amount of USD above 0/],
+    ['a misspelt operations field', prodWith({ operations: { dashbaord: false } }), 'prod.operations.dashbaord', /is not a known field; allowed: dashboard, monthlyBudgetUsd/],
   ];
 
   test.each(cases)('fails when given %s', (_name, env, path, message) => {
