@@ -1,7 +1,7 @@
 /**
  * `npm run review -- [options]`: what the synthesized environments deploy, for a pull request comment:
- * accelerator capacity and cost, IAM statements, policy findings and, with --base, what the change adds,
- * removes and replaces. Synthesizes every environment (or reads --assembly) and prints Markdown, or one JSON
+ * accelerator capacity and cost, what is billed per use, IAM statements, policy findings and, with --base, what
+ * the change adds, removes and replaces. Synthesizes every environment (or reads --assembly) and prints Markdown, or one JSON
  * document with --json. Exit codes: 0 printed; 1 synthesis failed (the report, when one could be written,
  * shows the open findings); 2 bad usage, with every problem listed at once.
  */
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from 'aws-cdk-lib';
-import { buildApp, STRICT_SYNTH_CONTEXT } from '../bin/app';
+import { buildApp, stageIdOf, STRICT_SYNTH_CONTEXT } from '../bin/app';
 import { environments } from '../bin/environments';
 import { ConfigError } from '../lib/config';
 import { PropsError } from '../lib/constructs/private/problems';
@@ -18,7 +18,7 @@ import {
   AssemblyError, buildReview, priceLookup, priceTableProblems, readCloudAssembly, renderMarkdown, type AssemblyReader, type CloudAssembly,
 } from './lib/review';
 import type { PriceTable } from '../lib/sizing';
-import { optionLines, optionProblems, problemReport, str, type OptionSpec, type Io as Writers, runScript } from './lib/cli';
+import { optionLines, optionProblems, problemReport, str, strings, type OptionSpec, type Io as Writers, runScript } from './lib/cli';
 import { readPriceTable } from './lib/prices';
 
 /** Each writer adds a newline to the text. */
@@ -43,6 +43,10 @@ const OPTIONS: Record<string, OptionSpec> = {
   assembly: { type: 'string', help: 'DIR: a cloud assembly to review, e.g. cdk.out (default: synthesize every environment)' },
   base: { type: 'string', help: 'DIR: the base branch\'s cloud assembly, to show what the change adds, removes and replaces' },
   prices: { type: 'string', help: 'FILE.json: {"ml.TYPE": USD, ...} or {"source": "...", "usdPerHour": {...}}' },
+  traffic: {
+    type: 'string', multiple: true,
+    help: 'ENV=REQUESTS: requests a month per environment, e.g. dev=100000,prod=5000000 (default: peak rate × 176 h)',
+  },
   json: { type: 'boolean', help: 'print one JSON document instead of Markdown' },
   help: { type: 'boolean', help: 'show this help' },
 };
@@ -62,6 +66,9 @@ export function main(argv: readonly string[], io: Io): number {
   const base = baseDir === undefined ? undefined : readAssembly('base', baseDir, problems);
   const pricesFile = str(values.prices);
   const prices = pricesFile === undefined ? undefined : readPriceFile(pricesFile, problems, io);
+  // Without --assembly the review synthesizes bin/environments.ts: its stage ids are the names to check.
+  const known = assemblyDir === undefined ? environments.map((e) => stageIdOf(e.name)) : head?.environments.map((e) => e.name);
+  const traffic = readTraffic(strings(values.traffic), known, problems);
   if (problems.length > 0) {
     io.stderr(problemReport('review', problems, 'npm run review -- --help'));
     return EXIT_USAGE;
@@ -86,7 +93,7 @@ export function main(argv: readonly string[], io: Io): number {
     synthesisError = synthesis.error;
   }
 
-  const review = buildReview(assembly, { prices: priceLookup(prices), base });
+  const review = buildReview(assembly, { prices: priceLookup(prices), base, traffic });
   io.stdout(values.json === true ? json(review) : renderMarkdown(review));
   if (synthesisError) {
     io.stderr(`review: synthesis failed (${synthesisError.message.split('\n').pop()}); the report lists the open findings.`);
@@ -151,6 +158,36 @@ function readPriceFile(path: string, problems: string[], io: Io): PriceTable | u
   return issues.length > 0 ? undefined : prices;
 }
 
+/**
+ * `--traffic ENV=REQUESTS[,ENV=REQUESTS]`, repeatable: requests a month by environment name as the assembly spells
+ * it (`dev` names `Dev`; case and dashes do not matter). `known` undefined: the assembly could not be read, so
+ * names are not checked.
+ */
+function readTraffic(entries: readonly string[], known: readonly string[] | undefined, problems: string[]): Record<string, number> | undefined {
+  if (entries.length === 0) return undefined;
+  const key = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
+  const traffic: Record<string, number> = {};
+  for (const entry of entries.flatMap((e) => e.split(',')).map((e) => e.trim()).filter((e) => e !== '')) {
+    const at = entry.indexOf('=');
+    const name = entry.slice(0, at).trim();
+    const raw = entry.slice(at + 1).trim();
+    const requests = Number(raw.replace(/_/g, ''));
+    const env = known?.find((k) => key(k) === key(name)) ?? name;
+    if (at <= 0) {
+      problems.push(`--traffic is "${entry}": use ENV=REQUESTS (requests a month), e.g. --traffic dev=100000.`);
+      continue;
+    }
+    const unknown = known !== undefined && !known.some((k) => key(k) === key(name));
+    const invalid = raw === '' || !Number.isFinite(requests) || requests <= 0;
+    if (unknown) problems.push(`--traffic names "${name}": not an environment here; use one of ${known.join(', ')}.`);
+    if (invalid) problems.push(`--traffic is "${entry}": "${raw}" is not a positive number of requests a month.`);
+    if (unknown || invalid) continue;
+    if (Object.hasOwn(traffic, env)) problems.push(`--traffic gives ${env} twice: keep one.`);
+    else traffic[env] = requests;
+  }
+  return traffic;
+}
+
 /** JSON with numbers rounded to 4 decimals: more digits would be noise. */
 function json(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1e4) / 1e4 : v), 2);
@@ -160,8 +197,9 @@ function usage(): string {
   return [
     'Usage: npm run review -- [options]',
     '',
-    'Reviews what the environments deploy: resources, accelerator capacity and monthly cost, IAM statements (wildcards',
-    'flagged), policy findings and acknowledgements; with --base, what the change adds, removes and replaces.',
+    'Reviews what the environments deploy: resources, accelerator capacity and monthly cost, what is billed per use',
+    '(Bedrock tokens, Lambda, API Gateway: per request, per hour at peak, a month at an assumed traffic), IAM statements',
+    '(wildcards flagged), policy findings and acknowledgements; with --base, what the change adds, removes and replaces.',
     '',
     ...optionLines(OPTIONS),
     '',
@@ -169,6 +207,7 @@ function usage(): string {
     '  npm run review                                        # synthesize every environment, print Markdown',
     '  npx cdk synth --quiet && npm run -s review -- --assembly cdk.out > review.md',
     '  npm run review -- --assembly cdk.out --base base.out --json',
+    '  npm run review -- --traffic dev=100000,prod=5000000   # per-use cost at these requests a month',
     '',
     'Exit codes: 0 printed; 1 synthesis failed (open findings are in the report); 2 bad usage.',
   ].join('\n');

@@ -105,7 +105,7 @@ export interface BedrockMetricOptions {
 }
 
 /** Runtime metrics of a Bedrock model (AWS/Bedrock, by ModelId). */
-abstract class BedrockModelBase extends Resource implements IBedrockModel {
+export abstract class BedrockModelBase extends Resource implements IBedrockModel {
   abstract readonly invocationId: string;
   /** Every ModelId the model's requests may be published under. */
   protected abstract readonly metricModelIds: string[];

@@ -13,5 +13,6 @@ export * from './pretraining';
 export * from './serving';
 export * from './training';
 export * from './units';
+export * from './usage-prices';
 export * from './validation';
 export * from './sizing';

@@ -1,6 +1,6 @@
 /** A change against the base: resources added, removed and changed, stateful replacements, IAM and cost deltas. */
 import {
-  buildReview, capacityOf, diffEnvironment, iamOf, priceLookup, renderMarkdown, REPLACEMENT_PROPERTIES, type CfnResource, type EnvironmentAssembly,
+  buildReview, capacityOf, diffEnvironment, iamOf, priceLookup, renderMarkdown, REPLACEMENT_PROPERTIES, usageOf, type CfnResource, type EnvironmentAssembly,
 } from '../../scripts/lib/review';
 import { BASE_DIR, HEAD_DIR, load } from './fixtures';
 
@@ -50,9 +50,9 @@ describe('diffEnvironment', () => {
     const diff = diffEnvironment(side(base), side(head));
     expect(diff.replacements.map((r) => [r.type, r.logicalId, r.newLogicalId])).toEqual([['AWS::KMS::Key', 'Key', 'Key2']]);
     expect(diff.statefulRemovals.map((r) => [r.type, r.logicalId, r.reason, r.deletionPolicy])).toEqual([['AWS::DynamoDB::Table', 'Table', 'removed', 'Delete']]);
-    const review = { environments: [{ name: 'E', stacks: [], resources: { total: 2, byType: {} }, capacity: side(head).capacity, iam: side(head).iam, validation: { plugins: [], open: [], acknowledgements: [] }, diff }], removedEnvironments: [], comparedToBase: true };
+    const review = { environments: [{ name: 'E', stacks: [], resources: { total: 2, byType: {} }, capacity: side(head).capacity, usage: usageOf([]), iam: side(head).iam, validation: { plugins: [], open: [], acknowledgements: [] }, diff }], removedEnvironments: [], comparedToBase: true };
     const markdown = renderMarkdown(review);
-    expect(markdown).toContain('| **E** | 0 | 2 (+1 −2 ~0) | $0.00 – $0.00 | 0 | 0 | 0 | 🚨 1 (⚠ 1 stateful removed) |');
+    expect(markdown).toContain('| **E** | 0 | 2 (+1 −2 ~0) | $0.00 – $0.00 | — | 0 | 0 | 0 | 🚨 1 (⚠ 1 stateful removed) |');
     expect(markdown).toContain('- ⚠ `AWS::DynamoDB::Table` `E-S/Table` (`E/S/Table/Resource`): removed; DeletionPolicy Delete: the old one is **deleted**.');
   });
 

@@ -1,9 +1,11 @@
 /** The review CLI: main() on the fixture assemblies, every usage problem at once, and a failed synthesis. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/config';
 import { REVIEW_MARKER } from '../../scripts/lib/review';
 import { EXIT_OK, EXIT_SYNTH_FAILED, EXIT_USAGE, main, type Io, type Synthesis } from '../../scripts/review';
-import { BASE_DIR, FIXTURES, HEAD_DIR, round4 } from '../review/fixtures';
+import { apiStack, assemblyOf, BASE_DIR, FIXTURES, HEAD_DIR, round4, writeAssembly } from '../review/fixtures';
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -29,7 +31,7 @@ describe('review --assembly', () => {
     const { code, stdout, stderr } = run(['--assembly', HEAD_DIR, '--base', BASE_DIR]);
     expect([code, stderr]).toEqual([EXIT_OK, '']);
     expect(stdout.startsWith(`${REVIEW_MARKER}\n## genai-lifecycle-cdk review\n`)).toBe(true);
-    expect(stdout).toContain('| **Prod** | 3 | 22 (+2 −2 ~4) | $2,890.07 – $6,886.09 ⚠ partly unpriced | 7 ⚠ | 1 ❌ | 3 | 🚨 2 |');
+    expect(stdout).toContain('| **Prod** | 3 | 22 (+2 −2 ~4) | $2,890.07 – $6,886.09 ⚠ partly unpriced | — | 7 ⚠ | 1 ❌ | 3 | 🚨 2 |');
     expect(stdout.match(/<details>/g)).toHaveLength(2);
   });
 
@@ -79,7 +81,7 @@ describe('review --assembly', () => {
     const { code, stdout } = run(['--help']);
     expect(code).toBe(EXIT_OK);
     expect(stdout).toMatch(/^Usage: npm run review -- \[options\]/);
-    for (const option of ['--assembly <value>', '--base <value>', '--prices <value>', '--json', '--help']) expect(stdout).toContain(option);
+    for (const option of ['--assembly <value>', '--base <value>', '--prices <value>', '--traffic <value>', '--json', '--help']) expect(stdout).toContain(option);
   });
 });
 
@@ -90,7 +92,7 @@ describe('bad usage', () => {
     expect(stdout).toBe('');
     expect(stderr).toBe([
       'review: 4 problems',
-      '  - --jsn is not an option: use --assembly, --base, --prices, --json, --help.',
+      '  - --jsn is not an option: use --assembly, --base, --prices, --traffic, --json, --help.',
       '  - --json takes no value: write just --json.',
       '  - --assembly needs a value: DIR: a cloud assembly to review, e.g. cdk.out (default: synthesize every environment).',
       '  - "cdk.out" is not an option: options start with --, e.g. --assembly cdk.out.',
@@ -137,5 +139,62 @@ describe('synthesis', () => {
     const { code, stdout, stderr } = run([], { synthesize: () => { throw new ConfigError([problem]); } });
     expect([code, stdout]).toEqual([EXIT_SYNTH_FAILED, '']);
     expect(stderr).toContain('review: synthesis failed, nothing to review:\n1 problem in the environment definitions (bin/environments.ts):\n  - prod.region: "us-east-9" is not an AWS region. Fix: use a region code');
+  });
+});
+
+describe('--traffic', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'review-traffic-'));
+    writeAssembly(dir, assemblyOf({ Dev: [apiStack('Dev-Serving')], Prod: [apiStack('Prod-Serving', { backend: 'sagemaker', rate: 20 })] }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // The fixture's handler: 6,144 + 1,024 tokens at $0.22 per 1M, 20.48 s × 1 GB arm64, a REST request.
+  const LAMBDA = 0.2 + (1024 / 50) * 0.0000133334 * 1e6;
+  const DEV_PER_MILLION = 7168 * 0.22 + LAMBDA + 3.5;
+  const PROD_PER_MILLION = LAMBDA + 3.5;
+
+  test('by default, a month is the peak rate for 8 h on 22 working days', () => {
+    const { code, stdout } = run(['--assembly', dir, '--json']);
+    expect(code).toBe(EXIT_OK);
+    const [dev, prod] = JSON.parse(stdout).environments;
+    expect([dev.usage.traffic.requestsPerMonth, dev.usage.monthlyUsd]).toEqual([633_600, round4((DEV_PER_MILLION / 1e6) * 633_600)]);
+    expect([prod.usage.traffic.requestsPerMonth, prod.usage.usdPerHourAtPeak]).toEqual([20 * 3600 * 176, round4((PROD_PER_MILLION / 1e6) * 20 * 3600)]);
+    expect(dev.usage.api).toMatchObject({ backend: 'bedrock', modelId: 'us.meta.llama3-1-8b-instruct-v1:0', peakRequestsPerSecond: 1 });
+  });
+
+  test('replaces the assumption per environment: repeated or comma-separated, names in any case', () => {
+    const { code, stdout } = run(['--assembly', dir, '--traffic', 'dev=100_000,PROD=5e6', '--json']);
+    expect(code).toBe(EXIT_OK);
+    const [dev, prod] = JSON.parse(stdout).environments;
+    expect([dev.usage.traffic, prod.usage.traffic.requestsPerMonth]).toEqual([{ requestsPerMonth: 100_000, from: 'option', words: '100,000 requests a month (--traffic)' }, 5_000_000]);
+    expect(prod.usage.monthlyUsd).toBe(round4((PROD_PER_MILLION / 1e6) * 5_000_000));
+    const repeated = run(['--assembly', dir, '--traffic', 'dev=100000', '--traffic', 'prod=5000000']);
+    expect(repeated.stdout).toContain('Requests a month: Dev 100,000 requests (--traffic), Prod 5,000,000 requests (--traffic).');
+  });
+
+  test('fails on an unknown environment, a number that is not positive, a malformed or repeated entry, listing every problem at once', () => {
+    const { code, stdout, stderr } = run(['--assembly', dir, '--jsn', '--traffic', 'qa=5,dev=-1', '--traffic', 'prod', '--traffic', 'prod=1,Prod=2', '--traffic', 'dev=many']);
+    expect([code, stdout]).toEqual([EXIT_USAGE, '']);
+    expect(stderr).toBe([
+      'review: 6 problems',
+      '  - --jsn is not an option: use --assembly, --base, --prices, --traffic, --json, --help.',
+      '  - --traffic names "qa": not an environment here; use one of Dev, Prod.',
+      '  - --traffic is "dev=-1": "-1" is not a positive number of requests a month.',
+      '  - --traffic is "prod": use ENV=REQUESTS (requests a month), e.g. --traffic dev=100000.',
+      '  - --traffic gives Prod twice: keep one.',
+      '  - --traffic is "dev=many": "many" is not a positive number of requests a month.',
+      'Run `npm run review -- --help` for usage.',
+      '',
+    ].join('\n'));
+  });
+
+  test('without --assembly the names are those of bin/environments.ts, checked before synthesizing', () => {
+    const synthesize = () => { throw new Error('synthesized despite a usage problem'); };
+    const { code, stderr } = run(['--traffic', 'qa=5'], { synthesize });
+    expect(code).toBe(EXIT_USAGE);
+    expect(stderr).toContain('--traffic names "qa": not an environment here; use one of Dev, Staging, Prod.');
+    expect(run(['--traffic', 'staging=5'], { synthesize: () => ({ directory: HEAD_DIR }) }).code).toBe(EXIT_OK);
   });
 });

@@ -1,11 +1,13 @@
 /**
  * Accelerator capacity and what it costs, read from templates: SageMaker endpoints (instances at minimum and
- * maximum scale, and a month of each), and fine-tuning state machines (the most one run can cost per method).
- * Everything billed by use (Lambda, API Gateway, S3, Bedrock tokens) is named, not estimated.
+ * maximum scale, and a month of each, less what a scaling schedule saves), and fine-tuning state machines (the
+ * most one run can cost per method). What is billed per use is in usage.ts; this file names those services.
  */
+import { InstanceCatalog } from '../../../lib/sizing';
 import type { CfnResource, CfnTemplate, StackTemplate } from './assembly';
 import { constructPathOf, referencedId, render, stateMachineDefinition, type StateMachineDefinition } from './intrinsics';
 import { HOURS_PER_MONTH, type PriceLookup } from './prices';
+import { evaluateSchedule, scheduledSteps, type ScheduledActionJson, type ScheduleEvaluation } from './schedule';
 
 /** How the instance count of a variant can move. */
 export type Scaling = 'fixed' | 'auto-scaling' | 'managed-instance-scaling';
@@ -23,8 +25,10 @@ export interface EndpointCapacity {
   /** @default - the instance type has no price */
   readonly usdPerHour?: number;
   readonly priceSource?: string;
-  /** usdPerHour x 730 h x instances, at minimum and at maximum scale. @default - unpriced */
+  /** usdPerHour x 730 h x instances, at minimum (less `schedule.monthlyUsdSaved`) and at maximum scale. @default - unpriced */
   readonly monthlyUsd?: { readonly min: number; readonly max: number };
+  /** Scheduled actions on the variant's instances, or on the copies of its inference component. @default - none */
+  readonly schedule?: ScheduleEvaluation;
 }
 
 /** One training method of a fine-tuning state machine: its plan and the most one run of it costs. */
@@ -67,8 +71,10 @@ export interface TrainingCapacity {
 export interface CapacityReport {
   readonly endpoints: readonly EndpointCapacity[];
   readonly training: readonly TrainingCapacity[];
-  /** Sum of the priced endpoints, a month at minimum and at maximum scale. */
+  /** Sum of the priced endpoints, a month at minimum (scheduled savings subtracted) and at maximum scale. */
   readonly monthlyUsd: { readonly min: number; readonly max: number };
+  /** What the endpoints' schedules take off the monthly minimum. */
+  readonly monthlyUsdSavedBySchedules: number;
   /** Instance types the price table does not know: their cost is not in any total. */
   readonly unpricedInstanceTypes: readonly string[];
   /** Services in the environment billed by use: named, not estimated. */
@@ -115,6 +121,7 @@ export function capacityOf(stacks: readonly StackTemplate[], prices: PriceLookup
       min: sum(endpoints.map((e) => e.monthlyUsd?.min ?? 0)),
       max: sum(endpoints.map((e) => e.monthlyUsd?.max ?? 0)),
     },
+    monthlyUsdSavedBySchedules: sum(endpoints.map((e) => e.schedule?.monthlyUsdSaved ?? 0)),
     unpricedInstanceTypes: [...unpriced].sort(),
     usagePriced: [...usage].sort(),
     priceSources: [...sources],
@@ -124,6 +131,7 @@ export function capacityOf(stacks: readonly StackTemplate[], prices: PriceLookup
 function endpointsOf(stack: StackTemplate, prices: PriceLookup): EndpointCapacity[] {
   const resources = stack.template.Resources ?? {};
   const targets = scalableTargets(stack.template);
+  const components = inferenceComponents(stack.template);
   const result: EndpointCapacity[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::SageMaker::Endpoint') continue;
@@ -137,42 +145,149 @@ function endpointsOf(stack: StackTemplate, prices: PriceLookup): EndpointCapacit
       const variantName = String(variant.VariantName ?? 'AllTraffic');
       const managed = variant.ManagedInstanceScaling as Record<string, unknown> | undefined;
       const target = targets.get(`endpoint/${name}/variant/${variantName}`);
+      const placed = components.filter((c) => (c.endpoint === logicalId || c.endpoint === name) && c.variant === variantName);
+      const copyTargets = placed.flatMap((c) => { const t = targets.get(`inference-component/${c.name}`); return t ? [{ component: c, target: t }] : []; });
       let scaling: Scaling = 'fixed';
       let min = numberOr(variant.InitialInstanceCount, 1);
       let max = min;
-      if (managed && managed.Status === 'ENABLED') {
+      const managedScaling = managed?.Status === 'ENABLED';
+      const perInstance = placed.length === 1 && copyTargets.length === 1 ? copiesPerInstance(instanceType, copyTargets[0].component.devices) : undefined;
+      if (managedScaling) {
         scaling = 'managed-instance-scaling';
         min = numberOr(managed.MinInstanceCount, min);
         max = numberOr(managed.MaxInstanceCount, max);
+        // The copies' minimum keeps instances running too.
+        if (typeof perInstance === 'number') min = Math.max(min, Math.ceil(copyTargets[0].target.min / perInstance));
       } else if (target) {
         scaling = 'auto-scaling';
         ({ min, max } = target);
       }
       const price = prices(instanceType);
+      const schedule = scheduleOf(target, copyTargets, {
+        managedScaling, floor: managedScaling ? numberOr(managed.MinInstanceCount, 0) : min, components: placed.length, perInstance, instanceType, usdPerHour: price?.usdPerHour,
+        asynchronous: config.Properties?.AsyncInferenceConfig !== undefined,
+      });
+      const saved = schedule?.monthlyUsdSaved ?? 0;
       result.push({
         stackName: stack.stackName, endpoint: name, variant: variantName, instanceType, scaling, minInstances: min, maxInstances: max,
         ...(price && {
           usdPerHour: price.usdPerHour, priceSource: price.source,
-          monthlyUsd: { min: price.usdPerHour * HOURS_PER_MONTH * min, max: price.usdPerHour * HOURS_PER_MONTH * max },
+          monthlyUsd: { min: Math.max(0, price.usdPerHour * HOURS_PER_MONTH * min - saved), max: price.usdPerHour * HOURS_PER_MONTH * max },
         }),
+        ...(schedule && { schedule }),
       });
     }
   }
   return result;
 }
 
-/** Application Auto Scaling targets on a variant's instance count, by ResourceId (`endpoint/<name>/variant/<variant>`). */
-function scalableTargets(template: CfnTemplate): Map<string, { min: number; max: number }> {
+interface TargetCapacity {
+  readonly min: number;
+  readonly max: number;
+  readonly actions: readonly ScheduledActionJson[];
+}
+
+/**
+ * Application Auto Scaling targets on a variant's instance count (ResourceId `endpoint/<name>/variant/<variant>`)
+ * and on an inference component's copies (`inference-component/<name>`), by ResourceId.
+ */
+function scalableTargets(template: CfnTemplate): Map<string, TargetCapacity> {
   const resources = template.Resources ?? {};
-  const targets = new Map<string, { min: number; max: number }>();
+  const targets = new Map<string, TargetCapacity>();
+  // A ResourceId built from an attribute reads as the resource's literal name, so both forms match.
+  const reference = (logicalId: string, attribute: string | undefined) => {
+    const resource = resources[logicalId];
+    if (resource?.Type === 'AWS::SageMaker::Endpoint' && (attribute === 'EndpointName' || attribute === undefined)) return endpointName(logicalId, resource);
+    if (resource?.Type === 'AWS::SageMaker::InferenceComponent' && attribute === 'InferenceComponentName') return componentName(logicalId, resource);
+    return undefined;
+  };
   for (const resource of Object.values(resources)) {
     const p = resource.Properties ?? {};
-    if (resource.Type !== 'AWS::ApplicationAutoScaling::ScalableTarget' || p.ScalableDimension !== 'sagemaker:variant:DesiredInstanceCount') continue;
-    // A ResourceId built from the endpoint's attribute reads as the endpoint's literal name, so both forms match.
-    const id = render(p.ResourceId, { reference: (logicalId, attribute) => (attribute === 'EndpointName' || attribute === undefined) && resources[logicalId]?.Type === 'AWS::SageMaker::Endpoint' ? endpointName(logicalId, resources[logicalId]) : undefined });
-    targets.set(id, { min: numberOr(p.MinCapacity, 0), max: numberOr(p.MaxCapacity, 0) });
+    if (resource.Type !== 'AWS::ApplicationAutoScaling::ScalableTarget' || !SCALABLE_DIMENSIONS.has(String(p.ScalableDimension))) continue;
+    targets.set(render(p.ResourceId, { reference }), { min: numberOr(p.MinCapacity, 0), max: numberOr(p.MaxCapacity, 0), actions: asObjects(p.ScheduledActions) });
   }
   return targets;
+}
+
+const SCALABLE_DIMENSIONS = new Set(['sagemaker:variant:DesiredInstanceCount', 'sagemaker:inference-component:DesiredCopyCount']);
+
+/** A base inference component (adapters share its copies): where it is placed and the accelerators one copy takes. */
+interface ComponentPlacement {
+  readonly name: string;
+  /** The endpoint's logical id, or its literal name. */
+  readonly endpoint: string;
+  readonly variant: string;
+  readonly devices?: number;
+}
+
+function inferenceComponents(template: CfnTemplate): ComponentPlacement[] {
+  return Object.entries(template.Resources ?? {}).flatMap(([logicalId, resource]) => {
+    const p = resource.Properties ?? {};
+    const spec = (p.Specification ?? {}) as Record<string, unknown>;
+    if (resource.Type !== 'AWS::SageMaker::InferenceComponent' || spec.BaseInferenceComponentName !== undefined) return [];
+    const devices = ((spec.ComputeResourceRequirements ?? {}) as Record<string, unknown>).NumberOfAcceleratorDevicesRequired;
+    return [{
+      name: componentName(logicalId, resource), endpoint: referencedId(p.EndpointName) ?? render(p.EndpointName), variant: String(p.VariantName ?? 'AllTraffic'),
+      ...(typeof devices === 'number' && { devices }),
+    }];
+  });
+}
+
+/** Copies of a component one instance holds (its accelerators ÷ the component's), or why that is unknown. */
+function copiesPerInstance(instanceType: string, devices: number | undefined): number | string {
+  const accelerators = InstanceCatalog.DEFAULT.lookup(instanceType)?.acceleratorCount;
+  if (accelerators === undefined) return `copies per instance unknown: ${instanceType} is not in the instance catalog`;
+  if (devices === undefined || devices <= 0) return 'copies per instance unknown: the component sets no NumberOfAcceleratorDevicesRequired';
+  return Math.max(1, Math.floor(accelerators / devices));
+}
+
+interface SchedulePlacement {
+  readonly managedScaling: boolean;
+  /** The fewest instances the variant keeps whatever the copies. */
+  readonly floor: number;
+  /** Base inference components on the variant. */
+  readonly components: number;
+  /** Copies one instance holds, or why that is unknown. @default - not one component */
+  readonly perInstance?: number | string;
+  readonly instanceType: string;
+  readonly usdPerHour?: number;
+  /** The endpoint config has AsyncInferenceConfig: its instances may scale to 0. */
+  readonly asynchronous: boolean;
+}
+
+function scheduleOf(target: TargetCapacity | undefined, copyTargets: readonly { target: TargetCapacity }[], placement: SchedulePlacement): ScheduleEvaluation | undefined {
+  if (target && target.actions.length > 0) {
+    // SageMaker developer guide, "Register a model": a real-time variant's minimum must be at least 1; asynchronous endpoints scale to 0.
+    const toZero = !placement.asynchronous && scheduledSteps(target.actions).some((a) => a.minCapacity === 0 || a.maxCapacity === 0);
+    return evaluateSchedule({
+      unit: 'instances', minCapacity: target.min, maxCapacity: target.max, actions: target.actions, usdPerHour: placement.usdPerHour,
+      instancesFor: toZero ? (n) => Math.max(1, n) : (n) => n,
+      ...(toZero && { instancesNote: '⚠ a real-time variant keeps at least 1 instance (SageMaker rejects a minimum of 0 outside asynchronous endpoints): counted as 1' }),
+    });
+  }
+  const scheduled = copyTargets.filter((c) => c.target.actions.length > 0);
+  if (scheduled.length === 0) return undefined;
+  const { min, max, actions } = scheduled[0].target;
+  const { perInstance, floor } = placement;
+  let instancesFor: ((copies: number) => number) | undefined;
+  let instancesNote: string | undefined;
+  if (placement.components > 1) {
+    instancesNote = `instances not computed: ${placement.components} inference components share the variant's instances`;
+  } else if (!placement.managedScaling) {
+    instancesFor = () => floor;
+    instancesNote = `instances are fixed at ${floor} (no managed instance scaling): fewer copies stop no instance`;
+  } else if (typeof perInstance !== 'number') {
+    instancesNote = perInstance ?? 'copies per instance unknown';
+  } else {
+    instancesFor = (copies) => Math.max(floor, Math.ceil(copies / perInstance));
+    instancesNote = `${perInstance} cop${perInstance === 1 ? 'y' : 'ies'} per ${placement.instanceType}` + (floor > 0 ? `; managed instance scaling keeps at least ${floor}` : '');
+  }
+  return evaluateSchedule({ unit: 'copies', minCapacity: min, maxCapacity: max, actions, instancesFor, instancesNote, usdPerHour: placement.usdPerHour });
+}
+
+function componentName(logicalId: string, component: CfnResource): string {
+  const name = component.Properties?.InferenceComponentName;
+  return typeof name === 'string' ? name : logicalId;
 }
 
 function endpointName(logicalId: string, endpoint: CfnResource): string {

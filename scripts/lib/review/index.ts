@@ -10,4 +10,7 @@ export * from './intrinsics';
 export * from './markdown';
 export * from './prices';
 export * from './report';
+export * from './schedule';
+export * from './traffic';
+export * from './usage';
 export * from './validation';

@@ -6,6 +6,8 @@
 import { DEFAULT_PRICES } from '../../../lib/sizing';
 import type { EnvironmentDiff, Replacement } from './diff';
 import { isFlagged, type StatementSummary } from './iam';
+import { code, count, delta, few, hours, sum, table, usd } from './markdown-format';
+import { scheduleLines, usageCell, usageFootnote, usageSection } from './markdown-usage';
 import type { EnvironmentReview, Review } from './report';
 import { failsSynthesis } from './validation';
 
@@ -35,14 +37,14 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
 }
 
 function document(review: Review, rows: number): string {
-  const lines = [REVIEW_MARKER, '## genai-lifecycle-cdk review', '', ...summaryTable(review), '', ...priceNote(review)];
+  const lines = [REVIEW_MARKER, '## genai-lifecycle-cdk review', '', ...summaryTable(review), '', ...usageFootnote(review), ...priceNote(review)];
   if (review.removedEnvironments.length > 0) lines.push('', `⚠ **Environments removed** (in the base, not here): ${review.removedEnvironments.join(', ')}.`);
   for (const env of review.environments) lines.push('', ...environmentSection(env, rows));
   return `${lines.join('\n')}\n`;
 }
 
 function summaryTable(review: Review): string[] {
-  const head = ['Environment', 'Stacks', 'Resources', 'Monthly USD (min – max)', 'Wildcard IAM', 'Open findings', 'Acknowledgements', 'Replacements'];
+  const head = ['Environment', 'Stacks', 'Resources', 'Monthly USD (min – max)', 'Per use, USD a month ¹', 'Wildcard IAM', 'Open findings', 'Acknowledgements', 'Replacements'];
   const rows = review.environments.map((env) => {
     const open = sum(env.validation.plugins.map((p) => p.open));
     const errors = sum(env.validation.plugins.map((p) => p.errors));
@@ -53,6 +55,7 @@ function summaryTable(review: Review): string[] {
       String(env.stacks.length),
       diff ? `${env.resources.total} (+${diff.added.length} −${diff.removed.length} ~${diff.changed.length})` : String(env.resources.total),
       `${usd(env.capacity.monthlyUsd.min)} – ${usd(env.capacity.monthlyUsd.max)}${env.capacity.unpricedInstanceTypes.length > 0 ? ' ⚠ partly unpriced' : ''}`,
+      usageCell(env),
       env.iam.wildcardStatements > 0 ? `${env.iam.wildcardStatements} ⚠` : '0',
       openCell(open, errors),
       String(env.validation.acknowledgements.length),
@@ -60,7 +63,7 @@ function summaryTable(review: Review): string[] {
         (diff && diff.statefulRemovals.length > 0 ? ` (⚠ ${diff.statefulRemovals.length} stateful removed)` : ''),
     ];
   });
-  return table(head, rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
+  return table(head, rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
 }
 
 function openCell(open: number, errors: number): string {
@@ -69,7 +72,7 @@ function openCell(open: number, errors: number): string {
 
 function priceNote(review: Review): string[] {
   const sources = [...new Set(review.environments.flatMap((e) => e.capacity.priceSources))];
-  const lines = ['Monthly USD: SageMaker endpoint instances, usdPerHour × 730 h × instances at minimum and at maximum scale; training is per run (in each environment).'];
+  const lines = ['Monthly USD: SageMaker endpoint instances, usdPerHour × 730 h × instances at minimum (less what a scaling schedule saves) and at maximum scale; training is per run (in each environment).'];
   if (sources.includes(DEFAULT_PRICES.source)) {
     lines.push(`⚠ Prices are third-party and overridable with \`--prices FILE.json\` (\`{"ml.TYPE": USD}\`). Source: ${sources.map((s) => s.replace(/^⚠\s*/, '')).join('; ')}.`);
   } else if (sources.length > 0) {
@@ -81,13 +84,15 @@ function priceNote(review: Review): string[] {
 
 function environmentSection(env: EnvironmentReview, rows: number): string[] {
   const open = sum(env.validation.plugins.map((p) => p.open));
-  const summary = `<b>${env.name}</b>: ${count(env.stacks.length, 'stack')}, ${count(env.resources.total, 'resource')}, ${usd(env.capacity.monthlyUsd.min)}–${usd(env.capacity.monthlyUsd.max)} a month, ` +
+  const perUse = env.usage.api || env.usage.fixed.length > 0 ? ` + ${usd(env.usage.monthlyUsd)} per use` : '';
+  const summary = `<b>${env.name}</b>: ${count(env.stacks.length, 'stack')}, ${count(env.resources.total, 'resource')}, ${usd(env.capacity.monthlyUsd.min)}–${usd(env.capacity.monthlyUsd.max)}${perUse} a month, ` +
     `${count(env.iam.wildcardStatements, 'wildcard IAM statement')}, ${count(open, 'open finding')}` +
     (env.diff ? `, ${count(env.diff.replacements.length, 'replacement')}` : '');
   return [
     '<details>', `<summary>${summary}</summary>`, '',
     ...(env.diff ? diffSection(env.diff, rows) : []),
     ...capacitySection(env),
+    ...usageSection(env),
     ...iamSection(env, rows),
     ...validationSection(env, rows),
     ...resourceSection(env, rows),
@@ -145,7 +150,9 @@ function capacitySection(env: EnvironmentReview): string[] {
       c.endpoints.map((e) => [code(e.endpoint), e.variant, code(e.instanceType), e.scaling, `${e.minInstances} – ${e.maxInstances}`,
         e.usdPerHour === undefined ? '⚠ unpriced' : usd(e.usdPerHour, 4), e.monthlyUsd ? usd(e.monthlyUsd.min) : '—', e.monthlyUsd ? usd(e.monthlyUsd.max) : '—']),
       ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'r']), '');
-    lines.push(`**Monthly: ${usd(c.monthlyUsd.min)} at minimum scale, ${usd(c.monthlyUsd.max)} at maximum scale.**`, '');
+    lines.push(...scheduleLines(c.endpoints));
+    const saved = c.monthlyUsdSavedBySchedules === 0 ? '' : ` (after ${usd(c.monthlyUsdSavedBySchedules)} the schedules save)`;
+    lines.push(`**Monthly: ${usd(c.monthlyUsd.min)} at minimum scale${saved}, ${usd(c.monthlyUsd.max)} at maximum scale.**`, '');
   }
   for (const t of c.training) {
     if (t.backend === 'bedrock') {
@@ -162,7 +169,6 @@ function capacitySection(env: EnvironmentReview): string[] {
     }
   }
   if (c.unpricedInstanceTypes.length > 0) lines.push(`⚠ No price for ${c.unpricedInstanceTypes.map(code).join(', ')}: not in any total; pass one with \`--prices\`.`, '');
-  if (c.usagePriced.length > 0) lines.push(`Usage-priced, not estimated: ${c.usagePriced.join(', ')}.`, '');
   return lines;
 }
 
@@ -228,41 +234,4 @@ function limited(title: string | undefined, head: string[], body: string[][], ro
   return [...lines, ''];
 }
 
-function table(head: string[], body: string[][], align?: ('l' | 'r')[]): string[] {
-  const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
-  return [
-    `| ${head.map(cell).join(' | ')} |`,
-    `|${head.map((_, i) => (align?.[i] === 'r' ? '---:' : '---')).join('|')}|`,
-    ...body.map((row) => `| ${row.map(cell).join(' | ')} |`),
-  ];
-}
-
-/** The first `n` items, and how many more there are. */
-function few(items: string[], n: number): string {
-  return items.length <= n ? items.join(', ') : `${items.slice(0, n).join(', ')} +${items.length - n} more`;
-}
-
-function code(text: string): string {
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
-}
-
-export function usd(value: number, decimals = 2): string {
-  const sign = value < 0 ? '−' : '';
-  return `${sign}$${Math.abs(value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: decimals })}`;
-}
-
-function delta(value: number): string {
-  return value === 0 ? 'no change' : value > 0 ? `+${usd(value)}` : usd(value);
-}
-
-function hours(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(2);
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0);
-}
+export { usd } from './markdown-format';

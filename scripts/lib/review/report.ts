@@ -1,13 +1,14 @@
 /**
  * The review of a cloud assembly, as data: per environment its stacks and resources, accelerator capacity and
- * cost, IAM statements, policy findings and, given the base branch's assembly, what the change does. The CLI
- * prints it as JSON or hands it to `renderMarkdown`.
+ * cost, what it bills per use, IAM statements, policy findings and, given the base branch's assembly, what the
+ * change does. The CLI prints it as JSON or hands it to `renderMarkdown`.
  */
 import type { CloudAssembly, EnvironmentAssembly } from './assembly';
 import { capacityOf, type CapacityReport } from './capacity';
 import { diffEnvironment, IGNORED_TYPES, type EnvironmentDiff } from './diff';
 import { iamOf, type IamReport } from './iam';
 import type { PriceLookup } from './prices';
+import { usageOf, type UsageReport } from './usage';
 import { validationOf, type ValidationSummary } from './validation';
 
 export interface StackSummary {
@@ -23,6 +24,8 @@ export interface EnvironmentReview {
   /** Resources by type, AWS::CDK::Metadata not counted. */
   readonly resources: { readonly total: number; readonly byType: Readonly<Record<string, number>> };
   readonly capacity: CapacityReport;
+  /** Billed per use: per request, per hour at peak, and a month at the assumed traffic. */
+  readonly usage: UsageReport;
   readonly iam: IamReport;
   readonly validation: ValidationSummary;
   /** @default - no base assembly was given */
@@ -41,6 +44,8 @@ export interface ReviewOptions {
   readonly prices: PriceLookup;
   /** The assembly of the base branch. @default - no comparison */
   readonly base?: CloudAssembly;
+  /** Requests a month by environment name, replacing the peak-hours assumption. @default - none */
+  readonly traffic?: Readonly<Record<string, number>>;
 }
 
 export function buildReview(head: CloudAssembly, options: ReviewOptions): Review {
@@ -52,6 +57,7 @@ export function buildReview(head: CloudAssembly, options: ReviewOptions): Review
       stacks: env.stacks.map((s) => ({ stackName: s.stackName, artifactId: s.artifactId, ...(s.region && { region: s.region }), resources: countedResources(s.template).length })),
       resources: resourceCounts(env),
       capacity,
+      usage: usageOf(env.stacks, { requestsPerMonth: options.traffic?.[env.name] }),
       iam,
       validation: validationOf(env, head),
     };
