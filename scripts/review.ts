@@ -17,13 +17,13 @@ import { PropsError } from '../lib/constructs/private/problems';
 import {
   AssemblyError, buildReview, priceLookup, priceTableProblems, readCloudAssembly, renderMarkdown, type AssemblyReader, type CloudAssembly,
 } from './lib/review';
-import type { PriceTable } from '../lib/sizing';
+import { BEDROCK_TOKEN_PRICES, type PriceTable, type TokenPrice } from '../lib/sizing';
 import { optionLines, optionProblems, problemReport, str, strings, type OptionSpec, type Io as Writers, runScript } from './lib/cli';
 import { readPriceTable } from './lib/prices';
 
 /** Each writer adds a newline to the text. */
 export interface Io extends Writers {
-  /** Reads --prices. @default fs.readFileSync as UTF-8 */
+  /** Reads --prices and --token-prices. @default fs.readFileSync as UTF-8 */
   readonly readFile?: (path: string) => string;
   /** Synthesizes the shipped environments when --assembly is absent. @default synthesizeEnvironments */
   readonly synthesize?: () => Synthesis;
@@ -43,6 +43,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   assembly: { type: 'string', help: 'DIR: a cloud assembly to review, e.g. cdk.out (default: synthesize every environment)' },
   base: { type: 'string', help: 'DIR: the base branch\'s cloud assembly, to show what the change adds, removes and replaces' },
   prices: { type: 'string', help: 'FILE.json: {"ml.TYPE": USD, ...} or {"source": "...", "usdPerHour": {...}}' },
+  'token-prices': { type: 'string', help: 'FILE.json: Bedrock prices, {"source": "...", "usdPerMillionTokens": {"MODEL_ID": {"input": USD, "output": USD}}}' },
   traffic: {
     type: 'string', multiple: true,
     help: 'ENV=REQUESTS: requests a month per environment, e.g. dev=100000,prod=5000000 (default: peak rate × 176 h)',
@@ -69,6 +70,8 @@ export function main(argv: readonly string[], io: Io): number {
   // Without --assembly the review synthesizes bin/environments.ts: its stage ids are the names to check.
   const known = assemblyDir === undefined ? environments.map((e) => stageIdOf(e.name)) : head?.environments.map((e) => e.name);
   const traffic = readTraffic(strings(values.traffic), known, problems);
+  const tokenPricesFile = str(values['token-prices']);
+  const tokenPrices = tokenPricesFile === undefined ? undefined : readTokenPrices(tokenPricesFile, problems, io);
   if (problems.length > 0) {
     io.stderr(problemReport('review', problems, 'npm run review -- --help'));
     return EXIT_USAGE;
@@ -93,7 +96,7 @@ export function main(argv: readonly string[], io: Io): number {
     synthesisError = synthesis.error;
   }
 
-  const review = buildReview(assembly, { prices: priceLookup(prices), base, traffic });
+  const review = buildReview(assembly, { prices: priceLookup(prices), base, traffic, tokenPrices });
   io.stdout(values.json === true ? json(review) : renderMarkdown(review));
   if (synthesisError) {
     io.stderr(`review: synthesis failed (${synthesisError.message.split('\n').pop()}); the report lists the open findings.`);
@@ -147,6 +150,39 @@ function readAssembly(option: string, dir: string, problems: string[]): CloudAss
     problems.push(`--${option} is "${dir}": cannot read it: ${error.problems.join('; ')}.`);
     return undefined;
   }
+}
+
+/**
+ * `--token-prices`: the user's Bedrock prices per million tokens by model id, over the sourced table (a model
+ * the table lacks may be priced too). Every problem of the file is reported.
+ */
+function readTokenPrices(path: string, problems: string[], io: Io): Record<string, TokenPrice> | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse((io.readFile ?? ((p: string) => readFileSync(p, 'utf8')))(path));
+  } catch (error) {
+    problems.push(`--token-prices is "${path}": cannot read it as JSON (${(error as Error).message}).`);
+    return undefined;
+  }
+  const record = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const table = record(data) ? data.usdPerMillionTokens : undefined;
+  if (!record(data) || !record(table)) {
+    problems.push(`--token-prices is "${path}": not {"source": "...", "usdPerMillionTokens": {"MODEL_ID": {"input": USD, "output": USD}}}.`);
+    return undefined;
+  }
+  const source = typeof data.source === 'string' && data.source.trim() !== '' ? data.source : `your --token-prices file ${path}`;
+  const before = problems.length;
+  const prices: Record<string, TokenPrice> = { ...BEDROCK_TOKEN_PRICES };
+  for (const [model, price] of Object.entries(table)) {
+    const input = record(price) ? price.input : undefined;
+    const output = record(price) ? price.output : undefined;
+    if (typeof input !== 'number' || !(input >= 0) || typeof output !== 'number' || !(output >= 0)) {
+      problems.push(`--token-prices is "${path}": ${model} is ${JSON.stringify(price)}; give {"input": USD, "output": USD} per million tokens, 0 or more.`);
+      continue;
+    }
+    prices[model] = { inputUsdPerMillion: input, outputUsdPerMillion: output, source, read: 'given with --token-prices' };
+  }
+  return problems.length > before ? undefined : prices;
 }
 
 /** As `npm run estimate` reads it; the review also prices types the instance catalog does not know. */

@@ -81,7 +81,7 @@ describe('review --assembly', () => {
     const { code, stdout } = run(['--help']);
     expect(code).toBe(EXIT_OK);
     expect(stdout).toMatch(/^Usage: npm run review -- \[options\]/);
-    for (const option of ['--assembly <value>', '--base <value>', '--prices <value>', '--traffic <value>', '--json', '--help']) expect(stdout).toContain(option);
+    for (const option of ['--assembly <value>', '--base <value>', '--prices <value>', '--token-prices <value>', '--traffic <value>', '--json', '--help']) expect(stdout).toContain(option);
   });
 });
 
@@ -92,7 +92,7 @@ describe('bad usage', () => {
     expect(stdout).toBe('');
     expect(stderr).toBe([
       'review: 4 problems',
-      '  - --jsn is not an option: use --assembly, --base, --prices, --traffic, --json, --help.',
+      '  - --jsn is not an option: use --assembly, --base, --prices, --token-prices, --traffic, --json, --help.',
       '  - --json takes no value: write just --json.',
       '  - --assembly needs a value: DIR: a cloud assembly to review, e.g. cdk.out (default: synthesize every environment).',
       '  - "cdk.out" is not an option: options start with --, e.g. --assembly cdk.out.',
@@ -179,7 +179,7 @@ describe('--traffic', () => {
     expect([code, stdout]).toEqual([EXIT_USAGE, '']);
     expect(stderr).toBe([
       'review: 6 problems',
-      '  - --jsn is not an option: use --assembly, --base, --prices, --traffic, --json, --help.',
+      '  - --jsn is not an option: use --assembly, --base, --prices, --token-prices, --traffic, --json, --help.',
       '  - --traffic names "qa": not an environment here; use one of Dev, Prod.',
       '  - --traffic is "dev=-1": "-1" is not a positive number of requests a month.',
       '  - --traffic is "prod": use ENV=REQUESTS (requests a month), e.g. --traffic dev=100000.',
@@ -188,6 +188,25 @@ describe('--traffic', () => {
       'Run `npm run review -- --help` for usage.',
       '',
     ].join('\n'));
+  });
+
+  test('--token-prices replaces the sourced Bedrock price of a model, saying whose it is', () => {
+    const files = { 'tokens.json': JSON.stringify({ source: 'our private pricing', usdPerMillionTokens: { 'meta.llama3-1-8b-instruct-v1:0': { input: 0.1, output: 0.4 } } }) };
+    const { code, stdout } = run(['--assembly', dir, '--token-prices', 'tokens.json', '--json'], { files });
+    expect(code).toBe(EXIT_OK);
+    const [dev] = JSON.parse(stdout).environments;
+    expect(dev.usage.usdPerMillionRequests).toBe(round4(6144 * 0.1 + 1024 * 0.4 + LAMBDA + 3.5));
+    expect(dev.usage.sources.join('\n')).toContain('Bedrock tokens: our private pricing (read given with --token-prices)');
+  });
+
+  test('--token-prices that are not prices are reported, each model at once', () => {
+    const files = { 'bad.json': JSON.stringify({ usdPerMillionTokens: { a: { input: -1, output: 1 }, b: 3 } }), 'list.json': '[]' };
+    const bad = run(['--assembly', dir, '--token-prices', 'bad.json'], { files });
+    expect(bad.code).toBe(EXIT_USAGE);
+    expect(bad.stderr).toContain('--token-prices is "bad.json": a is {"input":-1,"output":1}; give {"input": USD, "output": USD} per million tokens, 0 or more.');
+    expect(bad.stderr).toContain('--token-prices is "bad.json": b is 3;');
+    expect(run(['--assembly', dir, '--token-prices', 'list.json'], { files }).stderr).toContain('not {"source": "...", "usdPerMillionTokens"');
+    expect(run(['--assembly', dir, '--token-prices', 'missing.json'], { files }).stderr).toContain('--token-prices is "missing.json": cannot read it as JSON (ENOENT');
   });
 
   test('without --assembly the names are those of bin/environments.ts, checked before synthesizing', () => {

@@ -8,6 +8,7 @@ import { capacityOf, type CapacityReport } from './capacity';
 import { diffEnvironment, IGNORED_TYPES, type EnvironmentDiff } from './diff';
 import { iamOf, type IamReport } from './iam';
 import type { PriceLookup } from './prices';
+import type { TokenPrice } from '../../../lib/sizing';
 import { usageOf, type UsageReport } from './usage';
 import { validationOf, type ValidationSummary } from './validation';
 
@@ -46,6 +47,8 @@ export interface ReviewOptions {
   readonly base?: CloudAssembly;
   /** Requests a month by environment name, replacing the peak-hours assumption. @default - none */
   readonly traffic?: Readonly<Record<string, number>>;
+  /** Bedrock token prices by model id (`--token-prices` over the sourced ones). @default BEDROCK_TOKEN_PRICES */
+  readonly tokenPrices?: Readonly<Record<string, TokenPrice>>;
 }
 
 export function buildReview(head: CloudAssembly, options: ReviewOptions): Review {
@@ -57,7 +60,7 @@ export function buildReview(head: CloudAssembly, options: ReviewOptions): Review
       stacks: env.stacks.map((s) => ({ stackName: s.stackName, artifactId: s.artifactId, ...(s.region && { region: s.region }), resources: countedResources(s.template).length })),
       resources: resourceCounts(env),
       capacity,
-      usage: usageOf(env.stacks, { requestsPerMonth: options.traffic?.[env.name] }),
+      usage: usageOf(env.stacks, { requestsPerMonth: options.traffic?.[env.name], tokenPrices: options.tokenPrices }),
       iam,
       validation: validationOf(env, head),
     };

@@ -7,7 +7,7 @@
  * the figures are upper bounds; what has no sourced price is named as unpriced.
  */
 import {
-  BEDROCK_EMBEDDING_PRICES, bedrockTokenPrice, OPENSEARCH_SERVERLESS_MINIMUM_OCUS, USAGE_PRICES, type PriceSourceRef, type ServicePrice,
+  BEDROCK_EMBEDDING_PRICES, bedrockTokenPrice, OPENSEARCH_SERVERLESS_MINIMUM_OCUS, USAGE_PRICES, type PriceSourceRef, type ServicePrice, type TokenPrice,
 } from '../../../lib/sizing';
 import type { StackTemplate } from './assembly';
 import { amount, usd } from './markdown-format';
@@ -74,6 +74,8 @@ export interface UsageReport {
 export interface UsageOptions {
   /** Requests a month, replacing the peak-hours assumption. @default - peak rate × PEAK_HOURS_PER_MONTH h */
   readonly requestsPerMonth?: number;
+  /** Bedrock token prices by model id, the sourced ones with a user's over them. @default BEDROCK_TOKEN_PRICES */
+  readonly tokenPrices?: Readonly<Record<string, TokenPrice>>;
 }
 
 /** Records where a price came from, under a label such as `Lambda`. */
@@ -89,8 +91,8 @@ export function priceUsage(facts: TrafficFacts, options: UsageOptions = {}): Usa
   const fixed = fixedUsage(facts, cite);
   const notEstimated = notEstimatedOf(facts);
   const api = facts.api;
-  const lines = api ? requestLines(api, cite) : [];
-  const caveats = api?.modelId === undefined ? [] : [bedrockTokenPrice(api.modelId)?.caveat].filter((c): c is string => c !== undefined).map((c) => `${api.modelId}: ${c}`);
+  const lines = api ? requestLines(api, cite, options.tokenPrices) : [];
+  const caveats = api?.modelId === undefined ? [] : [bedrockTokenPrice(api.modelId, options.tokenPrices)?.caveat].filter((c): c is string => c !== undefined).map((c) => `${api.modelId}: ${c}`);
   const perMillion = sum(lines.map((l) => l.usdPerMillionRequests ?? 0));
   const peak = api?.peakRequestsPerSecond;
   const traffic = api ? assumeTraffic(peak, options.requestsPerMonth) : undefined;
@@ -131,10 +133,10 @@ function lambdaSeconds(api: ApiTraffic): number | undefined {
   return api.maxOutputTokens === undefined ? undefined : api.maxOutputTokens / ASSUMED_TOKENS_PER_SECOND;
 }
 
-function requestLines(api: ApiTraffic, cite: Cite): UsageLine[] {
+function requestLines(api: ApiTraffic, cite: Cite, tokenPrices?: Readonly<Record<string, TokenPrice>>): UsageLine[] {
   const lines: UsageLine[] = [];
   const per = (label: string, p: ServicePrice, used: number, perUnit: number) => { cite(label, p); return used * p.usd * perUnit; };
-  if (api.backend === 'bedrock') lines.push(...tokenLines(api, cite));
+  if (api.backend === 'bedrock') lines.push(...tokenLines(api, cite, tokenPrices));
   const requests = USAGE_PRICES.lambdaRequests;
   lines.push({ item: 'Lambda requests', basis: `1 invocation × ${usd(requests.usd)} per 1M`, usdPerMillionRequests: per('Lambda', requests, 1, 1) });
   const seconds = lambdaSeconds(api);
@@ -151,8 +153,8 @@ function requestLines(api: ApiTraffic, cite: Cite): UsageLine[] {
   return lines;
 }
 
-function tokenLines(api: ApiTraffic, cite: Cite): UsageLine[] {
-  const found = api.modelId === undefined ? undefined : bedrockTokenPrice(api.modelId);
+function tokenLines(api: ApiTraffic, cite: Cite, tokenPrices?: Readonly<Record<string, TokenPrice>>): UsageLine[] {
+  const found = api.modelId === undefined ? undefined : bedrockTokenPrice(api.modelId, tokenPrices);
   const why = api.modelId === undefined ? 'unpriced: MODEL_ID is not literal' : found === undefined ? `unpriced: no sourced price for ${api.modelId}` : undefined;
   if (found) cite('Bedrock tokens', found.price);
   const line = (item: string, tokens: number | undefined, usdPerMillion: number | undefined, variable: string): UsageLine => {
