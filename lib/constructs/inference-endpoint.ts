@@ -15,7 +15,7 @@ import { DatasetPrefix } from '../config/dataset-layout';
 import { ContainerFamily, hostRequirements, Quantization, QuantizationMethod, ServingContainer, compatibilityProblems, containerEnvironment, hasLocalNvmeStorage, startupTimeouts } from '../serving';
 import { AcceleratorKind } from '../sizing/accelerators';
 import { InstanceCatalog, type InstanceType } from '../sizing/instances';
-import type { ModelArchitecture } from '../sizing/models';
+import type { ModelArchitecture, ModelCatalog } from '../sizing/models';
 import { describeNeed, estimateServing, type ServingCandidate, type ServingEstimate } from '../sizing';
 import type { IDatasetStore } from './dataset-store';
 import { EndpointBase, type IInferenceEndpoint, type InferenceEndpointAttributes } from './endpoint-base';
@@ -76,6 +76,17 @@ export interface InferenceEndpointProps {
   readonly model?: string;
   /** The model to size, for a model outside the catalog: the facts from its config.json. @default - `model` */
   readonly architecture?: ModelArchitecture;
+  /**
+   * The models `model` is looked up in: `ModelCatalog.DEFAULT.withModels(...)` for models of your own.
+   * @default ModelCatalog.DEFAULT
+   */
+  readonly models?: ModelCatalog;
+  /**
+   * The instances the endpoint may run on, with their prices: `InstanceCatalog.DEFAULT.withPrices(...)` for your
+   * own prices, so the cheapest instance that holds the model is chosen by them.
+   * @default InstanceCatalog.DEFAULT
+   */
+  readonly instances?: InstanceCatalog;
   /** The serving budget: longest prompt, longest answer, and requests one instance decodes at once. */
   readonly limits: ServingLimits;
   /** @default ServingContainer.LMI_VLLM */
@@ -185,14 +196,17 @@ export class InferenceEndpoint extends EndpointBase {
 
     const sizingModel = props.architecture ?? props.model ?? props.source.hubModelId!;
     const { maxInputTokens, maxOutputTokens, concurrency } = props.limits;
+    const instances = props.instances ?? InstanceCatalog.DEFAULT;
     this.estimate = estimateServing({
       model: sizingModel,
+      models: props.models,
+      instances,
       precision: this.quantization.precision,
       contextTokens: maxInputTokens + maxOutputTokens,
       concurrency,
     });
-    this.placement = choosePlacement(this, this.estimate, this.container, this.quantization, props.instanceType);
-    const instance = InstanceCatalog.DEFAULT.get(this.placement.instanceType);
+    this.placement = choosePlacement(this, this.estimate, this.container, this.quantization, instances, props.instanceType);
+    const instance = instances.get(this.placement.instanceType);
     // The image must exist in the region, run on the GPU, and get a new enough driver (lib/compatibility).
     const host = hostRequirements(this.container, instance, Token.isUnresolved(region) ? undefined : region);
     throwIfProblems(this, 'InferenceEndpoint', host.problems);
@@ -346,10 +360,10 @@ export function endpointVolumeGB(instanceType: string, weightsGiB: number): numb
 
 /** The instance: the one given (checked) or the cheapest that holds the model with this container and quantization. */
 function choosePlacement(
-  scope: Construct, estimate: ServingEstimate, container: ServingContainer, quantization: Quantization, instanceType?: InstanceType | string,
+  scope: Construct, estimate: ServingEstimate, container: ServingContainer, quantization: Quantization, instances: InstanceCatalog, instanceType?: InstanceType | string,
 ): ServingCandidate {
   const compatible = estimate.candidates.filter((c) =>
-    compatibilityProblems(container, quantization, InstanceCatalog.DEFAULT.get(c.instanceType)).length === 0);
+    compatibilityProblems(container, quantization, instances.get(c.instanceType)).length === 0);
   const cheapest = compatible[0];
   const serving = `${container.name} and ${quantization.method === QuantizationMethod.NONE ? 'no quantization' : quantization}`;
   const alternative = cheapest
@@ -359,15 +373,15 @@ function choosePlacement(
     if (!cheapest) {
       // Say why the combination fails where it would otherwise fit, rather than only that nothing fits.
       const nearest = estimate.candidates.find((c) => c.acceleratorKind === container.acceleratorKind) ?? estimate.candidates[0];
-      const reasons = nearest ? compatibilityProblems(container, quantization, InstanceCatalog.DEFAULT.get(nearest.instanceType)) : [];
+      const reasons = nearest ? compatibilityProblems(container, quantization, instances.get(nearest.instanceType)) : [];
       throwIfProblems(scope, 'InferenceEndpoint', reasons.length > 0 ? reasons : [`${describeNeed(estimate)}. ${alternative}`]);
     }
     return cheapest;
   }
   const type = String(instanceType);
-  const spec = InstanceCatalog.DEFAULT.lookup(type);
+  const spec = instances.lookup(type);
   if (spec === undefined) {
-    throwIfProblems(scope, 'InferenceEndpoint', [`instanceType "${type}" is not in the instance catalog, so the kit cannot check that it holds the model; allowed: ${InstanceCatalog.DEFAULT.types().join(', ')}.`]);
+    throwIfProblems(scope, 'InferenceEndpoint', [`instanceType "${type}" is not in the instance catalog, so the kit cannot check that it holds the model; allowed: ${instances.types().join(', ')}.`]);
   }
   const incompatible = compatibilityProblems(container, quantization, spec!);
   const fit = estimate.candidates.find((c) => c.instanceType === type);

@@ -221,6 +221,26 @@ describe('InferenceEndpoint', () => {
     expect(agnostic.ep.placement.instanceType).toBe(agnostic.ep.estimate.candidates.filter((c) => c.acceleratorKind === 'gpu')[0].instanceType);
   });
 
+  test('your prices choose the instance: the cheapest by your instance catalog', () => {
+    const stack = new Stack(newApp(), 'OwnPrices', { env: { account: '111122223333', region: 'us-east-1' } });
+    const usual = agnostic.ep.placement.instanceType;
+    const second = agnostic.ep.estimate.candidates.filter((c) => c.acceleratorKind === 'gpu' && c.instanceType !== usual)[0].instanceType;
+    const instances = InstanceCatalog.DEFAULT.withPrices({ source: 'our negotiated prices', usdPerHour: { [second]: 0.01 } });
+    const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, instances });
+    expect(ep.placement.instanceType).toBe(second);
+    expect(ep.placement.priceSource).toBe('our negotiated prices');
+  });
+
+  test('a model of your own catalog is sized by its id', () => {
+    const stack = new Stack(newApp(), 'OwnModels', { env: { account: '111122223333', region: 'us-east-1' } });
+    const entry = ModelCatalog.DEFAULT.lookup(QWEN)!;
+    if (entry.managed) throw new Error('Qwen is an open model');
+    const models = ModelCatalog.DEFAULT.withModels({ ...entry.architecture, id: 'acme/support-7b' });
+    const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace('acme/support-7b'), limits: LIMITS, models });
+    expect(ep.estimate.model).toBe('acme/support-7b');
+    expect(ep.estimate.memory.weightsBytes).toBe(agnostic.ep.estimate.memory.weightsBytes);
+  });
+
   test('fromEndpointAttributes grants on the named endpoint', () => {
     const stack = new Stack(newApp(), 'S', { env: { account: '111122223333', region: 'us-east-1' } });
     const imported = InferenceEndpoint.fromEndpointAttributes(stack, 'E', { endpointName: 'my-endpoint' });
