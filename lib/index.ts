@@ -30,7 +30,7 @@ export type {
 export * from './sizing';
 export { PropsError } from './constructs/private/problems';
 export * from './stage';
-export * from './validation/deferred-acknowledgements';
+export * from './validation/acknowledgement-pack';
 export * from './validation/policy-checks';
 export * from './validation/deploy-rules';
 export * from './validation/independent-validators';

@@ -1,6 +1,6 @@
 // Composes the kit's constructs for one environment from its validated config: one CDK Stage per
 // environment, so `cdk deploy 'Dev/*'` deploys exactly one of them.
-import { CfnOutput, Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -25,6 +25,7 @@ import { Quantization } from './serving';
 import { InstanceType } from './sizing/instances';
 import { type ModelArchitecture, ModelCatalog } from './sizing/models';
 import { estimateServing, type ServingEstimate } from './sizing/serving';
+import { justify } from './constructs/private/justifications';
 import { PropsError } from './constructs/private/problems';
 import { addPolicyChecks } from './validation/policy-checks';
 
@@ -173,9 +174,9 @@ export class GenAiLifecycleStage extends Stage {
     }
 
     if (!production && config.logRetentionDays < 365) {
-      Validations.of(this).acknowledge({
-        id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
-        reason: `CT.CLOUDWATCH.PR.2: ${config.name} is not a production environment and keeps logs ${config.logRetentionDays} days by its definition (logRetentionDays); production environments must keep 365 or more, which config validation enforces.`,
+      justify(this, {
+        kind: 'log-retention-under-a-year',
+        reason: `${config.name} is not a production environment and keeps logs ${config.logRetentionDays} days by its definition (logRetentionDays); production environments must keep 365 or more, which config validation enforces.`,
       });
     }
 

@@ -1,12 +1,12 @@
 // Who may call a generative API, and who may rate any answer: each authorization binds to the API's REST API
 // (method options, an authorizer or a usage plan, and the findings it answers for), and names how callers are
 // identified, which the feedback reviewers must match.
-import { Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { ApiThrottling } from './generative-api';
+import { justify } from './private/justifications';
 
 /** The usage plan of an API authorized by API keys. */
 export interface ApiKeyOptions {
@@ -58,7 +58,7 @@ class IamAuthorization extends ApiAuthorization {
   readonly callerIdentity = 'iam';
 
   bind(scope: Construct): ApiAuthorizationConfig {
-    Validations.of(scope).acknowledge({ id: 'AwsSolutions-COG4', reason: 'Methods use IAM (SigV4) authorization, not Cognito.' });
+    justify(scope, { kind: 'api-without-cognito', reason: 'Methods use IAM (SigV4) authorization, not Cognito.' });
     return { methodOptions: { authorizationType: apigw.AuthorizationType.IAM } };
   }
 }
@@ -89,9 +89,9 @@ class ApiKeyAuthorization extends ApiAuthorization {
 
   bind(scope: Construct, options: ApiAuthorizationBindOptions): ApiAuthorizationConfig {
     const api = options.restApi;
-    Validations.of(scope).acknowledge(
-      { id: 'AwsSolutions-COG4', reason: 'Methods use API keys with a usage plan, as configured.' },
-      { id: 'AwsSolutions-APIG4', reason: 'Methods require API keys with a usage plan, as configured for this environment.' },
+    justify(scope,
+      { kind: 'api-without-cognito', reason: 'Methods use API keys with a usage plan, as configured.' },
+      { kind: 'api-method-without-authorizer', reason: 'Methods require API keys with a usage plan, as configured for this environment.' },
     );
     const apiKey = api.addApiKey('ApiKey', { description: `Key for ${scope.node.path}` });
     const plan = api.addUsagePlan('UsagePlan', {

@@ -6,7 +6,7 @@ import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResources } from './private/acknowledge';
+import { justify } from './private/justifications';
 import { throwIfProblems } from './private/problems';
 
 /** The geographies of Bedrock's system-defined cross-region inference profiles (the id prefix). */
@@ -253,7 +253,7 @@ export class BedrockModel extends BedrockModelBase {
     for (const s of rest) iam.Grant.addToPrincipal({ grantee, actions, resourceArns: s.resources!, conditions: s.conditions });
     const anyRegion = rest.filter((s) => s.conditions).flatMap((s) => s.resources!);
     if (anyRegion.length > 0 && grantee.grantPrincipal instanceof Construct) {
-      acknowledgeWildcardResources(grantee.grantPrincipal, anyRegion, 'A cross-region inference profile routes to the foundation model in any region of its geography; the grant applies only through this environment\'s profiles (condition bedrock:InferenceProfileArn).');
+      justify(grantee.grantPrincipal, { kind: 'wildcard-resources', resources: anyRegion, reason: 'A cross-region inference profile routes to the foundation model in any region of its geography; the grant applies only through this environment\'s profiles (condition bedrock:InferenceProfileArn).' });
     }
     return grant;
   }

@@ -2,7 +2,7 @@
 // captures, documents for retrieval, evaluation results and model artifacts, each under its own prefix.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, type IResource, RemovalPolicy, Resource, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, type IResource, RemovalPolicy, Resource, Size, Stack, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { DATASET_PREFIXES, DatasetPrefix } from '../config/dataset-layout';
 import type { DatasetSeed } from '../config/environment';
 import { seedLayoutStrays } from '../config/local-paths';
-import { acknowledgeWildcardResources } from './private/acknowledge';
+import { justify } from './private/justifications';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { throwIfProblems } from './private/problems';
 
@@ -109,7 +109,7 @@ export abstract class DatasetStoreBase extends Resource implements IDatasetStore
   grantRead(grantee: iam.IGrantable, prefix?: DatasetPrefix): iam.Grant {
     const objects = this.bucket.arnForObjects(`${prefix ?? ''}*`);
     const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject', 's3:GetObjectVersion'], resourceArns: [objects] });
-    acknowledgePrefixGrant(grantee, objects, prefix);
+    justifyPrefixGrant(grantee, objects, prefix);
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:ListBucket'],
@@ -129,7 +129,7 @@ export abstract class DatasetStoreBase extends Resource implements IDatasetStore
   grantWrite(grantee: iam.IGrantable, prefix?: DatasetPrefix): iam.Grant {
     const objects = this.bucket.arnForObjects(`${prefix ?? ''}*`);
     const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resourceArns: [objects] });
-    acknowledgePrefixGrant(grantee, objects, prefix);
+    justifyPrefixGrant(grantee, objects, prefix);
     // Multipart uploads of SSE-KMS objects need Decrypt as well as GenerateDataKey.
     this.grantKey(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
     return grant;
@@ -192,11 +192,10 @@ export class DatasetStore extends DatasetStoreBase {
       removalPolicy,
       autoDeleteObjects,
     });
-    Validations.of(this.accessLogBucket).acknowledge(
-      { id: 'AwsSolutions-S1', reason: 'This is the server access log target of the dataset bucket; logging access to the log bucket itself would recurse.' },
-      { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: 'CT.S3.PR.2: this is the server access log target of the dataset bucket; logging access to the log bucket itself would recurse.' },
-      { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason: 'CT.S3.PR.10: S3 server access logging delivers only to target buckets encrypted with SSE-S3, not SSE-KMS.' },
-      { id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check', reason: 'CT.S3.PR.4: only S3 writes to this bucket (log delivery); no workflow consumes its object events.' },
+    justify(this.accessLogBucket,
+      { kind: 'bucket-without-access-logs', reason: 'This is the server access log target of the dataset bucket; logging access to the log bucket itself would recurse.' },
+      { kind: 'bucket-without-kms-encryption', reason: 'S3 server access logging delivers only to target buckets encrypted with SSE-S3, not SSE-KMS.' },
+      { kind: 'bucket-without-event-notifications', reason: 'Only S3 writes to this bucket (log delivery); no workflow consumes its object events.' },
     );
 
     this.bucket = new s3.Bucket(this, 'Resource', {
@@ -251,7 +250,7 @@ export class DatasetStore extends DatasetStoreBase {
     };
 
     if (props.seed) this.addSeed(props.seed, removalPolicy);
-    if (autoDeleteObjects) acknowledgeAutoDeleteFindings(this);
+    if (autoDeleteObjects) justifyAutoDeleteHandler(this);
   }
 
   /** Bytes stored (daily, S3 storage metrics), for the STANDARD storage class. */
@@ -322,7 +321,7 @@ export class DatasetStore extends DatasetStoreBase {
         role: role.withoutPolicyUpdates(),
       });
     }
-    acknowledgeSeedFindings(this, role, logGroup);
+    justifySeedHandler(this, role, logGroup);
   }
 
   private storageMetric(metricName: string, storageType: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -360,23 +359,27 @@ function validate(scope: Construct, props: DatasetStoreProps, removalPolicy: Rem
 
 /**
  * Objects under a prefix can only be named with a trailing wildcard; the grant is as narrow as S3 allows.
- * Acknowledged on the grantee (a construct, such as a role) by the exact resource, once resolved.
+ * Justified on the grantee (a construct, such as a role), by the exact resource.
  */
-function acknowledgePrefixGrant(grantee: iam.IGrantable, objects: string, prefix?: DatasetPrefix): void {
+function justifyPrefixGrant(grantee: iam.IGrantable, objects: string, prefix?: DatasetPrefix): void {
   const principal = grantee.grantPrincipal;
   if (!(principal instanceof Construct)) return;
-  acknowledgeWildcardResources(principal, [objects], prefix === undefined
-    ? 'DatasetStore grant on every object of the dataset bucket (no prefix asked for); the wildcard stands for object keys only.'
-    : `DatasetStore grant on the objects under ${prefix} only; S3 names the objects of a prefix with a trailing wildcard.`);
+  justify(principal, {
+    kind: 'wildcard-resources',
+    resources: [objects],
+    reason: prefix === undefined
+      ? 'DatasetStore grant on every object of the dataset bucket (no prefix asked for); the wildcard stands for object keys only.'
+      : `DatasetStore grant on the objects under ${prefix} only; S3 names the objects of a prefix with a trailing wildcard.`,
+  });
 }
 
 /** The auto-delete handler is a stack-wide singleton provider of aws-cdk-lib, created only for DESTROY. */
-function acknowledgeAutoDeleteFindings(scope: Construct): void {
+function justifyAutoDeleteHandler(scope: Construct): void {
   const provider = Stack.of(scope).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
   if (!provider) return;
-  Validations.of(provider).acknowledge({
-    id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-    reason: 'CT.LAMBDA.PR.3: aws-cdk-lib\'s auto-delete handler (throwaway environments only) runs when the stack is deleted and only calls S3; it takes no VPC.',
+  justify(provider, {
+    kind: 'lambda-outside-vpc',
+    reason: 'aws-cdk-lib\'s auto-delete handler (throwaway environments only) runs when the stack is deleted and only calls S3; it takes no VPC.',
   });
 }
 
@@ -428,17 +431,17 @@ function seedSourceProblems(seed: DatasetSeed): string[] {
 
 /**
  * The seeding handler is a stack-wide singleton Lambda owned by aws-cdk-lib (`Custom::CDKBucketDeployment...`):
- * its runtime and network are not configurable beyond what is set above, so those findings are acknowledged on
- * that singleton, each by its exact id. Its role is the kit's own.
+ * its runtime and network are not configurable beyond what is set above, so those findings are justified on
+ * that singleton. Its role is the kit's own.
  */
-function acknowledgeSeedFindings(store: Construct, role: iam.Role, logGroup: logs.ILogGroup): void {
+function justifySeedHandler(store: Construct, role: iam.Role, logGroup: logs.ILogGroup): void {
   const stack = Stack.of(store);
   const handler = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
   if (handler) {
-    Validations.of(handler).acknowledge(
-      { id: 'AwsSolutions-L1', reason: 'The BucketDeployment handler runtime is pinned by aws-cdk-lib, not by this kit; it runs only during deploys to copy seed files.' },
-      { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: 'CT.LAMBDA.PR.3: the seeding handler only talks to S3 and KMS during deploys; the data stack has no VPC and the seed is public-free asset data.' },
+    justify(handler,
+      { kind: 'lambda-runtime-pinned', reason: 'The BucketDeployment handler runtime is pinned by aws-cdk-lib, not by this kit; it runs only during deploys to copy seed files.' },
+      { kind: 'lambda-outside-vpc', reason: 'The seeding handler only talks to S3 and KMS during deploys; the data stack has no VPC and the seed is public-free asset data.' },
     );
   }
-  acknowledgeWildcardResources(role, [`${logGroup.logGroupArn}:*`], 'The seeding handler writes its log streams, named by Lambda, in its own log group.');
+  justify(role, { kind: 'wildcard-resources', resources: [`${logGroup.logGroupArn}:*`], reason: 'The seeding handler writes its log streams, named by Lambda, in its own log group.' });
 }

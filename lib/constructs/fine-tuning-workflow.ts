@@ -2,7 +2,7 @@
 // fine-tunes (SageMaker training with the kit's entry scripts, or Bedrock model customization: the backend),
 // evaluates the result, gates it on thresholds, registers it, and notifies. DPO aligns a model with preference
 // data built from the API's feedback.
-import { Duration, type IResource, RemovalPolicy, Resource, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, type IResource, RemovalPolicy, Resource, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,7 +19,7 @@ import type { TrainingCandidate } from '../sizing/training';
 import type { IDatasetStore } from './dataset-store';
 import type { FineTuningBackend, FineTuningBackendBindOptions, FineTuningDefaultKeys } from './fine-tuning-backend';
 import type { FineTuningMethod } from './fine-tuning-plan';
-import { acknowledgeWildcardResources } from './private/acknowledge';
+import { justify } from './private/justifications';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { accountServicePrincipal } from './private/principals';
 import { throwIfProblems } from './private/problems';
@@ -146,10 +146,10 @@ export class FineTuningWorkflow extends FineTuningWorkflowBase {
     for (const prefix of [DatasetPrefix.TRAIN, DatasetPrefix.VALIDATION, DatasetPrefix.TEST, DatasetPrefix.EVALUATION, DatasetPrefix.MODELS]) props.datasets.grantRead(steps, prefix);
     props.datasets.grantRead(steps, DatasetPrefix.FEEDBACK);
     props.datasets.grantWrite(steps, DatasetPrefix.PREFERENCES);
-    acknowledgeWildcardResources(steps, ['*'], 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions.');
-    Validations.of(steps).acknowledge(
-      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The steps function writes its logs to its own KMS-encrypted log group; the basic execution policy holds only those CloudWatch Logs actions.' },
-      { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: 'CT.LAMBDA.PR.3: the steps function reads and writes S3 only, over TLS with IAM; it reaches nothing inside a VPC.' },
+    justify(steps,
+      { kind: 'wildcard-resources', resources: ['*'], reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions.' },
+      { kind: 'aws-managed-policy', policy: 'service-role/AWSLambdaBasicExecutionRole', reason: 'The steps function writes its logs to its own KMS-encrypted log group; the basic execution policy holds only those CloudWatch Logs actions.' },
+      { kind: 'lambda-outside-vpc', reason: 'The steps function reads and writes S3 only, over TLS with IAM; it reaches nothing inside a VPC.' },
     );
 
     const bindOptions: FineTuningBackendBindOptions = {
@@ -171,8 +171,10 @@ export class FineTuningWorkflow extends FineTuningWorkflowBase {
     });
     // Publishing to the encrypted topic: SNS uses the key with the publisher's credentials.
     grantKeyVia(this.stateMachine, this.key.keyArn, 'sns', ['kms:Decrypt', 'kms:GenerateDataKey'], this);
-    acknowledgeWildcardResources(this.stateMachine, ['*'], 'Step Functions log delivery (logs:*LogDelivery) and X-Ray tracing support no resource-level permissions.');
-    acknowledgeWildcardResources(this.stateMachine, [`${steps.functionArn}:*`], 'Step Functions may invoke any version of the workflow\'s own steps function (aws-cdk-lib grants the function and its versions).');
+    justify(this.stateMachine,
+      { kind: 'wildcard-resources', resources: ['*'], reason: 'Step Functions log delivery (logs:*LogDelivery) and X-Ray tracing support no resource-level permissions.' },
+      { kind: 'wildcard-resources', resources: [`${steps.functionArn}:*`], reason: 'Step Functions may invoke any version of the workflow\'s own steps function (aws-cdk-lib grants the function and its versions).' },
+    );
 
     props.backend.grantStateMachine(this, this.stateMachine.role, bindOptions, backend);
     if (props.trigger) this.addTrigger(props.trigger, props.datasets.bucket.bucketName);

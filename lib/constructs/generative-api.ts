@@ -2,7 +2,7 @@
 // Bedrock model or a SageMaker endpoint, renders prompt templates, and stores every answer and every piece
 // of feedback in the dataset store, where alignment picks them up. Records S3 could not take go to a
 // KMS-encrypted dead-letter queue, with an alarm, for replay.
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -25,7 +25,7 @@ import { GenerativeApiBase, type GenerativeApiAttributes, type IGenerativeApi } 
 import type { IKnowledgeBase } from './knowledge-base';
 import { ApiAuthorization, type FeedbackReviewers } from './api-authorization';
 import type { ApiBackend } from './api-backend';
-import { acknowledgeWildcardResources } from './private/acknowledge';
+import { justify } from './private/justifications';
 import { newAlarmTopic } from './private/alarm-topic';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { throwIfProblems } from './private/problems';
@@ -218,14 +218,14 @@ export class GenerativeApi extends GenerativeApiBase {
       redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
       removalPolicy,
     });
-    Validations.of(this.recordDeadLetters).acknowledge(
+    justify(this.recordDeadLetters,
       {
-        id: 'AwsSolutions-SQS3',
+        kind: 'queue-without-dead-letter-queue',
         reason: 'This queue is itself the dead-letter store of the API\'s records: they are replayed from it into S3 by an operator, never consumed by a worker that could fail them onward.',
       },
       {
-        id: 'cdk-validator-cfnguard::sqs_dlq_check',
-        reason: 'CT.SQS.PR.1: the queue is a dead-letter queue that the handler writes to directly; it accepts no redrive from other queues (RedriveAllowPolicy denyAll), which the rule only passes as allowAll or byQueue.',
+        kind: 'queue-without-redrive',
+        reason: 'The queue is a dead-letter queue that the handler writes to directly; it accepts no redrive from other queues (RedriveAllowPolicy denyAll), which the rule only passes as allowAll or byQueue.',
       },
     );
 
@@ -286,7 +286,7 @@ export class GenerativeApi extends GenerativeApiBase {
       // Bedrock decrypts the guardrail with the caller's credentials (Converse, ApplyGuardrail).
       grantKeyVia(this.handler, logKey.keyArn, 'bedrock', ['kms:Decrypt'], this);
     }
-    acknowledgeHandlerFindings(this.handler);
+    justifyHandler(this.handler);
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, encryptionKey: logKey, removalPolicy });
     this.api = new apigw.RestApi(this, 'Resource', {
@@ -310,7 +310,7 @@ export class GenerativeApi extends GenerativeApiBase {
       },
     });
     this.url = this.api.url;
-    acknowledgeApiFindings(this.api);
+    justifyApi(this.api);
 
     const validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
     const model = (name: string, schema: Record<string, unknown>) => this.api.addModel(name, {
@@ -333,16 +333,16 @@ export class GenerativeApi extends GenerativeApiBase {
       resource.addMethod('POST', integration, { ...protectedMethod, requestValidator: validator, requestModels: { 'application/json': requestModel } });
     }
     const health = v1.addResource('health').addMethod('GET', integration, { authorizationType: apigw.AuthorizationType.NONE });
-    Validations.of(health).acknowledge(
-      { id: 'AwsSolutions-APIG4', reason: 'GET /v1/health is deliberately open for load balancers and uptime checks; it returns its status and a request id, nothing about the deployment.' },
-      { id: 'AwsSolutions-COG4', reason: 'GET /v1/health is deliberately open; it calls no model.' },
+    justify(health,
+      { kind: 'api-method-without-authorizer', reason: 'GET /v1/health is deliberately open for load balancers and uptime checks; it returns its status and a request id, nothing about the deployment.' },
+      { kind: 'api-without-cognito', reason: 'GET /v1/health is deliberately open; it calls no model.' },
     );
 
     this.apiKey = bound.apiKey;
     if (props.waf) {
       this.webAcl = this.addWaf(props.waf.requestsPerIpPer5Minutes ?? 1000, stack);
     } else {
-      Validations.of(this.api).acknowledge({ id: 'AwsSolutions-APIG3', reason: 'No web ACL by choice of the environment (waf: false); production environments must have one, which config validation enforces.' });
+      justify(this.api, { kind: 'api-without-waf', reason: 'No web ACL by choice of the environment (waf: false); production environments must have one, which config validation enforces.' });
     }
   }
 
@@ -428,27 +428,28 @@ export class GenerativeApi extends GenerativeApiBase {
   }
 }
 
-function acknowledgeHandlerFindings(fn: lambda.Function): void {
-  acknowledgeWildcardResources(fn, ['*'], 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions.');
-  Validations.of(fn).acknowledge(
-    { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The handler writes its logs to its own KMS-encrypted log group; the basic execution policy holds only the CloudWatch Logs actions that needs.' },
-    { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: 'CT.LAMBDA.PR.3: the handler calls only AWS APIs (Bedrock or SageMaker Runtime, S3) over TLS with IAM; it reaches nothing inside a VPC.' },
+function justifyHandler(fn: lambda.Function): void {
+  justify(fn,
+    { kind: 'wildcard-resources', resources: ['*'], reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions.' },
+    { kind: 'aws-managed-policy', policy: 'service-role/AWSLambdaBasicExecutionRole', reason: 'The handler writes its logs to its own KMS-encrypted log group; the basic execution policy holds only the CloudWatch Logs actions that needs.' },
+    { kind: 'lambda-outside-vpc', reason: 'The handler calls only AWS APIs (Bedrock or SageMaker Runtime, S3) over TLS with IAM; it reaches nothing inside a VPC.' },
   );
 }
 
-function acknowledgeApiFindings(api: apigw.RestApi): void {
+function justifyApi(api: apigw.RestApi): void {
   const role = api.node.tryFindChild('CloudWatchRole');
   if (role) {
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    justify(role, {
+      kind: 'aws-managed-policy',
+      policy: 'service-role/AmazonAPIGatewayPushToCloudWatchLogs',
       reason: 'API Gateway needs an account-level role to write access and execution logs; this AWS managed policy is scoped to CloudWatch Logs.',
     });
   }
   // Every permission carries the method's execute-api ARN as SourceArn; the guard rule only recognizes
   // literal strings or references to resources, not the joined ARN, so it reports them anyway.
-  Validations.of(api).acknowledge({
-    id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
-    reason: 'CT.LAMBDA.PR.2: each API Gateway permission is limited by SourceArn to one method of this API (a joined execute-api ARN the rule cannot read).',
+  justify(api, {
+    kind: 'lambda-permission-scoped-by-source-arn',
+    reason: 'Each API Gateway permission is limited by SourceArn to one method of this API (a joined execute-api ARN the rule cannot read).',
   });
 }
 

@@ -16,7 +16,7 @@ import { accountServicePrincipal } from './private/principals';
 import { VectorStore } from './vector-store';
 import { DatasetPrefix } from '../config/dataset-layout';
 import type { IDatasetStore } from './dataset-store';
-import { acknowledgeWildcardResources } from './private/acknowledge';
+import { justify } from './private/justifications';
 import { allowCloudWatchLogs, createKitKey } from './private/kms';
 import { throwIfProblems } from './private/problems';
 
@@ -203,7 +203,7 @@ export class KnowledgeBase extends Resource implements IKnowledgeBase {
       logs: { destination: new logs.LogGroup(this, 'IngestLogs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR, encryptionKey: key, removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN }), level: sfn.LogLevel.ALL },
       timeout: Duration.hours(2),
     });
-    acknowledgeWildcardResources(machine, ['*'], 'Step Functions log delivery (logs:*LogDelivery) and X-Ray tracing support no resource-level permissions.');
+    justify(machine, { kind: 'wildcard-resources', resources: ['*'], reason: 'Step Functions log delivery (logs:*LogDelivery) and X-Ray tracing support no resource-level permissions.' });
     (this as { ingestionStateMachine?: sfn.IStateMachine }).ingestionStateMachine = machine;
     new events.Rule(this, 'OnDocumentUpload', {
       description: `Ingests documents into ${this.node.path} when they land under documents/`,

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { DatasetPrefix } from '../config/dataset-layout';
 import { ServingContainer } from '../serving';
 import type { IDatasetStore } from './dataset-store';
-import { acknowledgeWildcardResources } from './private/acknowledge';
+import { justify } from './private/justifications';
 import { accountServicePrincipal } from './private/principals';
 import { resolveImage } from './private/image';
 
@@ -65,8 +65,8 @@ export class ModelOptimizationRole extends Construct {
         resources: ['*'],
       }));
     }
-    acknowledgeWildcardResources(this.role, ['*'], 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited to SageMaker namespaces by condition) and, for VPC jobs, the network-interface actions SageMaker needs support no resource-level permissions.');
-    acknowledgeWildcardResources(this.role, [logs], 'Optimization jobs write to a SageMaker log group whose name is not documented; the grant is limited to /aws/sagemaker/ groups.');
+    justify(this.role, { kind: 'wildcard-resources', resources: ['*'], reason: 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited to SageMaker namespaces by condition) and, for VPC jobs, the network-interface actions SageMaker needs support no resource-level permissions.' });
+    justify(this.role, { kind: 'wildcard-resources', resources: [logs], reason: 'Optimization jobs write to a SageMaker log group whose name is not documented; the grant is limited to /aws/sagemaker/ groups.' });
   }
 
   /**

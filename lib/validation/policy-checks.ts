@@ -3,14 +3,16 @@
 // validators (IAM reference, asl-validator, SageMaker SDK enums, CloudFormation resource specification).
 // aws-cdk-lib's own CloudFormation schema validation is switched on by the
 // `@aws-cdk/core:validateAgainstDefaultRules` context flag and needs no registration.
+// cdk-nag and the guard validator are optional peers, loaded when the checks are added (optional-peers.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type IPolicyValidationContext, type IPolicyValidationPlugin, type PolicyValidationPluginReport, type Stage, Validations } from 'aws-cdk-lib';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { DeferredAcknowledgements } from './deferred-acknowledgements';
+import type * as CfnGuard from '@cdklabs/cdk-validator-cfnguard';
+import type * as Nag from 'cdk-nag';
+import { AcknowledgementPack } from './acknowledgement-pack';
 import { DeployRulesPlugin } from './deploy-rules';
 import { IndependentValidatorsPlugin } from './independent-validators';
+import { requirePeer, resolvePeer } from './optional-peers';
 
 export interface PolicyCheckOptions {
   /** The stage deploys production: the kit's production-only rules apply. @default false */
@@ -21,7 +23,8 @@ export interface PolicyCheckOptions {
 export class PolicyChecks {
   /**
    * Registers cdk-nag AwsSolutions, the Control Tower guard rules, the kit's deploy-failure rules and the
-   * independent validators on a stage (an App is one), with the kit's acknowledgements.
+   * independent validators on a stage (an App is one), with the kit's acknowledgements (`AcknowledgementPack`).
+   * Needs the optional peers `cdk-nag` and `@cdklabs/cdk-validator-cfnguard` installed.
    */
   static add(stage: Stage, options: PolicyCheckOptions = {}): void {
     addPolicyChecks(stage, options);
@@ -30,10 +33,16 @@ export class PolicyChecks {
   private constructor() {}
 }
 
-/** Registers the kit's policy checkers on a stage; any unacknowledged finding fails `cdk synth`. */
+/**
+ * Registers the kit's policy checkers on a stage, after the kit's acknowledgement pack; any unacknowledged
+ * finding fails `cdk synth`. Throws, naming the package and the command that installs it, when an optional peer
+ * (cdk-nag, @cdklabs/cdk-validator-cfnguard) is missing.
+ */
 export function addPolicyChecks(stage: Stage, options: PolicyCheckOptions = {}): void {
+  const { AwsSolutionsChecks } = requirePeer<typeof Nag>('cdk-nag', 'PolicyChecks.add');
+  requirePeer<typeof CfnGuard>('@cdklabs/cdk-validator-cfnguard', 'PolicyChecks.add');
+  AcknowledgementPack.add(stage);
   Validations.of(stage).addPlugins(
-    new DeferredAcknowledgements(),
     new AwsSolutionsChecks(stage),
     new FailOnEveryViolation(new ControlTowerGuard()),
     new DeployRulesPlugin({ production: options.production }),
@@ -45,7 +54,8 @@ export function addPolicyChecks(stage: Stage, options: PolicyCheckOptions = {}):
 let ruleIndex: { file: string; types: string[] }[] | undefined;
 function controlTowerRules(): { file: string; types: string[] }[] {
   if (ruleIndex) return ruleIndex;
-  const root = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+  const manifest = resolvePeer('@cdklabs/cdk-validator-cfnguard', 'ControlTowerGuard', '@cdklabs/cdk-validator-cfnguard/package.json');
+  const root = path.join(path.dirname(manifest), 'rules', 'control-tower', 'cfn-guard');
   const files = fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.guard')).sort();
   ruleIndex = files.map((f) => {
     const file = path.join(root, f);
@@ -72,6 +82,7 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
     }
     const rules = controlTowerRules().filter((r) => r.types.length === 0 || r.types.some((t) => present.has(t))).map((r) => r.file);
     if (rules.length === 0) return { success: true, violations: [] };
+    const { CfnGuardValidator } = requirePeer<typeof CfnGuard>('@cdklabs/cdk-validator-cfnguard', 'ControlTowerGuard');
     return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate(context);
   }
 }

@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import { checkBedrockCustomization, customizationModelIdentifier, findCustomizationModel } from '../../bedrock/customization-catalog';
 import { DatasetPrefix } from '../../config/dataset-layout';
 import type { BedrockFineTuningOptions, FineTuningBackendBindOptions, FineTuningBackendCheckOptions, FineTuningBackendConfig } from '../fine-tuning-backend';
-import { acknowledgeWildcardResources } from './acknowledge';
+import { justify } from './justifications';
 import { grantKeyVia } from './kms';
 import { failurePath, gateChoice, gatedPaths, stepsTask, successPath, validateStep, withDefaults } from './workflow-states';
 
@@ -149,10 +149,14 @@ export function grantCustomizationStateMachine(scope: Construct, role: iam.IRole
   // The identity that creates a job with CustomModelKmsKeyId needs these on the key (Bedrock user guide,
   // "Encryption of custom models"); Bedrock makes the grant for its own use, through Bedrock only.
   grantCustomModelKey(role, bind.datasets.encryptionKey.keyArn, stack.region, scope);
-  acknowledgeWildcardResources(role, [
-    stack.formatArn({ service: 'bedrock', resource: 'model-customization-job', resourceName: '*' }),
-    stack.formatArn({ service: 'bedrock', resource: 'custom-model', resourceName: '*' }),
-  ], 'Each execution creates its own customization job and custom model, named from the execution at run time.');
+  justify(role, {
+    kind: 'wildcard-resources',
+    resources: [
+      stack.formatArn({ service: 'bedrock', resource: 'model-customization-job', resourceName: '*' }),
+      stack.formatArn({ service: 'bedrock', resource: 'custom-model', resourceName: '*' }),
+    ],
+    reason: 'Each execution creates its own customization job and custom model, named from the execution at run time.',
+  });
 }
 
 /** kms:Decrypt, GenerateDataKey, DescribeKey and CreateGrant on the custom model's key, used through Bedrock. */

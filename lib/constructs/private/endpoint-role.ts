@@ -3,7 +3,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { acknowledgeWildcardResources } from './acknowledge';
+import { justify } from './justifications';
 import { accountServicePrincipal } from './principals';
 
 export interface EndpointRoleProps {
@@ -65,7 +65,7 @@ export function createEndpointRole(scope: Construct, id: string, props: Endpoint
       resources: ['*'],
     }));
   }
-  acknowledgeWildcardResources(role, ['*'], 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited to the SageMaker namespaces by condition) and the VPC network-interface actions SageMaker needs support no resource-level permissions.');
-  acknowledgeWildcardResources(role, logStreams, 'SageMaker names the endpoint\'s (and its inference components\') log streams itself (one per instance and container) inside their own log groups.');
+  justify(role, { kind: 'wildcard-resources', resources: ['*'], reason: 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited to the SageMaker namespaces by condition) and the VPC network-interface actions SageMaker needs support no resource-level permissions.' });
+  justify(role, { kind: 'wildcard-resources', resources: logStreams, reason: 'SageMaker names the endpoint\'s (and its inference components\') log streams itself (one per instance and container) inside their own log groups.' });
   return role;
 }

@@ -19,7 +19,7 @@ import { ModelCatalog } from '../../sizing/models';
 import { estimateTraining, type TrainingCandidate, TrainingMethod } from '../../sizing/training';
 import type { FineTuningBackendBindOptions, FineTuningBackendConfig, SageMakerFineTuningOptions } from '../fine-tuning-backend';
 import { EVALUATION, evaluationInstance, evaluationVolumeGB, FineTuningMethod, TRAINING_IMAGE, trainingVolumeGB } from '../fine-tuning-plan';
-import { acknowledgeWildcardResources } from './acknowledge';
+import { justify } from './justifications';
 import { grantLogGroups } from './endpoint-role';
 import { resolveDlcImage, resolveImage } from './image';
 import { accountServicePrincipal } from './principals';
@@ -110,8 +110,8 @@ export function createTrainingRole(scope: Construct, options: SageMakerFineTunin
   // forwarded through a service), where that key is absent.
   bind.encryptionKey.grant(role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
   iam.Grant.addToPrincipal({ grantee: role, actions: ['kms:CreateGrant'], resourceArns: [bind.encryptionKey.keyArn], conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
-  acknowledgeWildcardResources(role, ['*'], 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited to the TrainingJobs namespace) and the VPC network-interface actions support no resource-level permissions.');
-  acknowledgeWildcardResources(role, logStreams, 'SageMaker names each training job\'s log streams itself, inside the TrainingJobs log group.');
+  justify(role, { kind: 'wildcard-resources', resources: ['*'], reason: 'ecr:GetAuthorizationToken, cloudwatch:PutMetricData (limited to the TrainingJobs namespace) and the VPC network-interface actions support no resource-level permissions.' });
+  justify(role, { kind: 'wildcard-resources', resources: logStreams, reason: 'SageMaker names each training job\'s log streams itself, inside the TrainingJobs log group.' });
   return role;
 }
 
@@ -341,8 +341,8 @@ export function grantTrainingStateMachine(scope: Construct, role: iam.IRole, bin
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [config.jobRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } }));
   bind.datasets.grantRead(role, DatasetPrefix.MODELS);
   bind.datasets.grantRead(role, DatasetPrefix.EVALUATION);
-  acknowledgeWildcardResources(role, jobs, 'Each execution names its jobs <execution>-train and -eval; job names are only known at run time.');
-  if (config.registry) acknowledgeWildcardResources(role, [packageVersionsArn(stack, config.registry)], 'Model package versions are numbered by SageMaker within this group.');
+  justify(role, { kind: 'wildcard-resources', resources: jobs, reason: 'Each execution names its jobs <execution>-train and -eval; job names are only known at run time.' });
+  if (config.registry) justify(role, { kind: 'wildcard-resources', resources: [packageVersionsArn(stack, config.registry)], reason: 'Model package versions are numbered by SageMaker within this group.' });
 }
 
 function packageVersionsArn(stack: Stack, registry: sagemaker.CfnModelPackageGroup): string {
