@@ -214,7 +214,7 @@ function validationSection(env: EnvironmentReview, rows: number): string[] {
     lines.push(...limited(`Acknowledgements (${v.acknowledgements.length})`, ['Plugin', 'Rule', 'Construct', 'Reason'],
       v.acknowledgements.map((a) => [a.plugin, code(a.rule), code(a.constructPath) + (a.covers.length > 0 && !(a.covers.length === 1 && a.covers[0].startsWith(`${a.constructPath}/`)) ? ` (covers ${few(a.covers.map(code), 3)})` : ''), a.reason]), rows));
   }
-  lines.push('cdk-nag drops acknowledged findings itself, so its acknowledgements come from the stacks\' metadata; those a construct declares while validation runs are not written there.', '');
+  lines.push('cdk-nag drops acknowledged findings itself, so its acknowledgements come from the stacks\' metadata, where the kit\'s acknowledgement pack writes them before the stacks are written.', '');
   return lines;
 }
 

@@ -3,7 +3,7 @@
  * acknowledgement with its rule, where it was declared and why. Two sources, because the plugins differ:
  * the validation report lists the findings an acknowledgement suppressed (Control Tower guard, CloudFormation
  * Validate, the kit's rules), while cdk-nag drops acknowledged findings itself, so its acknowledgements are
- * only in the stacks' metadata (where those declared while validation runs are missing).
+ * only in the stacks' metadata (the kit's acknowledgement pack writes them there before the stacks are written).
  */
 import type { CloudAssembly, EnvironmentAssembly, ViolatingConstruct } from './assembly';
 
