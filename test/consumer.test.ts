@@ -111,7 +111,7 @@ describe('the packed package in a fresh project', () => {
     const run = spawnSync(process.execPath, ['stage.js'], { cwd: appDir, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual(['Consumer-Data', 'Consumer-Serving']);
+    expect(JSON.parse(run.stdout)).toEqual(['Consumer-Data', 'Consumer-Serving', 'Consumer-Operations']);
   }, 60_000);
 
   test('a bad definition fails with every problem at once, under its field paths, naming the project\'s own file', () => {
