@@ -99,11 +99,15 @@ class HubSource extends ModelSource {
   }
 }
 
-class DatasetStoreSource extends ModelSource {
+/** Weights SageMaker delivers to /opt/ml/model before the container starts: no download, no network. */
+abstract class DeliveredSource extends ModelSource {
   readonly hubModelId = undefined;
   readonly revision = undefined;
   readonly containerModelId = MODEL_DIR;
   readonly needsNetwork = false;
+}
+
+class DatasetStoreSource extends DeliveredSource {
   readonly bringsImage = false;
 
   constructor(private readonly datasets: IDatasetStore, private readonly keyPrefix: string) {
@@ -129,11 +133,7 @@ class DatasetStoreSource extends ModelSource {
   }
 }
 
-class ModelPackageSource extends ModelSource {
-  readonly hubModelId = undefined;
-  readonly revision = undefined;
-  readonly containerModelId = MODEL_DIR;
-  readonly needsNetwork = false;
+class ModelPackageSource extends DeliveredSource {
   readonly bringsImage = true;
 
   constructor(private readonly modelPackageArn: string) {

@@ -34,12 +34,8 @@ export const EXPECTED_DECODE_EFFICIENCY: Readonly<Record<AcceleratorKind, number
 export const NEURON_COMPILE_HOST_FACTOR = 2.5;
 export const DEFAULT_CONTEXT_TOKENS = 4096;
 
-/** What to serve and how much of it at once: the environment's scope. */
-export interface ServingInput {
-  /** A catalog id (Hugging Face id) or a custom architecture. */
-  readonly model: string | ModelArchitecture;
-  /** @default Precision.BF16 */
-  readonly precision?: PrecisionLike;
+/** How much is served at once, beside the model and its precision: the environment's scope. */
+export interface ServingScale {
   /** Tokens per sequence: max input plus max output tokens (vLLM max_model_len). @default 4096 */
   readonly contextTokens?: number;
   /** Sequences decoded at once, each with a full-context KV cache. @default 1 */
@@ -50,6 +46,14 @@ export interface ServingInput {
   readonly instances?: InstanceCatalog;
   /** @default ModelCatalog.DEFAULT */
   readonly models?: ModelCatalog;
+}
+
+/** What to serve and how much of it at once: the environment's scope. */
+export interface ServingInput extends ServingScale {
+  /** A catalog id (Hugging Face id) or a custom architecture. */
+  readonly model: string | ModelArchitecture;
+  /** @default Precision.BF16 */
+  readonly precision?: PrecisionLike;
 }
 
 export interface ServingMemory {
@@ -67,19 +71,11 @@ export interface ServingMemory {
   readonly decodeWeightBytesReadPerStep: number;
 }
 
-/**
- * An instance that holds the model.
- *
- * TypeScript and JavaScript only: its `null` fields have no form in other languages yet (the estimate CLI's JSON
- * carries the same numbers).
- *
- * @jsii ignore
- */
-export interface ServingCandidate {
+/** What an instance that holds the model offers, whatever is known of its price. */
+export interface ServingFit {
   readonly instanceType: string;
   /** e.g. `4x L40S`. */
   readonly accelerators: string;
-  readonly acceleratorKind: AcceleratorKind;
   /**
    * Shards of one model copy, counted in GPUs or NeuronCores (the unit of TENSOR_PARALLEL_DEGREE /
    * HF_NUM_CORES): all of the instance's when the head counts allow (LMI's default "max"), else the largest
@@ -96,19 +92,31 @@ export interface ServingCandidate {
   readonly headroomGiB: number;
   /** headroomGiB as a share of the engine's budget (memoryGiB x memoryUtilization). */
   readonly headroomFraction: number;
+  /** Upper bound, all `concurrency` sequences together: bandwidth x TP / bytes read per step x concurrency. */
+  readonly decodeTokensPerSecondUpperBound: number;
+  /** The same bound for one of the sequences. */
+  readonly decodeTokensPerSecondPerStreamUpperBound: number;
+  /** The bound derated by EXPECTED_DECODE_EFFICIENCY: what to expect, all sequences together. */
+  readonly expectedDecodeTokensPerSecond: number;
+}
+
+/**
+ * An instance that holds the model.
+ *
+ * TypeScript and JavaScript only: its `null` fields have no form in other languages (`Sizing.serving` gives the
+ * same numbers with absent values).
+ *
+ * @jsii ignore
+ */
+export interface ServingCandidate extends ServingFit {
+  readonly acceleratorKind: AcceleratorKind;
   /** The engine's own memory on each GPU (activation peak, CUDA graphs, context); zeros on Neuron. */
   readonly engineReservePerShardGiB: { readonly activationPeak: number; readonly cudaGraphs: number; readonly context: number };
   /** @default null when no price is known */
   readonly usdPerHour: number | null;
   readonly priceSource: string | null;
-  /** Upper bound, all `concurrency` sequences together: bandwidth x TP / bytes read per step x concurrency. */
-  readonly decodeTokensPerSecondUpperBound: number;
-  /** The same bound for one of the sequences. */
-  readonly decodeTokensPerSecondPerStreamUpperBound: number;
   /** usdPerHour / (decodeTokensPerSecondUpperBound x 3600) x 1e6: a floor on cost per million output tokens. */
   readonly usdPerMillionTokens: number | null;
-  /** The bound derated by EXPECTED_DECODE_EFFICIENCY: what to expect, all sequences together. */
-  readonly expectedDecodeTokensPerSecond: number;
   /** usdPerHour over the expected throughput, per million output tokens. */
   readonly expectedUsdPerMillionTokens: number | null;
 }

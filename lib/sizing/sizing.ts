@@ -1,31 +1,20 @@
 // The sizing engine in the form every jsii language has: static methods taking named structs and returning
 // structs whose unknown values are absent rather than null. The numbers are estimateServing's and
 // estimateTraining's, unchanged.
-import type { InstanceCatalog } from './instances';
-import type { ModelArchitecture, ModelCatalog } from './models';
+import type { ModelArchitecture } from './models';
 import type { Precision } from './precision';
-import { estimateServing, type RejectedInstance, type ServingCandidate, type ServingMemory } from './serving';
+import { estimateServing, type RejectedInstance, type ServingCandidate, type ServingFit, type ServingMemory, type ServingScale } from './serving';
 import { SizingInputError } from './validation';
-import { estimateTraining, type TrainingCandidate, type TrainingMemory, type TrainingMethod, type TrainingOptimizer, type TrainingRejection } from './training';
+import { estimateTraining, type TrainingCandidate, type TrainingMemory, type TrainingMethod, type TrainingFit, type TrainingOptimizer, type TrainingRejection, type TrainingSettings } from './training';
 
 /** What to size for serving: a catalog model (`model`) or one described by its `architecture`. */
-export interface ServingSizingOptions {
+export interface ServingSizingOptions extends ServingScale {
   /** A catalog id (Hugging Face id). @default - `architecture` is given */
   readonly model?: string;
   /** The facts of a model outside the catalog. @default - `model` is given */
   readonly architecture?: ModelArchitecture;
   /** @default Precision.BF16 */
   readonly precision?: Precision;
-  /** Tokens per sequence: max input plus max output tokens. @default 4096 */
-  readonly contextTokens?: number;
-  /** Sequences decoded at once, each with a full-context KV cache. @default 1 */
-  readonly concurrency?: number;
-  /** Fraction of accelerator memory the server may fill. @default 0.9 */
-  readonly memoryUtilization?: number;
-  /** @default InstanceCatalog.DEFAULT */
-  readonly instances?: InstanceCatalog;
-  /** @default ModelCatalog.DEFAULT */
-  readonly models?: ModelCatalog;
 }
 
 /** The engine's own memory on each GPU; zeros on Neuron. */
@@ -39,38 +28,17 @@ export interface EngineReservePerShard {
 }
 
 /** An instance that holds the model, with what serving it costs. */
-export interface ServingOption {
-  readonly instanceType: string;
-  /** e.g. `4x L40S`. */
-  readonly accelerators: string;
+export interface ServingOption extends ServingFit {
   /** `gpu` or `neuron`. */
   readonly acceleratorKind: string;
-  /** Shards of one model copy, in GPUs or NeuronCores. */
-  readonly tensorParallelDegree: number;
-  /** Every degree that divides the head counts, fits the instance and holds the model. */
-  readonly fittingTensorParallelDegrees: number[];
-  /** Memory of the shards at `tensorParallelDegree`, GiB. */
-  readonly memoryGiB: number;
-  /** What weights and KV cache may fill, GiB. */
-  readonly usableGiB: number;
-  /** usableGiB minus weights and KV cache. */
-  readonly headroomGiB: number;
-  /** headroomGiB as a share of the engine's budget. */
-  readonly headroomFraction: number;
   /** The engine's own memory on each GPU. */
   readonly engineReservePerShardGiB: EngineReservePerShard;
   /** On-demand price. @default - no price is known */
   readonly usdPerHour?: number;
   /** Where the price comes from. @default - no price is known */
   readonly priceSource?: string;
-  /** Upper bound on decode tokens per second, all sequences together. */
-  readonly decodeTokensPerSecondUpperBound: number;
-  /** The same bound for one sequence. */
-  readonly decodeTokensPerSecondPerStreamUpperBound: number;
   /** A floor on the cost per million output tokens. @default - no price is known */
   readonly usdPerMillionTokens?: number;
-  /** The bound derated by the expected decode efficiency. */
-  readonly expectedDecodeTokensPerSecond: number;
   /** Cost per million output tokens at the expected throughput. @default - no price is known */
   readonly expectedUsdPerMillionTokens?: number;
 }
@@ -95,49 +63,18 @@ export interface ServingSizing {
 }
 
 /** What to size for training: a catalog model (`model`) or one described by its `architecture`. */
-export interface TrainingSizingOptions {
+export interface TrainingSizingOptions extends TrainingSettings {
   /** A catalog id (Hugging Face id). @default - `architecture` is given */
   readonly model?: string;
   /** The facts of a model outside the catalog. @default - `model` is given */
   readonly architecture?: ModelArchitecture;
   readonly method: TrainingMethod;
-  /** Tokens per training sequence. @default 2048 */
-  readonly sequenceLength?: number;
-  /** Sequences per device per step. @default 1 */
-  readonly microBatchSize?: number;
-  /** Recompute activations in the backward pass. @default true */
-  readonly gradientCheckpointing?: boolean;
-  /** LoRA/QLoRA rank. @default 16 */
-  readonly loraRank?: number;
-  /** Training tokens per epoch. @default - no time or cost: instances are ranked by price per hour */
-  readonly tokens?: number;
-  /** @default 1 */
-  readonly epochs?: number;
-  /** Model FLOPS utilization. @default 0.4 */
-  readonly mfu?: number;
-  /** Share of accelerator memory training may fill. @default 0.9 */
-  readonly memoryUtilization?: number;
-  /** The most instances to spread one run over. @default 16 */
-  readonly maxInstances?: number;
-  /** LoRA/QLoRA: the adapter is merged into a 16-bit copy of the base on the host after training. @default true */
-  readonly mergeAdapter?: boolean;
   /** `adamw`, `adamw-8bit` or `paged-adamw-8bit`. @default 'adamw' */
   readonly optimizer?: string;
-  /** @default InstanceCatalog.DEFAULT */
-  readonly instances?: InstanceCatalog;
-  /** @default ModelCatalog.DEFAULT */
-  readonly models?: ModelCatalog;
 }
 
 /** Instances that run one training job, with its time and cost where the tokens are known. */
-export interface TrainingOption {
-  readonly instanceType: string;
-  readonly accelerators: string;
-  readonly instanceCount: number;
-  /** GPUs or NeuronCores over all instances. */
-  readonly devices: number;
-  readonly perDeviceGiB: number;
-  readonly usablePerDeviceGiB: number;
+export interface TrainingOption extends TrainingFit {
   /** Price of all the instances. @default - no price is known */
   readonly usdPerHour?: number;
   /** @default - no token budget */

@@ -74,9 +74,8 @@ export const TRAINING_PROCESS_HOST_BYTES = 4 * 2 ** 30;
 /** Share of the instance's memory the job may use; the rest is the OS's and SageMaker's agents'. ⚠ The kit's allowance. */
 export const DEFAULT_HOST_MEMORY_UTILIZATION = 0.9;
 
-export interface TrainingInput {
-  readonly model: string | ModelArchitecture;
-  readonly method: TrainingMethodLike;
+/** How a training run is set up, beside its model and method: what the estimate assumes unless told. */
+export interface TrainingSettings {
   /** Tokens per training sequence. @default 2048 */
   readonly sequenceLength?: number;
   /** Sequences per device per step. @default 1 */
@@ -101,12 +100,17 @@ export interface TrainingInput {
    * @default true
    */
   readonly mergeAdapter?: boolean;
-  /** @default 'adamw' (the kit's training scripts) */
-  readonly optimizer?: TrainingOptimizer;
   /** @default InstanceCatalog.DEFAULT */
   readonly instances?: InstanceCatalog;
   /** @default ModelCatalog.DEFAULT */
   readonly models?: ModelCatalog;
+}
+
+export interface TrainingInput extends TrainingSettings {
+  readonly model: string | ModelArchitecture;
+  readonly method: TrainingMethodLike;
+  /** @default 'adamw' (the kit's training scripts) */
+  readonly optimizer?: TrainingOptimizer;
 }
 
 export interface TrainingMemory {
@@ -130,13 +134,8 @@ export interface TrainingMemory {
   readonly hostGiB: number;
 }
 
-/**
- * TypeScript and JavaScript only: its `null` fields have no form in other languages yet (the estimate CLI's JSON
- * carries the same numbers).
- *
- * @jsii ignore
- */
-export interface TrainingCandidate {
+/** Instances that hold one training job, whatever is known of their price. */
+export interface TrainingFit {
   readonly instanceType: string;
   readonly accelerators: string;
   readonly instanceCount: number;
@@ -144,6 +143,15 @@ export interface TrainingCandidate {
   readonly devices: number;
   readonly perDeviceGiB: number;
   readonly usablePerDeviceGiB: number;
+}
+
+/**
+ * TypeScript and JavaScript only: its `null` fields have no form in other languages (`Sizing.training` gives the
+ * same numbers with absent values).
+ *
+ * @jsii ignore
+ */
+export interface TrainingCandidate extends TrainingFit {
   /** Price of all `instanceCount` instances. */
   readonly usdPerHour: number | null;
   /** @default null without a token budget */
