@@ -1,11 +1,12 @@
 // The scaling resources of an inference endpoint: a target-tracking policy on the variant's instances, or the
 // inference component (with its adapters) and a policy on its copies, which can start from zero.
-import { Duration } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
+import { type CapacitySchedule, scheduleSwitches } from '../../config/capacity-schedule';
 import { DatasetPrefix } from '../../config/dataset-layout';
 import type { StartupTimeouts } from '../../serving';
 import type { IDatasetStore } from '../dataset-store';
@@ -118,4 +119,12 @@ export function addInferenceComponents(scope: Construct, endpoint: sagemaker.Cfn
     });
   }
   return target;
+}
+
+/** The schedule's two scheduled actions: the minimum drops when working hours end and returns when they start. */
+export function addSchedule(target: appscaling.ScalableTarget, schedule: CapacitySchedule, minimum: number): void {
+  const switches = scheduleSwitches(schedule);
+  const timeZone = TimeZone.of(schedule.timeZone);
+  target.scaleOnSchedule('OffHours', { schedule: appscaling.Schedule.expression(switches.offHours), minCapacity: schedule.offHoursMinimum, timeZone });
+  target.scaleOnSchedule('WorkingHours', { schedule: appscaling.Schedule.expression(switches.workingHours), minCapacity: minimum, timeZone });
 }
