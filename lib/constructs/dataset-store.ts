@@ -1,21 +1,19 @@
 // The S3 home of the lifecycle's data: raw uploads, train/validation/test splits, feedback, endpoint
 // captures, documents for retrieval, evaluation results and model artifacts, each under its own prefix.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Duration, type IResource, RemovalPolicy, Resource, Size, Stack, Token } from 'aws-cdk-lib';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import { Duration, type IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { DATASET_PREFIXES, DatasetPrefix } from '../config/dataset-layout';
+import { DATASET_PREFIXES, type DatasetPrefix } from '../config/dataset-layout';
 import type { DatasetSeed } from '../config/environment';
-import { seedLayoutStrays } from '../config/local-paths';
+import { accessLogLifecycleRules, datasetLifecycleRules } from './private/dataset-lifecycle';
+import { denyOtherEncryption, enableAccessLogs } from './private/dataset-policy';
+import { addSeed, seedSourceProblems } from './private/dataset-seed';
 import { justify } from './private/justifications';
-import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
+import { createKitKey, grantKeyVia } from './private/kms';
 import { throwIfProblems } from './private/problems';
 
 /** A dataset store, created here or imported. */
@@ -94,8 +92,6 @@ export interface DatasetStoreProps {
    */
   readonly seed?: DatasetStoreSeed;
 }
-
-const ACCESS_LOG_PREFIX = 'datasets/';
 
 /** What a store created here and an imported one share: grants and the key's use through S3. */
 export abstract class DatasetStoreBase extends Resource implements IDatasetStore {
@@ -183,12 +179,7 @@ export class DatasetStore extends DatasetStoreBase {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
       objectLockEnabled: true,
-      lifecycleRules: [{
-        id: 'expire-access-logs',
-        expiration: logRetention,
-        noncurrentVersionExpiration: Duration.days(1),
-        abortIncompleteMultipartUploadAfter: Duration.days(1),
-      }],
+      lifecycleRules: accessLogLifecycleRules(logRetention),
       removalPolicy,
       autoDeleteObjects,
     });
@@ -211,45 +202,19 @@ export class DatasetStore extends DatasetStoreBase {
       // Lets users put legal holds on the exact object versions a model was trained on. No default
       // retention is set, so nothing is locked unless someone asks for it.
       objectLockEnabled: true,
-      lifecycleRules: [{
-        id: 'tidy-versions-and-uploads',
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-        noncurrentVersionExpiration: noncurrent,
-        expiredObjectDeleteMarker: true,
-      }, ...(props.interactionRetention ? [{
-        id: 'expire-interactions',
-        prefix: `${DatasetPrefix.FEEDBACK}interactions/`,
-        expiration: props.interactionRetention,
-      }] : [])],
+      lifecycleRules: datasetLifecycleRules(noncurrent, props.interactionRetention),
       removalPolicy,
       autoDeleteObjects,
     });
-    this.enableAccessLogs(ACCESS_LOG_PREFIX);
-    // Objects are encrypted with this store's key, or with the bucket default (which is that key): an upload that
-    // names another KMS key, or asks for SSE-S3, is refused, so no object escapes the key's policy.
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyOtherEncryptionKeys',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:PutObject'],
-      resources: [this.bucket.arnForObjects('*')],
-      conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.encryptionKey.keyArn } },
-    }));
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyOtherEncryption',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:PutObject'],
-      resources: [this.bucket.arnForObjects('*')],
-      conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
-    }));
+    enableAccessLogs(this.bucket, this.accessLogBucket);
+    denyOtherEncryption(this.bucket, this.encryptionKey);
     // EventBridge delivery set on the bucket itself: the L2's `eventBridgeEnabled` would add a custom
     // resource Lambda to do what CloudFormation does natively.
     (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
       eventBridgeConfiguration: { eventBridgeEnabled: true },
     };
 
-    if (props.seed) this.addSeed(props.seed, removalPolicy);
+    if (props.seed) addSeed(this, props.seed, removalPolicy);
     if (autoDeleteObjects) justifyAutoDeleteHandler(this);
   }
 
@@ -261,67 +226,6 @@ export class DatasetStore extends DatasetStoreBase {
   /** Objects stored (daily, S3 storage metrics), all versions. */
   metricNumberOfObjects(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.storageMetric('NumberOfObjects', 'AllStorageTypes', props);
-  }
-
-  /**
-   * Server access logging with a bucket policy for the S3 logging service, written out here rather than
-   * through the L2's `serverAccessLogsBucket`: that one depends on the
-   * `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` flag and, in apps without it, falls back to ACLs
-   * that bucket-owner-enforced ownership forbids.
-   */
-  private enableAccessLogs(prefix: string): void {
-    (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-      destinationBucketName: this.accessLogBucket.bucketName,
-      logFilePrefix: prefix,
-    };
-    this.accessLogBucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'S3ServerAccessLogsPolicy',
-      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-      actions: ['s3:PutObject'],
-      resources: [this.accessLogBucket.arnForObjects(`${prefix}*`)],
-      conditions: {
-        ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
-        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      },
-    }));
-  }
-
-  private addSeed(seed: DatasetStoreSeed, removalPolicy: RemovalPolicy): void {
-    const scope = new Construct(this, 'Seed');
-    allowCloudWatchLogs(this.encryptionKey);
-    const logGroup = new logs.LogGroup(scope, 'Logs', {
-      encryptionKey: this.encryptionKey,
-      retention: seed.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy,
-    });
-    const role = seedingRole(this);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:*`] }));
-    // One copy per prefix, each into its own prefix: the handler can write nowhere else, list nothing else, delete nothing.
-    for (const { prefix, folder } of seedCopies(seed)) {
-      const name = prefix.replace(/\W/g, '');
-      const asset = new s3assets.Asset(scope, `Asset-${name}`, { path: folder });
-      // The handler downloads the seed's zip and nothing else of the CDK asset bucket.
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)] }));
-      this.grantWrite(role, prefix);
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
-      }));
-      new s3deploy.BucketDeployment(scope, `Copy-${name}`, {
-        sources: [s3deploy.Source.bucket(asset.bucket, asset.s3ObjectKey)],
-        destinationBucket: this.bucket,
-        destinationKeyPrefix: prefix,
-        // Never delete what users, the API or training wrote under the same prefix.
-        prune: false,
-        retainOnDelete: true,
-        memoryLimit: SEED_MEMORY_MIB,
-        ephemeralStorageSize: SEED_STORAGE,
-        logGroup,
-        // The grants aws-cdk-lib would add (the whole bucket, read, write and delete) are not wanted: the role
-        // gets only those above.
-        role: role.withoutPolicyUpdates(),
-      });
-    }
-    justifySeedHandler(this, role, logGroup);
   }
 
   private storageMetric(metricName: string, storageType: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -381,67 +285,4 @@ function justifyAutoDeleteHandler(scope: Construct): void {
     kind: 'lambda-outside-vpc',
     reason: 'aws-cdk-lib\'s auto-delete handler (throwaway environments only) runs when the stack is deleted and only calls S3; it takes no VPC.',
   });
-}
-
-/**
- * The seeding handler's settings. aws-cdk-lib shares one handler among all BucketDeployments of a stack with the
- * same memory, storage and network, and that handler runs with the role of the first: these settings keep the
- * kit's seeding handler (and its narrow role) apart from other BucketDeployments in a user's stack.
- */
-const SEED_MEMORY_MIB = 512;
-const SEED_STORAGE = Size.mebibytes(1024);
-
-/** The role of the stack's seeding handler, shared by every store of the stack (as the handler is). */
-function seedingRole(store: Construct): iam.Role {
-  const stack = Stack.of(store);
-  const id = 'GenAiLifecycleDatasetSeedingRole';
-  const existing = stack.node.tryFindChild(id);
-  if (existing) return existing as iam.Role;
-  const role = new iam.Role(stack, id, {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: 'Copies DatasetStore seeds from the CDK asset bucket into their prefixes at deploy time',
-  });
-  return role;
-}
-
-/** What a seed copies: one folder into its prefix, or each top-level folder of a store-shaped folder into its own. */
-function seedCopies(seed: DatasetSeed): { prefix: DatasetPrefix; folder: string }[] {
-  const source = path.resolve(seed.source);
-  if (seed.prefix !== undefined) return [{ prefix: seed.prefix as DatasetPrefix, folder: source }];
-  const entries = fs.readdirSync(source, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
-  return entries.filter((e) => e.isDirectory()).map((e) => ({ prefix: `${e.name}/` as DatasetPrefix, folder: path.join(source, e.name) }));
-}
-
-/** A seed folder that exists, and, laid out like the store, holds only the store's folders. */
-function seedSourceProblems(seed: DatasetSeed): string[] {
-  const source = path.resolve(seed.source);
-  if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) {
-    return [`seed.source "${seed.source}" is not a folder (resolved to ${source}); give a folder relative to where cdk synth runs, or an absolute path.`];
-  }
-  if (seed.prefix !== undefined) return [];
-  const problems: string[] = [];
-  const strays = seedLayoutStrays(source);
-  const files = strays.filter((e) => !e.endsWith('/'));
-  if (files.length > 0) problems.push(`seed.source "${seed.source}" has files outside a prefix folder (${files.join(', ')}); without seed.prefix each top-level folder is a prefix (${DATASET_PREFIXES.join(', ')}): move them into one, or set seed.prefix.`);
-  const others = strays.filter((e) => e.endsWith('/'));
-  if (others.length > 0) problems.push(`seed.source "${seed.source}" has folders that are not prefixes of the store (${others.join(', ')}); allowed: ${DATASET_PREFIXES.join(', ')}.`);
-  if (seedCopies(seed).length === 0 && strays.length === 0) problems.push(`seed.source "${seed.source}" is empty; add the prefix folders to seed (train/, validation/, ...), or drop seed.`);
-  return problems;
-}
-
-/**
- * The seeding handler is a stack-wide singleton Lambda owned by aws-cdk-lib (`Custom::CDKBucketDeployment...`):
- * its runtime and network are not configurable beyond what is set above, so those findings are justified on
- * that singleton. Its role is the kit's own.
- */
-function justifySeedHandler(store: Construct, role: iam.Role, logGroup: logs.ILogGroup): void {
-  const stack = Stack.of(store);
-  const handler = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
-  if (handler) {
-    justify(handler,
-      { kind: 'lambda-runtime-pinned', reason: 'The BucketDeployment handler runtime is pinned by aws-cdk-lib, not by this kit; it runs only during deploys to copy seed files.' },
-      { kind: 'lambda-outside-vpc', reason: 'The seeding handler only talks to S3 and KMS during deploys; the data stack has no VPC and the seed is public-free asset data.' },
-    );
-  }
-  justify(role, { kind: 'wildcard-resources', resources: [`${logGroup.logGroupArn}:*`], reason: 'The seeding handler writes its log streams, named by Lambda, in its own log group.' });
 }

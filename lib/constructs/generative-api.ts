@@ -2,7 +2,7 @@
 // Bedrock model or a SageMaker endpoint, renders prompt templates, and stores every answer and every piece
 // of feedback in the dataset store, where alignment picks them up. Records S3 could not take go to a
 // KMS-encrypted dead-letter queue, with an alarm, for replay.
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,13 +13,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { bedrockModelFacts, converseFeature } from '../compatibility/bedrock-models';
 import { DatasetPrefix } from '../config/dataset-layout';
-import { promptTemplateProblems, templateProblemSentence } from '../config/template-rules';
 import { type ApiLimits, feedbackSchema, generateSchema, type PromptTemplate } from '../runtime/api/contract';
-import { API_METRICS_NAMESPACE, type ApiHandlerSettings, SETTING_DEFAULTS, toEnvironment } from '../runtime/api/settings';
+import { API_METRICS_NAMESPACE, type ApiHandlerSettings } from '../runtime/api/settings';
 import type { IDatasetStore } from './dataset-store';
 import { GenerativeApiBase, type GenerativeApiAttributes, type IGenerativeApi } from './generative-api-base';
 import type { IKnowledgeBase } from './knowledge-base';
@@ -27,8 +25,11 @@ import { ApiAuthorization, type FeedbackReviewers } from './api-authorization';
 import type { ApiBackend } from './api-backend';
 import { justify } from './private/justifications';
 import { newAlarmTopic } from './private/alarm-topic';
+import { validateProps } from './private/api-checks';
+import { handlerEnvironment, handlerSettings, justifyHandler } from './private/api-handler';
+import { justifyApi, liveStageOptions } from './private/api-stage';
+import { addWaf } from './private/api-waf';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
-import { throwIfProblems } from './private/problems';
 import { runtimeCode } from './private/runtime-bundle';
 
 /** A Bedrock guardrail the kit creates for the API: in Converse for Bedrock models, through ApplyGuardrail for endpoints. */
@@ -125,9 +126,6 @@ export interface GenerativeApiProps {
   readonly logRemovalPolicy?: RemovalPolicy;
 }
 
-// Lambda's limit on all environment variables together (Lambda quotas): 4 KB.
-const ENVIRONMENT_LIMIT_BYTES = 4096;
-
 /** An API Gateway REST API in front of a model, with its metrics and grants. */
 export class GenerativeApi extends GenerativeApiBase {
   /**
@@ -164,7 +162,7 @@ export class GenerativeApi extends GenerativeApiBase {
   constructor(scope: Construct, id: string, props: GenerativeApiProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    validate(this, props);
+    validateProps(this, props);
     const backend = props.backend.bind(this);
     const authorization = props.authorization ?? ApiAuthorization.iam();
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -175,35 +173,9 @@ export class GenerativeApi extends GenerativeApiBase {
     const logKey = createKitKey(this, 'LogKey', { description: `Encrypts the logs of ${this.node.path}`, removalPolicy });
     allowCloudWatchLogs(logKey);
 
-    const reviewers = props.feedbackReviewers;
     // The stack's name is unique in its account and region; the path inside it tells APIs of one stack apart.
     this.serviceName = `${stack.stackName}/${this.node.path.slice(stack.node.path.length + 1)}`;
-    const settings: Omit<ApiHandlerSettings, 'deadLetterQueueUrl' | 'guardrail'> = {
-      serviceName: this.serviceName,
-      backend: backend.backend,
-      modelName: props.backend.displayName,
-      modelId: backend.modelId,
-      endpointName: backend.endpointName,
-      // An endpoint hosting inference components answers InvokeEndpoint only with the component named.
-      inferenceComponentName: backend.inferenceComponentName,
-      limits: props.limits,
-      datasetBucket: props.datasets.bucket.bucketName,
-      feedbackPrefix: DatasetPrefix.FEEDBACK,
-      promptTemplates: props.promptTemplates ?? [],
-      modelTimeoutMs: modelTimeout.toMilliseconds(),
-      recordTimeoutMs: recordTimeout.toMilliseconds(),
-      deadLetterTimeoutMs: SETTING_DEFAULTS.deadLetterTimeoutMs,
-      knowledgeBase: props.retrieval && { id: props.retrieval.knowledgeBase.knowledgeBaseId, results: props.retrieval.results ?? 5, byDefault: props.retrieval.byDefault ?? false },
-      // A model without streaming tool use refuses ConverseStream with toolConfig: the handler then runs tool
-      // turns with Converse and streams each turn's text when it ends (lib/compatibility/bedrock-models.ts).
-      tools: props.tools?.length ? { names: props.tools, maxRounds: props.maxToolRounds ?? 4, streamsToolUse: converseFeature(props.backend.displayName, 'streamingToolUse') !== 'no' } : undefined,
-      acceptsAssistantTurns: props.acceptAssistantTurns !== false,
-      reviewers: {
-        principals: reviewers?.kind === 'iam' ? reviewers.values : [],
-        groups: reviewers?.kind === 'cognito' ? reviewers.values : [],
-        apiKeyIds: reviewers?.kind === 'api-key' ? reviewers.values : [],
-      },
-    };
+    const settings = handlerSettings(props, backend, this.serviceName, modelTimeout, recordTimeout);
 
     // Records S3 did not take (a hang, a 5xx after retries): kept 14 days, the longest SQS keeps a message.
     const deadLetterKey = createKitKey(this, 'RecordDeadLettersKey', { description: `Encrypts the records ${this.node.path} could not write to S3`, removalPolicy });
@@ -262,12 +234,7 @@ export class GenerativeApi extends GenerativeApiBase {
       tracing: lambda.Tracing.ACTIVE,
       logGroup: functionLogs,
       role: props.role,
-      environment: {
-        ...toEnvironment({ ...settings, deadLetterQueueUrl: this.recordDeadLetters.queueUrl, guardrail }),
-        POWERTOOLS_METRICS_NAMESPACE: API_METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      environment: handlerEnvironment(settings, this.recordDeadLetters.queueUrl, guardrail),
     });
     // A role of the caller's gets no managed policy from Lambda: it writes to the function's own log group.
     if (props.role) functionLogs.grantWrite(props.role);
@@ -294,20 +261,7 @@ export class GenerativeApi extends GenerativeApiBase {
       endpointTypes: [apigw.EndpointType.REGIONAL],
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
-      deployOptions: {
-        stageName: 'live',
-        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
-          caller: true, httpMethod: true, ip: true, protocol: true, requestTime: true, resourcePath: true,
-          responseLength: true, status: true, user: true,
-        }),
-        tracingEnabled: true,
-        metricsEnabled: true,
-        loggingLevel: apigw.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        throttlingRateLimit: props.throttling.rateLimit,
-        throttlingBurstLimit: props.throttling.burstLimit,
-      },
+      deployOptions: liveStageOptions(accessLogs, props.throttling),
     });
     this.url = this.api.url;
     justifyApi(this.api);
@@ -340,7 +294,7 @@ export class GenerativeApi extends GenerativeApiBase {
 
     this.apiKey = bound.apiKey;
     if (props.waf) {
-      this.webAcl = this.addWaf(props.waf.requestsPerIpPer5Minutes ?? 1000, stack);
+      this.webAcl = addWaf(this, this.api, props.waf.requestsPerIpPer5Minutes ?? 1000);
     } else {
       justify(this.api, { kind: 'api-without-waf', reason: 'No web ACL by choice of the environment (waf: false); production environments must have one, which config validation enforces.' });
     }
@@ -392,102 +346,4 @@ export class GenerativeApi extends GenerativeApiBase {
       kmsKeyArn: key.keyArn,
     });
   }
-
-  private addWaf(requestsPerIpPer5Minutes: number, stack: Stack): wafv2.CfnWebACL {
-    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
-    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      visibilityConfig: visibility('GenerativeApi'),
-      rules: [
-        {
-          name: 'RateLimitPerIp', priority: 0, action: { block: {} }, visibilityConfig: visibility('RateLimitPerIp'),
-          statement: { rateBasedStatement: { limit: requestsPerIpPer5Minutes, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
-        },
-        {
-          name: 'AwsCommonRules', priority: 1, overrideAction: { none: {} }, visibilityConfig: visibility('AwsCommonRules'),
-          statement: {
-            managedRuleGroupStatement: {
-              vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet',
-              // Prompts legitimately exceed the rule set's 8 KB body limit; the handler enforces its own (256 KiB).
-              ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
-            },
-          },
-        },
-        {
-          name: 'AwsKnownBadInputs', priority: 2, overrideAction: { none: {} }, visibilityConfig: visibility('AwsKnownBadInputs'),
-          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
-        },
-      ],
-    });
-    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
-      webAclArn: acl.attrArn,
-      resourceArn: `arn:${stack.partition}:apigateway:${stack.region}::/restapis/${this.api.restApiId}/stages/${this.api.deploymentStage.stageName}`,
-    });
-    return acl;
-  }
-}
-
-function justifyHandler(fn: lambda.Function): void {
-  justify(fn,
-    { kind: 'wildcard-resources', resources: ['*'], reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions.' },
-    { kind: 'aws-managed-policy', policy: 'service-role/AWSLambdaBasicExecutionRole', reason: 'The handler writes its logs to its own KMS-encrypted log group; the basic execution policy holds only the CloudWatch Logs actions that needs.' },
-    { kind: 'lambda-outside-vpc', reason: 'The handler calls only AWS APIs (Bedrock or SageMaker Runtime, S3) over TLS with IAM; it reaches nothing inside a VPC.' },
-  );
-}
-
-function justifyApi(api: apigw.RestApi): void {
-  const role = api.node.tryFindChild('CloudWatchRole');
-  if (role) {
-    justify(role, {
-      kind: 'aws-managed-policy',
-      policy: 'service-role/AmazonAPIGatewayPushToCloudWatchLogs',
-      reason: 'API Gateway needs an account-level role to write access and execution logs; this AWS managed policy is scoped to CloudWatch Logs.',
-    });
-  }
-  // Every permission carries the method's execute-api ARN as SourceArn; the guard rule only recognizes
-  // literal strings or references to resources, not the joined ARN, so it reports them anyway.
-  justify(api, {
-    kind: 'lambda-permission-scoped-by-source-arn',
-    reason: 'Each API Gateway permission is limited by SourceArn to one method of this API (a joined execute-api ARN the rule cannot read).',
-  });
-}
-
-function validate(scope: Construct, props: GenerativeApiProps): void {
-  const problems: string[] = [];
-  const { maxInputTokens, maxOutputTokens } = props.limits;
-  if (!Number.isInteger(maxInputTokens) || maxInputTokens < 1) problems.push(`limits.maxInputTokens is ${maxInputTokens}; use a whole number of at least 1.`);
-  if (!Number.isInteger(maxOutputTokens) || maxOutputTokens < 1) problems.push(`limits.maxOutputTokens is ${maxOutputTokens}; use a whole number of at least 1.`);
-  const { rateLimit, burstLimit } = props.throttling;
-  if (!(rateLimit > 0)) problems.push(`throttling.rateLimit is ${rateLimit}; use requests per second above 0.`);
-  if (!Number.isInteger(burstLimit) || burstLimit < 1) problems.push(`throttling.burstLimit is ${burstLimit}; use a whole number of at least 1.`);
-  const backend = props.backend.bind(scope).backend;
-  if (props.tools?.length && backend !== 'bedrock') {
-    problems.push('tools are set, but the backend is a SageMaker endpoint; the kit offers tools through Bedrock Converse tool use. Remove them or use ApiBackend.bedrock.');
-  }
-  if (props.tools?.length && backend === 'bedrock' && converseFeature(props.backend.displayName, 'toolUse') === 'no') {
-    const facts = bedrockModelFacts(props.backend.displayName)!;
-    problems.push(`tools are set, but ${props.backend.displayName} does not support tool use (Bedrock user guide, "${facts.source}", row ${facts.tableRow}); remove tools or choose a model with tool use.`);
-  }
-  const results = props.retrieval?.results;
-  if (results !== undefined && (!Number.isInteger(results) || results < 1 || results > 100)) problems.push(`retrieval.results is ${results}; use a whole number from 1 to 100.`);
-  const rounds = props.maxToolRounds;
-  if (rounds !== undefined && (!Number.isInteger(rounds) || rounds < 1 || rounds > 20)) problems.push(`maxToolRounds is ${rounds}; use a whole number from 1 to 20.`);
-  const reviewers = props.feedbackReviewers;
-  const authKind = (props.authorization ?? ApiAuthorization.iam()).callerIdentity;
-  if (reviewers && reviewers.kind !== authKind) {
-    problems.push(`feedbackReviewers are ${reviewers.kind === 'iam' ? 'IAM roles' : reviewers.kind === 'cognito' ? 'Cognito groups' : 'API keys'}, but the API is authorized by ${authKind === 'iam' ? 'IAM' : authKind === 'cognito' ? 'a Cognito user pool' : 'API keys'}; name reviewers the way callers authenticate (FeedbackReviewers.${authKind === 'iam' ? 'iamRoles' : authKind === 'cognito' ? 'cognitoGroups' : 'apiKeys'}).`);
-  }
-  if (reviewers && reviewers.values.length === 0) problems.push('feedbackReviewers names nobody; leave it out, or name at least one reviewer.');
-  for (const group of reviewers?.kind === 'cognito' ? reviewers.values : []) {
-    if (!Token.isUnresolved(group) && !/^[^,\s]+$/.test(group)) problems.push(`feedbackReviewers group "${group}" has a comma or white space; Cognito group names travel comma-separated.`);
-  }
-  const recordMs = props.recordTimeout?.toMilliseconds();
-  if (recordMs !== undefined && (recordMs < 100 || recordMs > 10_000)) problems.push(`recordTimeout is ${recordMs} ms; use 100 ms to 10 s (the answer is sent before it; the invocation lasts until the record is stored or dead-lettered).`);
-  problems.push(...promptTemplateProblems(props.promptTemplates ?? []).map((p) => templateProblemSentence('promptTemplates', p)));
-  const envBytes = Buffer.byteLength(JSON.stringify(props.promptTemplates ?? []));
-  if (envBytes > ENVIRONMENT_LIMIT_BYTES - 1024) {
-    problems.push(`promptTemplates take ${envBytes} bytes; they travel in the handler's environment, which Lambda limits to 4 KB in all. Shorten the system prompts or examples (at most ${ENVIRONMENT_LIMIT_BYTES - 1024} bytes).`);
-  }
-  throwIfProblems(scope, 'GenerativeApi', problems);
 }
