@@ -1,6 +1,7 @@
 // Who may call a generative API, and who may rate any answer: each authorization binds to the API's REST API
 // (method options, an authorizer or a usage plan, and the findings it answers for), and names how callers are
 // identified, which the feedback reviewers must match.
+import { Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -104,25 +105,67 @@ class ApiKeyAuthorization extends ApiAuthorization {
   }
 }
 
+/** Who the reviewers are, as the API handler matches callers against them. */
+export interface FeedbackReviewersConfig {
+  /** IAM role ARNs: every session of each role. */
+  readonly principals: string[];
+  /** Cognito group names (the token's `cognito:groups` claim). */
+  readonly groups: string[];
+  /** API key ids. */
+  readonly apiKeyIds: string[];
+}
+
 /**
  * Who may rate any answer, besides the caller who asked for it (feedback from anyone else is refused with 403).
  * Each kind matches one authorization: roles with IAM, groups with Cognito, keys with API keys.
  */
-export class FeedbackReviewers {
+export abstract class FeedbackReviewers {
   /** Every session of these IAM roles (SigV4 callers whose `userArn` is `assumed-role/<name>/...` of the role's account). */
   static iamRoles(...roles: iam.IRole[]): FeedbackReviewers {
-    return new FeedbackReviewers('iam', roles.map((r) => r.roleArn));
+    return new Reviewers('iam', 'IAM roles', roles.map((r) => r.roleArn), (values) => ({ principals: values, groups: [], apiKeyIds: [] }));
   }
 
   /** Members of these Cognito user pool groups (the token's `cognito:groups` claim). */
   static cognitoGroups(...groups: string[]): FeedbackReviewers {
-    return new FeedbackReviewers('cognito', groups);
+    return new Reviewers('cognito', 'Cognito groups', groups, (values) => ({ principals: [], groups: values, apiKeyIds: [] }), (group) =>
+      // Group names travel comma-separated in the handler's environment.
+      (!Token.isUnresolved(group) && !/^[^,\s]+$/.test(group) ? `feedbackReviewers group "${group}" has a comma or white space; Cognito group names travel comma-separated.` : undefined));
   }
 
   /** Callers with these API keys. */
   static apiKeys(...keys: apigw.IApiKey[]): FeedbackReviewers {
-    return new FeedbackReviewers('api-key', keys.map((k) => k.keyId));
+    return new Reviewers('api-key', 'API keys', keys.map((k) => k.keyId), (values) => ({ principals: [], groups: [], apiKeyIds: values }));
   }
 
-  private constructor(readonly kind: 'iam' | 'cognito' | 'api-key', readonly values: string[]) {}
+  /** How the reviewers authenticate: the `callerIdentity` of the ApiAuthorization they go with. */
+  abstract readonly callerIdentity: string;
+  /** What the reviewers are, in words (`IAM roles`, `Cognito groups`, `API keys`). */
+  abstract readonly description: string;
+
+  /** What is wrong with the reviewers, each as a sentence; empty when nothing is. */
+  abstract problems(): string[];
+
+  /** The reviewers as the API handler receives them. */
+  abstract bind(): FeedbackReviewersConfig;
+}
+
+class Reviewers extends FeedbackReviewers {
+  constructor(
+    readonly callerIdentity: string,
+    readonly description: string,
+    private readonly values: string[],
+    private readonly config: (values: string[]) => FeedbackReviewersConfig,
+    private readonly check: (value: string) => string | undefined = () => undefined,
+  ) {
+    super();
+  }
+
+  problems(): string[] {
+    if (this.values.length === 0) return ['feedbackReviewers names nobody; leave it out, or name at least one reviewer.'];
+    return this.values.map(this.check).filter((p): p is string => p !== undefined);
+  }
+
+  bind(): FeedbackReviewersConfig {
+    return this.config(this.values);
+  }
 }

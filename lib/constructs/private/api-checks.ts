@@ -1,7 +1,6 @@
 // The checks of a generative API's props, all problems at once: the token budget and throttling, tools against
 // the backend and the model, retrieval, feedback reviewers against the authorization, the record timeout, and the
 // prompt templates, which must fit in the handler's environment.
-import { Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { bedrockModelFacts, converseFeature } from '../../compatibility/bedrock-models';
 import { promptTemplateProblems, templateProblemSentence } from '../../config/template-rules';
@@ -13,6 +12,13 @@ import { throwIfProblems } from './problems';
 const ENVIRONMENT_LIMIT_BYTES = 4096;
 
 /** Throws with every problem of the props at once. */
+/** Each authorization's callers in words, and the reviewers that go with them. */
+const AUTHORIZATION_WORDS: Readonly<Record<string, { readonly words: string; readonly reviewers: string }>> = {
+  'iam': { words: 'IAM', reviewers: 'FeedbackReviewers.iamRoles' },
+  'cognito': { words: 'a Cognito user pool', reviewers: 'FeedbackReviewers.cognitoGroups' },
+  'api-key': { words: 'API keys', reviewers: 'FeedbackReviewers.apiKeys' },
+};
+
 export function validateProps(scope: Construct, props: GenerativeApiProps): void {
   const problems: string[] = [];
   const { maxInputTokens, maxOutputTokens } = props.limits;
@@ -34,14 +40,12 @@ export function validateProps(scope: Construct, props: GenerativeApiProps): void
   const rounds = props.maxToolRounds;
   if (rounds !== undefined && (!Number.isInteger(rounds) || rounds < 1 || rounds > 20)) problems.push(`maxToolRounds is ${rounds}; use a whole number from 1 to 20.`);
   const reviewers = props.feedbackReviewers;
-  const authKind = (props.authorization ?? ApiAuthorization.iam()).callerIdentity;
-  if (reviewers && reviewers.kind !== authKind) {
-    problems.push(`feedbackReviewers are ${reviewers.kind === 'iam' ? 'IAM roles' : reviewers.kind === 'cognito' ? 'Cognito groups' : 'API keys'}, but the API is authorized by ${authKind === 'iam' ? 'IAM' : authKind === 'cognito' ? 'a Cognito user pool' : 'API keys'}; name reviewers the way callers authenticate (FeedbackReviewers.${authKind === 'iam' ? 'iamRoles' : authKind === 'cognito' ? 'cognitoGroups' : 'apiKeys'}).`);
+  const auth = (props.authorization ?? ApiAuthorization.iam()).callerIdentity;
+  if (reviewers && reviewers.callerIdentity !== auth) {
+    const by = AUTHORIZATION_WORDS[auth] ?? { words: auth, reviewers: 'the matching FeedbackReviewers factory' };
+    problems.push(`feedbackReviewers are ${reviewers.description}, but the API is authorized by ${by.words}; name reviewers the way callers authenticate (${by.reviewers}).`);
   }
-  if (reviewers && reviewers.values.length === 0) problems.push('feedbackReviewers names nobody; leave it out, or name at least one reviewer.');
-  for (const group of reviewers?.kind === 'cognito' ? reviewers.values : []) {
-    if (!Token.isUnresolved(group) && !/^[^,\s]+$/.test(group)) problems.push(`feedbackReviewers group "${group}" has a comma or white space; Cognito group names travel comma-separated.`);
-  }
+  if (reviewers) problems.push(...reviewers.problems());
   const recordMs = props.recordTimeout?.toMilliseconds();
   if (recordMs !== undefined && (recordMs < 100 || recordMs > 10_000)) problems.push(`recordTimeout is ${recordMs} ms; use 100 ms to 10 s (the answer is sent before it; the invocation lasts until the record is stored or dead-lettered).`);
   problems.push(...promptTemplateProblems(props.promptTemplates ?? []).map((p) => templateProblemSentence('promptTemplates', p)));

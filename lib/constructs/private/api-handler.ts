@@ -37,11 +37,7 @@ export function handlerSettings(
     // turns with Converse and streams each turn's text when it ends (lib/compatibility/bedrock-models.ts).
     tools: props.tools?.length ? { names: props.tools, maxRounds: props.maxToolRounds ?? 4, streamsToolUse: converseFeature(props.backend.displayName, 'streamingToolUse') !== 'no' } : undefined,
     acceptsAssistantTurns: props.acceptAssistantTurns !== false,
-    reviewers: {
-      principals: reviewers?.kind === 'iam' ? reviewers.values : [],
-      groups: reviewers?.kind === 'cognito' ? reviewers.values : [],
-      apiKeyIds: reviewers?.kind === 'api-key' ? reviewers.values : [],
-    },
+    reviewers: reviewers?.bind() ?? { principals: [], groups: [], apiKeyIds: [] },
   };
 }
 
