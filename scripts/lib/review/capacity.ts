@@ -3,6 +3,7 @@
  * maximum scale, and a month of each, less what a scaling schedule saves), and fine-tuning state machines (the
  * most one run can cost per method). What is billed per use is in usage.ts; this file names those services.
  */
+import { LEAST_CAPACITY } from '../../../lib/config/capacity-schedule';
 import { InstanceCatalog } from '../../../lib/sizing';
 import type { CfnResource, CfnTemplate, StackTemplate } from './assembly';
 import { constructPathOf, referencedId, render, stateMachineDefinition, type StateMachineDefinition } from './intrinsics';
@@ -257,11 +258,12 @@ interface SchedulePlacement {
 
 function scheduleOf(target: TargetCapacity | undefined, copyTargets: readonly { target: TargetCapacity }[], placement: SchedulePlacement): ScheduleEvaluation | undefined {
   if (target && target.actions.length > 0) {
-    // SageMaker developer guide, "Register a model": a real-time variant's minimum must be at least 1; asynchronous endpoints scale to 0.
-    const toZero = !placement.asynchronous && scheduledSteps(target.actions).some((a) => a.minCapacity === 0 || a.maxCapacity === 0);
+    // A real-time variant keeps LEAST_CAPACITY.instances (SageMaker developer guide, "Register a model"); asynchronous endpoints scale to 0.
+    const least = LEAST_CAPACITY.instances;
+    const toZero = !placement.asynchronous && scheduledSteps(target.actions).some((a) => (a.minCapacity !== undefined && a.minCapacity < least) || (a.maxCapacity !== undefined && a.maxCapacity < least));
     return evaluateSchedule({
       unit: 'instances', minCapacity: target.min, maxCapacity: target.max, actions: target.actions, usdPerHour: placement.usdPerHour,
-      instancesFor: toZero ? (n) => Math.max(1, n) : (n) => n,
+      instancesFor: toZero ? (n) => Math.max(least, n) : (n) => n,
       ...(toZero && { instancesNote: '⚠ a real-time variant keeps at least 1 instance (SageMaker rejects a minimum of 0 outside asynchronous endpoints): counted as 1' }),
     });
   }

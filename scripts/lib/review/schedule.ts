@@ -5,6 +5,7 @@
  * (UTC when none; daylight-saving changes ignored). Any other schedule (`at()`, `rate()`, other cron fields, an
  * action bounded by StartTime or EndTime) is reported as not evaluated rather than guessed.
  */
+import { WEEK_DAYS } from '../../../lib/config/capacity-schedule';
 
 /** One entry of a ScalableTarget's `ScheduledActions`, as synthesized. */
 export interface ScheduledActionJson {
@@ -51,7 +52,6 @@ export interface ScheduleEvaluation {
 /** Weeks in an average month. */
 export const WEEKS_PER_MONTH = 52 / 12;
 
-const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 const MINUTES_PER_DAY = 24 * 60;
 const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
 
@@ -90,8 +90,8 @@ function daysOf(field: string): number[] | string {
   const days = new Set<number>();
   for (const part of field.toUpperCase().split(',')) {
     const [from, to, extra] = part.split('-');
-    const start = DAYS.indexOf(from as (typeof DAYS)[number]);
-    const end = to === undefined ? start : DAYS.indexOf(to as (typeof DAYS)[number]);
+    const start = WEEK_DAYS.indexOf(from as (typeof WEEK_DAYS)[number]);
+    const end = to === undefined ? start : WEEK_DAYS.indexOf(to as (typeof WEEK_DAYS)[number]);
     if (extra !== undefined || start < 0 || end < 0 || end < start) return `day-of-week "${field}" is not evaluated (use MON..SUN, lists and ranges such as MON-FRI)`;
     for (let d = start; d <= end; d++) days.add(d);
   }
