@@ -140,11 +140,16 @@ export class Sizing {
   private constructor() {}
 }
 
+/** The problem of naming a model both ways, as Sizing and InferenceEndpoint report it; undefined for one way or none. */
+export function bothModelsProblem(model: string | undefined, architecture: ModelArchitecture | undefined): string | undefined {
+  return model !== undefined && architecture !== undefined
+    ? `model is "${model}" and architecture is "${architecture.id}": give one, the catalog id or the architecture.` : undefined;
+}
+
 /** The model to size: the architecture, or the catalog id; exactly one of them. */
 function modelOf(model: string | undefined, architecture: ModelArchitecture | undefined): string | ModelArchitecture {
-  if (model !== undefined && architecture !== undefined) {
-    throw new SizingInputError([`model is "${model}" and architecture is "${architecture.id}": give one, the catalog id or the architecture.`]);
-  }
+  const both = bothModelsProblem(model, architecture);
+  if (both) throw new SizingInputError([both]);
   if (architecture !== undefined) return architecture;
   if (model === undefined) throw new SizingInputError(['model is missing: give a catalog id (e.g. "Qwen/Qwen2.5-7B-Instruct") or an architecture.']);
   return model;

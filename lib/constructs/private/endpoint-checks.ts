@@ -6,7 +6,7 @@ import { capacityScheduleProblems } from '../../config/capacity-schedule';
 import { ContainerFamily, compatibilityProblems, type Quantization, QuantizationMethod, ServingContainer } from '../../serving';
 import { AcceleratorKind } from '../../sizing/accelerators';
 import type { InstanceCatalog, InstanceType } from '../../sizing/instances';
-import { describeNeed, type ServingCandidate, type ServingEstimate } from '../../sizing';
+import { bothModelsProblem, describeNeed, type ServingCandidate, type ServingEstimate } from '../../sizing';
 import type { InferenceEndpointProps } from '../inference-endpoint';
 import { throwIfProblems } from './problems';
 
@@ -51,9 +51,8 @@ export function validateProps(scope: Construct, props: InferenceEndpointProps, r
   for (const [name, value] of [['limits.maxInputTokens', maxInputTokens], ['limits.maxOutputTokens', maxOutputTokens], ['limits.concurrency', concurrency]] as const) {
     if (!Number.isInteger(value) || value < 1) problems.push(`${name} is ${value}; use a whole number of at least 1.`);
   }
-  if (props.model !== undefined && props.architecture !== undefined) {
-    problems.push(`model is "${props.model}" and architecture is "${props.architecture.id}": give one, the catalog id or the architecture.`);
-  }
+  const both = bothModelsProblem(props.model, props.architecture);
+  if (both) problems.push(both);
   if (props.model === undefined && props.architecture === undefined && props.source.hubModelId === undefined) {
     problems.push('model is missing: weights from S3 or a model package need the catalog id (or architecture) of the model to size it, e.g. model: "meta-llama/Llama-3.1-8B-Instruct".');
   }
