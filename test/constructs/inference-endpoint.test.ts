@@ -48,11 +48,30 @@ const agnostic = (() => {
 })();
 const regional = ['eu-central-1', 'af-south-1', 'cn-north-1', 'us-gov-west-1'].map((region) =>
   endpoint(`In-${region}`, { alarms: false }, region));
+// A second app, synthesized once, for the stacks of tests that run after others have added to the first.
+const laterApp = newApp();
+const PACKAGE_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/support-chat/3';
+const packaged = (() => {
+  const stack = new Stack(laterApp, 'Package', { env: { account: '111122223333', region: 'us-east-1' } });
+  new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.modelPackage(PACKAGE_ARN), model: QWEN, limits: LIMITS, instanceType: InstanceType.G6E_XLARGE });
+  return { stack };
+})();
+/** An endpoint on a g6e.xlarge with a dataset store, in a stack of its own (the scheduled capacity tests). */
+function scheduled(id: string, props: Partial<InferenceEndpointProps>, into = laterApp) {
+  const stack = new Stack(into, id, { env: { account: '111122223333', region: 'us-east-1' } });
+  const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, instanceType: InstanceType.G6E_XLARGE, datasets: new DatasetStore(stack, 'Datasets'), ...props });
+  return { stack, ep };
+}
+const variantSchedule = scheduled('Variant', { autoScaling: { minInstances: 4, maxInstances: 8 }, schedule: { timeZone: 'Europe/Berlin', workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], startHour: 7, endHour: 22, offHoursMinimum: 1 } });
+const copiesSchedule = scheduled('Copies', { autoScaling: { minInstances: 0, maxInstances: 2 }, inferenceComponents: { minCopies: 2 }, schedule: { timeZone: 'Asia/Tokyo', offHoursMinimum: 0 } });
+const componentEndpoint = scheduled('Ic', { autoScaling: { minInstances: 0, maxInstances: 1 }, inferenceComponents: { minCopies: 0 } });
 const result = synthesize(app);
+const laterResult = synthesize(laterApp);
 
 describe('InferenceEndpoint', () => {
   test('synthesizes every variant under strict CloudFormation validation', () => {
     expect(result.error).toBeUndefined();
+    expect(laterResult.error).toBeUndefined();
   });
 
   test('the container receives exactly the settings of its container, quantization and placement', () => {
@@ -252,10 +271,8 @@ describe('InferenceEndpoint', () => {
   });
 
   test('a model package brings its own image and artifacts: no ECR grant, isolated by default', () => {
-    const stack = new Stack(newApp(), 'Package', { env: { account: '111122223333', region: 'us-east-1' } });
-    const arn = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/support-chat/3';
-    new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.modelPackage(arn), model: QWEN, limits: LIMITS, instanceType: InstanceType.G6E_XLARGE });
-    const template = Template.fromStack(stack);
+    const arn = PACKAGE_ARN;
+    const template = templateOf(packaged.stack);
     const models = Object.values(template.findResources('AWS::SageMaker::Model'));
     expect(models).toHaveLength(1);
     const props = models[0].Properties;
@@ -360,14 +377,9 @@ describe('InferenceEndpoint validation', () => {
 });
 
 describe('scheduled capacity', () => {
-  const scheduled = (id: string, props: Partial<InferenceEndpointProps>) => {
-    const stack = new Stack(newApp(), id, { env: { account: '111122223333', region: 'us-east-1' } });
-    const ep = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace(QWEN), limits: LIMITS, instanceType: InstanceType.G6E_XLARGE, datasets: new DatasetStore(stack, 'Datasets'), ...props });
-    return { ep, t: Template.fromStack(stack) };
-  };
-
   test('instances of a variant: 4 during working hours, 1 outside them, in the schedule\'s time zone', () => {
-    const { ep, t } = scheduled('Variant', { autoScaling: { minInstances: 4, maxInstances: 8 }, schedule: { timeZone: 'Europe/Berlin', workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'], startHour: 7, endHour: 22, offHoursMinimum: 1 } });
+    const { ep } = variantSchedule;
+    const t = templateOf(variantSchedule.stack);
     expect(ep.scalableTarget).toBeDefined();
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
       ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 4, MaxCapacity: 8,
@@ -379,7 +391,7 @@ describe('scheduled capacity', () => {
   });
 
   test('copies to 0 outside working hours: the instances go with them, and a request starts a copy again', () => {
-    const { t } = scheduled('Copies', { autoScaling: { minInstances: 0, maxInstances: 2 }, inferenceComponents: { minCopies: 2 }, schedule: { timeZone: 'Asia/Tokyo', offHoursMinimum: 0 } });
+    const t = templateOf(copiesSchedule.stack);
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
       ScalableDimension: 'sagemaker:inference-component:DesiredCopyCount', MinCapacity: 2,
       ScheduledActions: Match.arrayWith([Match.objectLike({ ScheduledActionName: 'OffHours', Timezone: 'Asia/Tokyo', ScalableTargetAction: { MinCapacity: 0 } })]),
@@ -388,12 +400,12 @@ describe('scheduled capacity', () => {
   });
 
   test('a schedule that would keep idle instances without a model is refused', () => {
-    expect(() => scheduled('Idle', { autoScaling: { minInstances: 1, maxInstances: 2 }, inferenceComponents: {}, schedule: { timeZone: 'UTC', offHoursMinimum: 0 } }))
+    expect(() => scheduled('Idle', { autoScaling: { minInstances: 1, maxInstances: 2 }, inferenceComponents: {}, schedule: { timeZone: 'UTC', offHoursMinimum: 0 } }, newApp()))
       .toThrow(/schedule\.offHoursMinimum is 0: it is 0 copies, but the endpoint keeps at least 1 instance\(s\)/);
   });
 
   test('imported and inference-component endpoints publish invocations per component', () => {
-    const { ep } = scheduled('Ic', { autoScaling: { minInstances: 0, maxInstances: 1 }, inferenceComponents: { minCopies: 0 } });
+    const { ep } = componentEndpoint;
     expect(ep.metricInvocations().dimensions).toEqual({ InferenceComponentName: ep.inferenceComponentName });
     expect(ep.metricGpuUtilization().dimensions).toEqual({ EndpointName: ep.endpointName, VariantName: 'AllTraffic' });
     expect(ep.metricCopiesReporting().namespace).toBe('/aws/sagemaker/InferenceComponents');
