@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -30,6 +30,26 @@ const br = workflow('Bedrock', {
   backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0', hyperParameters: { epochCount: '2' } }),
   gate: { thresholds: { validation_loss: { max: 1.5 } } }, approval: 'automatic', defaultKeys: { validationKey: 'validation/support.jsonl' },
 }, 'us-west-2');
+/** A backend of the user's own: one Pass state, a role of its own and a PassRole grant. */
+class EchoBackend extends FineTuningBackend {
+  readonly service = 'echo';
+  problems(): string[] {
+    return [];
+  }
+  bind(scope: Construct, options: FineTuningBackendBindOptions): FineTuningBackendConfig {
+    const jobRole = new iam.Role(scope, 'EchoRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    options.datasets.grantRead(jobRole, DatasetPrefix.TRAIN);
+    return { jobRole, definition: new sfn.Pass(scope, 'Echo').next(new sfn.Succeed(scope, 'EchoDone')) };
+  }
+  grantStateMachine(_scope: Construct, role: iam.IRole, _options: FineTuningBackendBindOptions, config: FineTuningBackendConfig): void {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [config.jobRole.roleArn] }));
+  }
+}
+const custom = (() => {
+  const stack = new Stack(app, 'Custom', { env });
+  const datasets = new DatasetStore(stack, 'Datasets');
+  return { stack, wf: new FineTuningWorkflow(stack, 'FineTuning', { datasets, backend: new EchoBackend(), gate: GATE, approval: 'automatic' }) };
+})();
 const result = synthesize(app);
 
 type States = Record<string, { Type: string; Next?: string; Parameters?: Record<string, unknown>; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; Choices?: unknown[]; Default?: string; Resource?: string }>;
@@ -285,26 +305,10 @@ describe('FineTuningWorkflow validation', () => {
 });
 
 test('a backend of your own binds to the workflow: its role, its states, its state machine grants', () => {
-  class EchoBackend extends FineTuningBackend {
-    readonly service = 'echo';
-    problems(): string[] {
-      return [];
-    }
-    bind(scope: Construct, options: FineTuningBackendBindOptions): FineTuningBackendConfig {
-      const jobRole = new iam.Role(scope, 'EchoRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
-      options.datasets.grantRead(jobRole, DatasetPrefix.TRAIN);
-      return { jobRole, definition: new sfn.Pass(scope, 'Echo').next(new sfn.Succeed(scope, 'EchoDone')) };
-    }
-    grantStateMachine(_scope: Construct, role: iam.IRole, _options: FineTuningBackendBindOptions, config: FineTuningBackendConfig): void {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [config.jobRole.roleArn] }));
-    }
-  }
-  const stack = new Stack(newApp(), 'Custom', { env });
-  const datasets = new DatasetStore(stack, 'Datasets');
-  const wf = new FineTuningWorkflow(stack, 'FineTuning', { datasets, backend: new EchoBackend(), gate: GATE, approval: 'automatic' });
+  const { wf, stack } = custom;
   expect(wf.registry).toBeUndefined();
   expect(wf.plans).toEqual({});
-  const t = Template.fromStack(stack);
+  const t = templateOf(stack);
   const d = definition(t);
   expect(d.StartAt).toBe('Echo');
   expect(Object.keys(d.States).sort()).toEqual(['Echo', 'EchoDone']);
