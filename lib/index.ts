@@ -1,10 +1,12 @@
 // The public API of genai-lifecycle-cdk: re-exports only.
+//
+// The pure engines are jsii submodules, one namespace each in every language (`sizing.InstanceType`,
+// `serving.Quantization`, `datasets.DatasetFormat`; in Python `from genai_lifecycle_cdk import sizing`);
+// their types are not exported at the root as well, so each has one fully qualified name.
+export * as datasets from './datasets';
+export * as serving from './serving';
+export * as sizing from './sizing';
 export * from './config';
-export {
-  DATASET_FORMATS, DatasetFormat, DatasetValidator, buildPreferencePairs, formatProblems as formatDatasetProblems, toJsonl, validateFile, validateLines, validateSplits,
-  type CheckedRecord, type DatasetLine, type DatasetProblem, type PreferenceBuild, type PreferenceOptions, type PreferencePair, type PreferenceSkips, type SplitOverlap, type SplitValidation,
-  type ValidationOptions, type ValidationSummary,
-} from './datasets';
 export * from './constructs/bedrock-model';
 export * from './constructs/dataset-store';
 export * from './constructs/fine-tuning-backend';
@@ -23,11 +25,9 @@ export * from './constructs/lifecycle-dashboard';
 export * from './constructs/environment-budget';
 export * from './constructs/vector-store';
 export * from './constructs/model-optimization-role';
-export * from './serving';
 export type {
   ApiLimits, ChatMessage, FeedbackRecord, FeedbackRequest, GenerateRequest, GenerateResponse, InteractionRecord, PromptTemplate, Usage,
 } from './runtime/api/contract';
-export * from './sizing';
 export { PropsError } from './constructs/private/problems';
 export * from './stage';
 export * from './validation/acknowledgement-pack';

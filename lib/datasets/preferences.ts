@@ -138,7 +138,13 @@ export function ratedAnswer(record: FeedbackRecord, texts: AnswerTexts, key: (te
   };
 }
 
-/** A pair to write: its prompt and rejected text from `rejected`'s answer, its chosen text from `chosen`'s. */
+/**
+ * A pair to write: its prompt and rejected text from `rejected`'s answer, its chosen text from `chosen`'s.
+ *
+ * TypeScript and JavaScript only (generic over the answer type): the workflow's handler plans with it.
+ *
+ * @jsii ignore
+ */
 export interface PlannedPair<A extends RatedAnswer = RatedAnswer> {
   readonly chosen: A;
   /** Which text of `chosen` is chosen: its correction, or (an up-rated answer) its response. */
@@ -146,6 +152,11 @@ export interface PlannedPair<A extends RatedAnswer = RatedAnswer> {
   readonly rejected: A;
 }
 
+/**
+ * The pairs and the skip counts of a plan. TypeScript and JavaScript only (generic over the answer type).
+ *
+ * @jsii ignore
+ */
 export interface PreferencePlan<A extends RatedAnswer = RatedAnswer> {
   readonly pairs: readonly PlannedPair<A>[];
   readonly skipped: PreferenceSkips;

@@ -15,4 +15,4 @@ export * from './training';
 export * from './units';
 export * from './usage-prices';
 export * from './validation';
-export * from './sizing';
+export * from './estimate';

@@ -33,6 +33,10 @@ export interface JsiiCheck {
   readonly types: Record<string, number>;
   /** Fully qualified names in the assembly. */
   readonly fqns: string[];
+  /** The assembly's submodules (fully qualified). */
+  readonly submodules: string[];
+  /** The generated Python package's subpackages (one per submodule). */
+  readonly pythonModules: string[];
   /** Generated sources per target language (files). */
   readonly generated: Record<string, number>;
   /** The Python byte-compiled without an error. */
@@ -74,10 +78,12 @@ What stays in TypeScript and JavaScript for now, each marked \`@jsii ignore\` in
 the error classes (other languages receive their message as the runtime's error), the HTTP API's wire formats
 (JSON on the wire), the TypeScript sizing estimates whose fields can be \`null\`, and custom deploy rules (they
 read CloudFormation JSON). Free functions and constants are not part of the assembly either: jsii carries
-classes, interfaces and enums only. The sizing engine is there as static methods with the same numbers:
-\`Sizing.serving(model="Qwen/Qwen2.5-7B-Instruct", context_tokens=8192, concurrency=8)\` and
-\`Sizing.training(model=..., method=TrainingMethod.QLORA, tokens=50_000_000)\` return structs whose unknown
-values (a price, a time without a token budget) are \`None\`.
+classes, interfaces and enums only. The pure engines are submodules, one namespace each: \`sizing\` (instance
+types, catalogs, the estimates), \`serving\` (containers, quantization) and \`datasets\` (formats, the validator),
+imported as \`from genai_lifecycle_cdk import sizing\`. The sizing engine is there as static methods with the same
+numbers: \`sizing.Estimate.serving(model="Qwen/Qwen2.5-7B-Instruct", context_tokens=8192, concurrency=8)\` and
+\`sizing.Estimate.training(model=..., method=sizing.TrainingMethod.QLORA, tokens=50_000_000)\` return structs whose
+unknown values (a price, a time without a token budget) are \`None\`.
 
 The package is not yet published to PyPI, Maven, NuGet or Go: a release for those needs the package's public
 repository URL and its non-jsii dependencies bundled (\`bundledDependencies\`); see \`scripts/jsii/check.ts\`.
@@ -130,6 +136,8 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
 
     let types: Record<string, number> = {};
     let fqns: string[] = [];
+    let submodules: string[] = [];
+    let pythonModules: string[] = [];
     const generated: Record<string, number> = {};
     let pythonCompiles = false;
     let pythonOutput = '';
@@ -137,8 +145,9 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
     let snippets: JsiiCheck['snippets'] = [];
     const assemblyFile = path.join(stage, '.jsii');
     if (fs.existsSync(assemblyFile)) {
-      const assembly = JSON.parse(fs.readFileSync(assemblyFile, 'utf8')) as { types: Record<string, { kind: string; datatype?: boolean }> };
+      const assembly = JSON.parse(fs.readFileSync(assemblyFile, 'utf8')) as { types: Record<string, { kind: string; datatype?: boolean }>; submodules?: Record<string, unknown> };
       fqns = Object.keys(assembly.types).sort();
+      submodules = Object.keys(assembly.submodules ?? {}).sort();
       types = {};
       for (const t of Object.values(assembly.types)) {
         const kind = t.datatype ? 'struct' : t.kind;
@@ -151,6 +160,9 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
       if (generated.python > 0) {
         const py = spawnSync('python3', ['-m', 'compileall', '-q', path.join(out, 'python')], { encoding: 'utf8' });
         pythonCompiles = py.status === 0;
+        const source = path.join(out, 'python', 'src');
+        const pkgDir = fs.existsSync(source) ? fs.readdirSync(source, { withFileTypes: true }).find((e) => e.isDirectory() && !e.name.endsWith('.egg-info')) : undefined;
+        if (pkgDir) pythonModules = fs.readdirSync(path.join(source, pkgDir.name), { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('_')).map((e) => e.name).sort();
         pythonOutput = `${py.stdout ?? ''}${py.stderr ?? ''}${py.error ? String(py.error) : ''}`.trim();
       }
       const apiFile = path.join(stage, 'API.md');
@@ -165,7 +177,7 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
         snippets = Object.values(tab.snippets).map((t) => ({ compiled: t.didCompile === true, python: t.translations.python?.source ?? '', typescript: t.translations.$?.source ?? '' }));
       }
     }
-    return { errors, warnings, diagnostics, types, fqns, generated, pythonCompiles, pythonOutput, apiReference, snippets, stage };
+    return { errors, warnings, diagnostics, types, fqns, submodules, pythonModules, generated, pythonCompiles, pythonOutput, apiReference, snippets, stage };
   } finally {
     if (!options.keep) fs.rmSync(stage, { recursive: true, force: true });
   }

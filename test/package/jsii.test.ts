@@ -32,15 +32,23 @@ function exportedTypes(): { name: string; ignored: boolean; reason: string }[] {
   const checker = program.getTypeChecker();
   const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
   const found: { name: string; ignored: boolean; reason: string }[] = [];
-  for (const alias of checker.getExportsOfModule(moduleSymbol)) {
-    const symbol = alias.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(alias) : alias;
-    const decl = symbol.declarations?.find((d) => ts.isClassDeclaration(d) || ts.isInterfaceDeclaration(d) || ts.isEnumDeclaration(d));
-    if (!decl) continue;
-    const tags = ts.getJSDocTags(decl);
-    const ignored = tags.some((t) => t.tagName.text === 'jsii' && String(t.comment ?? '').trim() === 'ignore');
-    const docs = ts.getJSDocCommentsAndTags(decl).map((d) => d.getText()).join('\n');
-    found.push({ name: alias.name, ignored, reason: /TypeScript and JavaScript only[^\n]*/.exec(docs)?.[0] ?? '' });
-  }
+  // The root's exports, and each namespace's (a jsii submodule) under its name: `sizing.InstanceType`.
+  const visit = (module: ts.Symbol, prefix: string): void => {
+    for (const alias of checker.getExportsOfModule(module)) {
+      const symbol = alias.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(alias) : alias;
+      if (symbol.flags & ts.SymbolFlags.ValueModule) {
+        visit(symbol, `${prefix}${alias.name}.`);
+        continue;
+      }
+      const decl = symbol.declarations?.find((d) => ts.isClassDeclaration(d) || ts.isInterfaceDeclaration(d) || ts.isEnumDeclaration(d));
+      if (!decl) continue;
+      const tags = ts.getJSDocTags(decl);
+      const ignored = tags.some((t) => t.tagName.text === 'jsii' && String(t.comment ?? '').trim() === 'ignore');
+      const docs = ts.getJSDocCommentsAndTags(decl).map((d) => d.getText()).join('\n');
+      found.push({ name: `${prefix}${alias.name}`, ignored, reason: /TypeScript and JavaScript only[^\n]*/.exec(docs)?.[0] ?? '' });
+    }
+  };
+  visit(moduleSymbol, '');
   return found;
 }
 
@@ -52,6 +60,17 @@ test('every exported class, interface and enum is in the assembly, or says why i
   expect(types.filter((t) => t.ignored).length).toBeGreaterThan(15);
   expect(types.filter((t) => t.ignored && !t.reason).map((t) => t.name)).toEqual([]);
   expect(types.filter((t) => t.ignored && inAssembly.has(t.name)).map((t) => t.name)).toEqual([]);
+});
+
+test('sizing, serving and datasets are submodules: one name each, none of their types also at the root', () => {
+  expect(result.submodules).toEqual(['genai-lifecycle-cdk.datasets', 'genai-lifecycle-cdk.serving', 'genai-lifecycle-cdk.sizing']);
+  for (const fqn of ['sizing.Estimate', 'sizing.InstanceType', 'sizing.InstanceCatalog', 'sizing.ModelCatalog', 'sizing.TrainingMethod', 'serving.ServingContainer',
+    'serving.Quantization', 'datasets.DatasetFormat', 'datasets.DatasetValidator']) {
+    expect(result.fqns).toContain(`genai-lifecycle-cdk.${fqn}`);
+  }
+  const names = result.fqns.map((fqn) => fqn.split('.').pop());
+  expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  expect(result.pythonModules).toEqual(expect.arrayContaining(['datasets', 'serving', 'sizing']));
 });
 
 test('the constructs, the stage and their props are in the assembly', () => {

@@ -1,5 +1,6 @@
 // Every type a public signature names is itself exported from the package, so a consumer (and a jsii target)
-// can name it: checked with the TypeScript compiler over lib/index.ts, as a consumer's compiler sees it.
+// can name it (at the root or in one of its namespaces): checked with the TypeScript compiler over lib/index.ts,
+// as a consumer's compiler sees it.
 import * as path from 'node:path';
 import ts from 'typescript';
 
@@ -10,7 +11,18 @@ function unexportedTypes(): string[] {
   const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, skipLibCheck: true, noEmit: true });
   const checker = program.getTypeChecker();
   const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
-  const exported = new Set(checker.getExportsOfModule(moduleSymbol).map((s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s)));
+  // The root's exports and the members of its namespaces (`export * as sizing from './sizing'`: jsii submodules).
+  const exported = new Set<ts.Symbol>();
+  const addExports = (module: ts.Symbol): void => {
+    for (const s of checker.getExportsOfModule(module)) {
+      const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
+      if (target.flags & ts.SymbolFlags.ValueModule && !exported.has(target)) {
+        exported.add(target);
+        addExports(target);
+      } else exported.add(target);
+    }
+  };
+  addExports(moduleSymbol);
   const missing = new Map<string, string>();
 
   const visitType = (node: ts.Node, where: string): void => {

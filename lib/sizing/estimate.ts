@@ -107,8 +107,10 @@ export interface TrainingSizing {
   readonly advice: string[];
 }
 
-/** The sizing engine: what memory, instances and cost serving or training a model takes. */
-export class Sizing {
+/**
+ * The sizing engine: what memory, instances and cost serving or training a model takes.
+ */
+export class Estimate {
   /** Sizes serving. Throws a SizingInputError naming every invalid field. */
   static serving(options: ServingSizingOptions): ServingSizing {
     const { model, architecture, ...rest } = options;
@@ -140,7 +142,7 @@ export class Sizing {
   private constructor() {}
 }
 
-/** The problem of naming a model both ways, as Sizing and InferenceEndpoint report it; undefined for one way or none. */
+/** The problem of naming a model both ways, as Estimate and InferenceEndpoint report it; undefined for one way or none. */
 export function bothModelsProblem(model: string | undefined, architecture: ModelArchitecture | undefined): string | undefined {
   return model !== undefined && architecture !== undefined
     ? `model is "${model}" and architecture is "${architecture.id}": give one, the catalog id or the architecture.` : undefined;

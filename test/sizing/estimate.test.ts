@@ -1,9 +1,9 @@
-// Sizing, the engine's form for every jsii language: the same numbers as estimateServing and estimateTraining,
+// Estimate, the engine's form for every jsii language: the same numbers as estimateServing and estimateTraining,
 // with absent values where those have null, and one model input at a time.
 import { ModelCatalog } from '../../lib/sizing/models';
 import { Precision } from '../../lib/sizing/precision';
 import { estimateServing } from '../../lib/sizing/serving';
-import { Sizing } from '../../lib/sizing/sizing';
+import { Estimate } from '../../lib/sizing/estimate';
 import { estimateTraining, TrainingMethod } from '../../lib/sizing/training';
 import { SizingInputError } from '../../lib/sizing/validation';
 
@@ -17,9 +17,9 @@ function withoutNulls(value: unknown): unknown {
   return value;
 }
 
-describe('Sizing.serving', () => {
+describe('Estimate.serving', () => {
   test('gives estimateServing\'s numbers, candidates as options, without nulls', () => {
-    const sized = Sizing.serving({ model: QWEN, contextTokens: 8192, concurrency: 8 });
+    const sized = Estimate.serving({ model: QWEN, contextTokens: 8192, concurrency: 8 });
     const e = estimateServing({ model: QWEN, contextTokens: 8192, concurrency: 8 });
     expect(sized.options.length).toBeGreaterThan(3);
     expect(sized.options).toEqual(withoutNulls(e.candidates));
@@ -31,7 +31,7 @@ describe('Sizing.serving', () => {
 
   test('a model that fits nowhere has no recommendation and names a lighter precision', () => {
     const input = { model: 'meta-llama/Llama-3.1-405B-Instruct', contextTokens: 32768, concurrency: 32 };
-    const sized = Sizing.serving(input);
+    const sized = Estimate.serving(input);
     expect(sized.recommended).toBeUndefined();
     expect(sized.options).toEqual([]);
     expect(sized.lighterPrecisionThatFits).toBe(Precision.INT8);
@@ -41,7 +41,7 @@ describe('Sizing.serving', () => {
   test('sizes a model outside the catalog by its architecture', () => {
     const entry = ModelCatalog.DEFAULT.lookup(QWEN)!;
     if (entry.managed) throw new Error('Qwen is an open model');
-    const sized = Sizing.serving({ architecture: { ...entry.architecture, id: 'acme/support-7b' } });
+    const sized = Estimate.serving({ architecture: { ...entry.architecture, id: 'acme/support-7b' } });
     expect(sized.model).toBe('acme/support-7b');
     expect(sized.memory.weightsBytes).toBe(estimateServing({ model: QWEN }).memory.weightsBytes);
   });
@@ -49,20 +49,20 @@ describe('Sizing.serving', () => {
   test('takes exactly one of model and architecture', () => {
     const entry = ModelCatalog.DEFAULT.lookup(QWEN)!;
     if (entry.managed) throw new Error('Qwen is an open model');
-    expect(() => Sizing.serving({})).toThrow(SizingInputError);
-    expect(() => Sizing.serving({})).toThrow(/model is missing/);
-    expect(() => Sizing.serving({ model: QWEN, architecture: entry.architecture })).toThrow(/give one, the catalog id or the architecture/);
+    expect(() => Estimate.serving({})).toThrow(SizingInputError);
+    expect(() => Estimate.serving({})).toThrow(/model is missing/);
+    expect(() => Estimate.serving({ model: QWEN, architecture: entry.architecture })).toThrow(/give one, the catalog id or the architecture/);
   });
 
   test('reports invalid fields as the engine does', () => {
-    expect(() => Sizing.serving({ model: QWEN, contextTokens: -1, concurrency: 0 })).toThrow(/2 problems/);
+    expect(() => Estimate.serving({ model: QWEN, contextTokens: -1, concurrency: 0 })).toThrow(/2 problems/);
   });
 });
 
-describe('Sizing.training', () => {
+describe('Estimate.training', () => {
   test('gives estimateTraining\'s numbers without nulls, with and without a token budget', () => {
     for (const tokens of [undefined, 5e7]) {
-      const sized = Sizing.training({ model: QWEN, method: TrainingMethod.QLORA, tokens });
+      const sized = Estimate.training({ model: QWEN, method: TrainingMethod.QLORA, tokens });
       const e = estimateTraining({ model: QWEN, method: TrainingMethod.QLORA, tokens });
       expect(sized.options).toEqual(withoutNulls(e.candidates));
       expect(sized.recommended).toEqual(withoutNulls(e.recommended));
@@ -70,11 +70,11 @@ describe('Sizing.training', () => {
       expect(sized.memory).toEqual(e.memory);
       expect(JSON.stringify(sized)).not.toContain('null');
     }
-    expect(Sizing.training({ model: QWEN, method: TrainingMethod.QLORA, tokens: 5e7 }).recommended?.usdCost).toBeGreaterThan(0);
+    expect(Estimate.training({ model: QWEN, method: TrainingMethod.QLORA, tokens: 5e7 }).recommended?.usdCost).toBeGreaterThan(0);
   });
 
   test('passes the optimizer through, and full fine-tuning has no rank', () => {
-    const full = Sizing.training({ model: QWEN, method: TrainingMethod.FULL, optimizer: 'adamw-8bit' });
+    const full = Estimate.training({ model: QWEN, method: TrainingMethod.FULL, optimizer: 'adamw-8bit' });
     expect(full.loraRank).toBeUndefined();
     expect(full.memory).toEqual(estimateTraining({ model: QWEN, method: TrainingMethod.FULL, optimizer: 'adamw-8bit' }).memory);
   });
