@@ -1,6 +1,7 @@
 // The environments this repository deploys. Edit this file to change sizes, retention or the use case;
 // add an object to `environments` to add an environment (see README, "Add an environment").
-import type { EnvironmentConfig, UseCaseScope } from '../lib/config/environment';
+// The config takes the constructs' own types (sizing.Precision, serving.Quantization, ...), as the package exports them.
+import { type EnvironmentConfig, serving, sizing, type UseCaseScope } from '../lib';
 
 /** One use case for every environment; each may narrow or widen it. */
 const supportAssistant: UseCaseScope = {
@@ -12,7 +13,7 @@ const supportAssistant: UseCaseScope = {
   peakRequestsPerSecond: 5,
   // Apache-2.0 and not gated on the Hub, so an endpoint can download it without a token.
   model: 'Qwen/Qwen2.5-7B-Instruct',
-  precision: 'bf16',
+  precision: sizing.Precision.BF16,
 };
 
 /** The prompt templates every environment serves; raise `version` on every change. */
@@ -60,11 +61,11 @@ export const staging: EnvironmentConfig = {
   region: 'us-east-1',
   dataRemoval: 'retain',
   logRetentionDays: 90,
-  scope: { ...supportAssistant, precision: 'int4' },
+  scope: { ...supportAssistant, precision: sizing.Precision.INT4 },
   serving: {
     endpoint: {
       weights: { huggingFaceId: 'Qwen/Qwen2.5-7B-Instruct-AWQ' },
-      quantization: 'awq',
+      quantization: serving.Quantization.awq(),
       dataCapturePercent: 100,
       // One copy on one instance from 08:00 to 20:00 on weekdays; none (and no instance) when idle otherwise.
       minInstances: 0,

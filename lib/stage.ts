@@ -4,8 +4,8 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig, QuantizationName, UseCaseScope } from './config/environment';
-import { callerLocation, catalogOf, ConfigError, CONTAINERS, validateEnvironments } from './config/validate';
+import type { EnvironmentConfig, UseCaseScope } from './config/environment';
+import { callerLocation, catalogOf, ConfigError, validateEnvironments } from './config/validate';
 import { resolveLocalPaths } from './config/local-paths';
 import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
@@ -21,8 +21,6 @@ import { KnowledgeBase } from './constructs/knowledge-base';
 import { EnvironmentBudget } from './constructs/environment-budget';
 import { LifecycleDashboard } from './constructs/lifecycle-dashboard';
 import { ModelOptimizationRole } from './constructs/model-optimization-role';
-import { Quantization } from './serving';
-import { InstanceType } from './sizing/instances';
 import { type ModelArchitecture, ModelCatalog } from './sizing/models';
 import { estimateServing, type ServingEstimate } from './sizing/serving';
 import { justify } from './constructs/private/justifications';
@@ -246,9 +244,9 @@ export class GenAiLifecycleStage extends Stage {
       source,
       model: architecture ? undefined : modelId,
       architecture,
-      container: CONTAINERS[settings.container ?? 'lmi-vllm'],
-      quantization: QUANTIZATIONS[settings.quantization ?? 'none'],
-      instanceType: settings.instanceType === undefined ? undefined : InstanceType.of(settings.instanceType),
+      container: settings.container,
+      quantization: settings.quantization,
+      instanceType: settings.instanceType,
       // At the least scale, the instances (or the copies) together decode the scope's peak concurrency.
       limits: {
         maxInputTokens: config.scope.maxInputTokens,
@@ -266,17 +264,6 @@ export class GenAiLifecycleStage extends Stage {
     return endpoint;
   }
 }
-
-const QUANTIZATIONS: Record<QuantizationName, Quantization> = {
-  'none': Quantization.NONE,
-  'fp8': Quantization.FP8,
-  'int8-smoothquant': Quantization.INT8_SMOOTHQUANT,
-  'awq': Quantization.awq({ preQuantized: true }),
-  'awq-at-load': Quantization.awq({ preQuantized: false }),
-  'gptq': Quantization.GPTQ,
-  'bitsandbytes-int8': Quantization.BITSANDBYTES_INT8,
-  'bitsandbytes-nf4': Quantization.BITSANDBYTES_NF4,
-};
 
 /** The scope's serving needs: context is the whole prompt budget plus the answer, at peak concurrency. */
 export function estimateScope(scope: UseCaseScope, catalog = ModelCatalog.DEFAULT): ServingEstimate | undefined {

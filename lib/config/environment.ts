@@ -2,7 +2,10 @@
 // team edits. Everything a stage builds is derived from it; nothing in the kit reads files or process.env.
 import type { CapacitySchedule } from './capacity-schedule';
 import type { ModelArchitecture } from '../sizing/models';
-import type { PrecisionLike } from '../sizing/precision';
+import type { InstanceType } from '../sizing/instances';
+import type { Precision } from '../sizing/precision';
+import type { ServingContainer } from '../serving/containers';
+import type { Quantization } from '../serving/quantization';
 import type { DatasetPrefix } from './dataset-layout';
 
 
@@ -42,18 +45,10 @@ export interface UseCaseScope {
   readonly model?: string;
   /**
    * Numeric precision of the served weights.
-   * @default 'bf16'
+   * @default Precision.BF16
    */
-  readonly precision?: PrecisionLike;
+  readonly precision?: Precision;
 }
-
-/** Serving containers by name, as the config writes them. */
-export const CONTAINER_NAMES = ['lmi-vllm', 'lmi-tensorrt-llm', 'hf-tgi', 'hf-vllm', 'neuron'] as const;
-export type ContainerName = (typeof CONTAINER_NAMES)[number];
-
-/** Quantizations by name: `awq` serves a pre-quantized AWQ checkpoint, `awq-at-load` quantizes fp16 weights. */
-export const QUANTIZATION_NAMES = ['none', 'fp8', 'int8-smoothquant', 'awq', 'awq-at-load', 'gptq', 'bitsandbytes-int8', 'bitsandbytes-nf4'] as const;
-export type QuantizationName = (typeof QUANTIZATION_NAMES)[number];
 
 /** Bedrock cross-region inference profile geographies. */
 export const CROSS_REGION_NAMES = ['us', 'eu', 'apac', 'global'] as const;
@@ -76,12 +71,16 @@ export interface EndpointSettings {
    * @default - scope.model from the Hugging Face Hub
    */
   readonly weights?: EndpointWeights;
-  /** @default 'lmi-vllm' */
-  readonly container?: ContainerName;
-  /** @default 'none'; it must agree with scope.precision */
-  readonly quantization?: QuantizationName;
+  /** The serving container, as InferenceEndpoint takes it. @default ServingContainer.LMI_VLLM */
+  readonly container?: ServingContainer;
+  /**
+   * The quantization, as InferenceEndpoint takes it: `Quantization.awq()` serves a pre-quantized AWQ checkpoint,
+   * `Quantization.awq({ preQuantized: false })` quantizes fp16 weights at load. It must agree with scope.precision.
+   * @default Quantization.NONE
+   */
+  readonly quantization?: Quantization;
   /** @default - the cheapest instance that holds the scope */
-  readonly instanceType?: string;
+  readonly instanceType?: InstanceType;
   /** @default 1 */
   readonly minInstances?: number;
   /** @default minInstances */
@@ -219,7 +218,7 @@ export interface AdaptationSettings {
   /** SageMaker: the methods executions may use. @default ['lora', 'qlora', 'dpo'] */
   readonly methods?: ('full' | 'lora' | 'qlora' | 'dpo')[];
   /** SageMaker: one instance type for every method. @default - the cheapest that holds each method */
-  readonly instanceType?: string;
+  readonly instanceType?: InstanceType;
   /** SageMaker: managed spot with checkpoints. @default false */
   readonly spot?: boolean;
   /** SageMaker: @default 8 */

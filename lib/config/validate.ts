@@ -6,16 +6,17 @@ import { stoppingConditionProblems } from './training-rules';
 import { didYouMean, showValue as show } from '../util/did-you-mean';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { type ModelArchitecture, ModelCatalog, validateArchitecture } from '../sizing/models';
-import { PRECISIONS, type PrecisionLike } from '../sizing/precision';
+import { Precision, PRECISIONS } from '../sizing/precision';
 import { checkServingFit } from '../sizing/fit';
 import { estimateServing, noInstanceFitsAdvice } from '../sizing/serving';
 import { checkBedrockCustomization } from '../bedrock/customization-catalog';
 import { ServingContainer } from '../serving/containers';
+import { Quantization } from '../serving/quantization';
 import { hostRequirements, imageRegionProblem } from '../serving/host';
 import { checkRevision } from '../serving/revision';
-import { InstanceCatalog } from '../sizing/instances';
+import { InstanceCatalog, InstanceType } from '../sizing/instances';
 import { DATASET_PREFIXES } from './dataset-layout';
-import { CONTAINER_NAMES, type ContainerName, CROSS_REGION_NAMES, type EnvironmentConfig, QUANTIZATION_NAMES, type QuantizationName, USE_CASE_TASKS } from './environment';
+import { CROSS_REGION_NAMES, type EnvironmentConfig, USE_CASE_TASKS } from './environment';
 
 /** One thing wrong with a config. */
 export interface ConfigProblem {
@@ -97,9 +98,14 @@ const TEMPLATE_FIELDS = ['id', 'version', 'system', 'examples', 'user'];
 const ENDPOINT_FIELDS = ['weights', 'container', 'quantization', 'instanceType', 'minInstances', 'maxInstances', 'dataCapturePercent', 'alarms', 'inferenceComponents', 'schedule'];
 const COMPONENT_FIELDS = ['minCopies', 'maxCopies'];
 const SCHEDULE_FIELDS = ['timeZone', 'workingDays', 'startHour', 'endHour', 'offHoursMinimum'];
-// What each quantization is sized at (lib/serving Quantization.precision), to check scope.precision agrees.
-const QUANTIZATION_PRECISION: Record<QuantizationName, string> = {
-  'none': 'bf16', 'fp8': 'fp8', 'int8-smoothquant': 'int8', 'awq': 'int4', 'awq-at-load': 'int4', 'gptq': 'int4', 'bitsandbytes-int8': 'int8', 'bitsandbytes-nf4': 'int4',
+// The names configs used before they took the construct types, and what to write instead (a JavaScript config
+// may still hold the old strings).
+const CONTAINER_BY_OLD_NAME: Readonly<Record<string, string>> = {
+  'lmi-vllm': 'ServingContainer.LMI_VLLM', 'lmi-tensorrt-llm': 'ServingContainer.LMI_TENSORRT_LLM', 'hf-tgi': 'ServingContainer.HF_TGI', 'hf-vllm': 'ServingContainer.HF_VLLM', 'neuron': 'ServingContainer.NEURON',
+};
+const QUANTIZATION_BY_OLD_NAME: Readonly<Record<string, string>> = {
+  'none': 'Quantization.NONE', 'fp8': 'Quantization.FP8', 'int8-smoothquant': 'Quantization.INT8_SMOOTHQUANT', 'awq': 'Quantization.awq()', 'awq-at-load': 'Quantization.awq({ preQuantized: false })',
+  'gptq': 'Quantization.GPTQ', 'bitsandbytes-int8': 'Quantization.BITSANDBYTES_INT8', 'bitsandbytes-nf4': 'Quantization.BITSANDBYTES_NF4',
 };
 const SCOPE_FIELDS = ['description', 'task', 'maxInputTokens', 'maxOutputTokens', 'concurrency', 'peakRequestsPerSecond', 'model', 'precision'];
 const DATASET_FIELDS = ['noncurrentVersionExpirationDays', 'accessLogRetentionDays', 'interactionRetentionDays', 'seed'];
@@ -246,7 +252,7 @@ function validateScope(c: Collector, scope: unknown): void {
   }
   const precisionOk = scope.precision === undefined || PRECISIONS.includes(scope.precision as never);
   if (!precisionOk) {
-    c.add('scope.precision', scope.precision, `is not a precision; allowed: ${PRECISIONS.join(', ')}`, 'use bf16 unless the model is quantized');
+    c.add('scope.precision', scope.precision, `is not a precision; allowed: ${PRECISIONS.join(', ')}`, 'use Precision.BF16 unless the model is quantized');
   }
   if (scope.model !== undefined) validateScopeModel(c, scope, precisionOk);
 }
@@ -270,7 +276,7 @@ function validateScopeModel(c: Collector, scope: Record<string, unknown>, precis
   }
   if (contextTokens > MAX_CONTEXT_TOKENS) return;
   // One sequence is the least a deployment serves: if that cannot fit on any single instance, no endpoint can.
-  const estimate = estimateServing({ model: entry.id, models: c.catalog, precision: (scope.precision ?? 'bf16') as PrecisionLike, contextTokens, concurrency: 1 });
+  const estimate = estimateServing({ model: entry.id, models: c.catalog, precision: (scope.precision ?? Precision.BF16) as Precision, contextTokens, concurrency: 1 });
   if (estimate.recommended === null) {
     c.add('scope.model', scope.model, `cannot be served with ${contextTokens} tokens of context: ${noInstanceFitsAdvice(estimate)}`, '`npm run estimate -- serve --model <id> --precision <p>` shows the numbers');
   }
@@ -284,22 +290,13 @@ function instanceFitProblem(instanceType: string, scope: Record<string, unknown>
   const instances = typeof minInstances === 'number' && minInstances >= 1 ? minInstances : 1;
   try {
     return checkServingFit({
-      model: entry.id, models: catalog, precision: (scope.precision ?? 'bf16') as PrecisionLike, contextTokens: maxInputTokens + maxOutputTokens,
+      model: entry.id, models: catalog, precision: (scope.precision ?? Precision.BF16) as Precision, contextTokens: maxInputTokens + maxOutputTokens,
       concurrency: Math.max(1, Math.ceil(concurrency / instances)), instanceType,
     });
   } catch {
     return undefined; // the scope's own problems are reported under scope.*
   }
 }
-
-/** The serving container of each config name (the stage deploys these). */
-export const CONTAINERS: Readonly<Record<ContainerName, ServingContainer>> = {
-  'lmi-vllm': ServingContainer.LMI_VLLM,
-  'lmi-tensorrt-llm': ServingContainer.LMI_TENSORRT_LLM,
-  'hf-tgi': ServingContainer.HF_TGI,
-  'hf-vllm': ServingContainer.HF_VLLM,
-  'neuron': ServingContainer.NEURON,
-};
 
 /**
  * Whether the endpoint's image starts where the environment puts it (lib/serving/host.ts, the same check as
@@ -308,15 +305,15 @@ export const CONTAINERS: Readonly<Record<ContainerName, ServingContainer>> = {
  */
 function validateHost(c: Collector, endpoint: Record<string, unknown>, region: unknown): void {
   if (typeof region !== 'string') return;
-  const name = endpoint.container ?? 'lmi-vllm';
-  if (!CONTAINER_NAMES.includes(name as never)) return; // reported under serving.endpoint.container
-  const container = CONTAINERS[name as ContainerName];
+  const container = endpoint.container ?? ServingContainer.LMI_VLLM;
+  if (!(container instanceof ServingContainer)) return; // reported under serving.endpoint.container
   const missing = imageRegionProblem(container, region);
   if (missing) c.add('region', region, `cannot serve the endpoint: ${missing}`, 'deploy this environment to a region that has the image, or choose another serving.endpoint.container');
-  const instance = typeof endpoint.instanceType === 'string' ? InstanceCatalog.DEFAULT.lookup(endpoint.instanceType) : undefined;
+  const instanceType = endpoint.instanceType instanceof InstanceType ? endpoint.instanceType.name : undefined;
+  const instance = instanceType === undefined ? undefined : InstanceCatalog.DEFAULT.lookup(instanceType);
   if (!instance || instance.accelerator.kind !== container.acceleratorKind) return;
   for (const problem of hostRequirements(container, instance, undefined).problems) {
-    c.add('serving.endpoint.instanceType', endpoint.instanceType, `cannot start the container: ${problem}`, 'choose a newer GPU instance, or another serving.endpoint.container');
+    c.add('serving.endpoint.instanceType', instanceType, `cannot start the container: ${problem}`, 'choose a newer GPU instance, or another serving.endpoint.container');
   }
 }
 
@@ -348,17 +345,23 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
   if (model?.managed) {
     c.add('serving.endpoint', endpoint, `applies to open models, but scope.model ${model.id} is a Bedrock model`, 'remove serving.endpoint, or choose an open model from the catalog');
   }
-  if (endpoint.container !== undefined && !CONTAINER_NAMES.includes(endpoint.container as never)) {
-    c.add('serving.endpoint.container', endpoint.container, `is not a serving container; allowed: ${CONTAINER_NAMES.join(', ')}`, 'use lmi-vllm unless you need another');
+  if (endpoint.container !== undefined && !(endpoint.container instanceof ServingContainer)) {
+    const instead = CONTAINER_BY_OLD_NAME[String(endpoint.container)];
+    c.add('serving.endpoint.container', endpoint.container, 'is not a ServingContainer (the serving namespace\'s class, as InferenceEndpoint takes it)',
+      instead ? `write ${instead}` : 'use ServingContainer.LMI_VLLM unless you need another: LMI_TENSORRT_LLM, HF_TGI, HF_VLLM, NEURON, or ServingContainer.custom(...)');
   }
-  const quantization = endpoint.quantization;
-  if (quantization !== undefined && !QUANTIZATION_NAMES.includes(quantization as never)) {
-    c.add('serving.endpoint.quantization', quantization, `is not a quantization; allowed: ${QUANTIZATION_NAMES.join(', ')}`, 'use none, or the method of your checkpoint');
+  const quantization = endpoint.quantization ?? Quantization.NONE;
+  if (!(quantization instanceof Quantization)) {
+    const instead = QUANTIZATION_BY_OLD_NAME[String(quantization)];
+    c.add('serving.endpoint.quantization', quantization, 'is not a Quantization (the serving namespace\'s class, as InferenceEndpoint takes it)',
+      instead ? `write ${instead}` : 'use Quantization.NONE, or the method of your checkpoint (Quantization.awq(), Quantization.GPTQ, Quantization.FP8, ...)');
   } else if (isRecord(scope) && (scope.precision === undefined || PRECISIONS.includes(scope.precision as never))) {
-    const expected = QUANTIZATION_PRECISION[(quantization ?? 'none') as QuantizationName];
-    const precision = scope.precision ?? 'bf16';
-    if (precision !== expected && !(expected === 'bf16' && ['bf16', 'fp16', 'fp32'].includes(precision as string))) {
-      c.add('scope.precision', precision, `disagrees with serving.endpoint.quantization "${quantization ?? 'none'}", which serves weights at ${expected}`, `set scope.precision to "${expected}" so sizing matches what is served`);
+    // What InferenceEndpoint sizes the weights at is the quantization's precision; the scope must say the same.
+    const expected = quantization.precision;
+    const precision = scope.precision ?? Precision.BF16;
+    const fullPrecision = [Precision.BF16, Precision.FP16, Precision.FP32] as unknown[];
+    if (precision !== expected && !(expected === Precision.BF16 && fullPrecision.includes(precision))) {
+      c.add('scope.precision', precision, `disagrees with serving.endpoint.quantization ${quantization}, which serves weights at ${expected}`, `set scope.precision to Precision.${expected.toUpperCase()} so sizing matches what is served`);
     }
   }
   const weights = endpoint.weights;
@@ -378,12 +381,11 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
       if (problem) c.add('serving.endpoint.weights.revision', weights.revision, problem.replace(/^revision (".*?" )?/, '').replace(/\.$/, ''), 'give a 40-character commit id (pinned), a tag or a branch of the repository, or leave it out');
     }
   }
-  if (endpoint.instanceType !== undefined && (typeof endpoint.instanceType !== 'string' || !endpoint.instanceType.startsWith('ml.'))) {
-    c.add('serving.endpoint.instanceType', endpoint.instanceType, 'is not a SageMaker instance type (ml.*)', 'remove it to let the scope choose, or use e.g. "ml.g6e.xlarge"');
-  } else if (typeof endpoint.instanceType === 'string' && isRecord(scope)) {
+  instanceTypeProblem(c, 'serving.endpoint.instanceType', endpoint.instanceType);
+  if (endpoint.instanceType instanceof InstanceType && isRecord(scope)) {
     // The same engine as InferenceEndpoint's synth-time check, with the budget the stage gives each instance.
-    const problem = instanceFitProblem(endpoint.instanceType, scope, endpoint.minInstances, c.catalog);
-    if (problem) c.add('serving.endpoint.instanceType', endpoint.instanceType, `cannot serve the scope: ${problem}`, 'remove instanceType to let the scope choose the cheapest safe instance, or pick the one named');
+    const problem = instanceFitProblem(endpoint.instanceType.name, scope, endpoint.minInstances, c.catalog);
+    if (problem) c.add('serving.endpoint.instanceType', endpoint.instanceType.name, `cannot serve the scope: ${problem}`, 'remove instanceType to let the scope choose the cheapest safe instance, or pick the one named');
   }
   if (!model?.managed) validateHost(c, endpoint, region);
   const min = endpoint.minInstances ?? 1;
@@ -501,6 +503,7 @@ function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown, r
   if (!entry || entry.managed !== (backend === 'bedrock')) {
     c.add(adaptation.baseModel === undefined ? 'scope.model' : 'adaptation.baseModel', baseModel, `is not ${backend === 'bedrock' ? 'a Bedrock model id' : 'an open model of the catalog'}, which the ${backend} backend tunes`, 'set adaptation.baseModel');
   }
+  instanceTypeProblem(c, 'adaptation.instanceType', adaptation.instanceType);
   const methods = adaptation.methods;
   if (methods !== undefined && (!Array.isArray(methods) || methods.length === 0 || methods.some((m) => !['full', 'lora', 'qlora', 'dpo'].includes(m as string)))) {
     c.add('adaptation.methods', methods, 'is not a list of methods; allowed: full, lora, qlora, dpo', 'list the methods executions may use');
@@ -535,6 +538,13 @@ function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown, r
       c.add(field === 'baseModel' && adaptation.baseModel === undefined ? 'scope.model' : `adaptation.${field}`, baseModel, message, fix ?? 'see the Bedrock user guide page named');
     }
   }
+}
+
+/** An instance type is an InstanceType (`InstanceType.of('ml.g6e.xlarge')`), as the constructs take it. */
+function instanceTypeProblem(c: Collector, field: string, value: unknown): void {
+  if (value === undefined || value instanceof InstanceType) return;
+  c.add(field, value, 'is not an InstanceType (the sizing namespace\'s class, as the constructs take it)',
+    typeof value === 'string' && value.startsWith('ml.') ? `write InstanceType.of('${value}')` : 'remove it to let the scope choose, or give e.g. InstanceType.G6E_XLARGE');
 }
 
 /**

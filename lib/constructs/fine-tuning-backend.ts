@@ -12,6 +12,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { FineTuningGate } from '../config/environment';
+import type { InstanceType } from '../sizing/instances';
 import type { ModelCatalog } from '../sizing/models';
 import type { TrainingCandidate } from '../sizing/training';
 import type { IDatasetStore } from './dataset-store';
@@ -31,7 +32,7 @@ export interface SageMakerFineTuningOptions {
   /** Methods executions may ask for. @default [LORA, QLORA, DPO] */
   readonly methods?: FineTuningMethod[];
   /** Training instance for every method. @default - the cheapest that holds each method (training estimate) */
-  readonly instanceType?: string;
+  readonly instanceType?: InstanceType;
   /** Longest training sequence in tokens. @default 2048 */
   readonly sequenceLength?: number;
   /** LoRA rank (and alpha = 2 x rank) for LoRA, QLoRA and DPO. @default 16 */

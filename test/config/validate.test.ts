@@ -1,5 +1,9 @@
 import { environments, prod, staging } from '../../bin/environments';
 import { type EnvironmentConfig, formatProblem, validateEnvironment, validateEnvironments } from '../../lib/config';
+import { ServingContainer } from '../../lib/serving/containers';
+import { Quantization } from '../../lib/serving/quantization';
+import { InstanceType } from '../../lib/sizing/instances';
+import { Precision } from '../../lib/sizing/precision';
 
 /**
  * A copy of `prod` with some fields replaced; `undefined` removes a field. Its fine-tuning settings are left
@@ -42,8 +46,12 @@ describe('validateEnvironments', () => {
     ['a model no single instance can hold', prodWith({ scope: { ...prod.scope, model: 'meta-llama/Llama-3.1-405B-Instruct', precision: 'fp32' } }), 'prod.scope.model', /cannot be served with 7168 tokens of context: No single instance in the catalog can hold Llama-3\.1-405B-Instruct at fp32 .*lower the precision to/],
     ['endpoint settings for a Bedrock model', prodWith({ scope: { ...prod.scope, model: 'amazon.nova-lite-v1:0' } }), 'prod.serving.endpoint', /applies to open models, but scope\.model amazon\.nova-lite-v1:0 is a Bedrock model/],
     ['a cross-region profile for an open model', prodWith({ serving: { ...prod.serving, crossRegion: 'us' } }), 'prod.serving.crossRegion', /applies to Bedrock models, but scope\.model Qwen\/Qwen2\.5-7B-Instruct is an open model/],
-    ['an unknown container', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, container: 'triton' } } }), 'prod.serving.endpoint.container', /"triton" is not a serving container; allowed: lmi-vllm, lmi-tensorrt-llm, hf-tgi, hf-vllm, neuron/],
-    ['a quantization that disagrees with the precision', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, quantization: 'awq' } } }), 'prod.scope.precision', /"bf16" disagrees with serving\.endpoint\.quantization "awq", which serves weights at int4/],
+    ['a container that is not a ServingContainer', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, container: 'triton' } } }), 'prod.serving.endpoint.container', /"triton" is not a ServingContainer .*Fix: use ServingContainer\.LMI_VLLM unless you need another: LMI_TENSORRT_LLM, HF_TGI, HF_VLLM, NEURON/],
+    ['a container by the name configs used to take', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, container: 'hf-tgi' } } }), 'prod.serving.endpoint.container', /"hf-tgi" is not a ServingContainer .*Fix: write ServingContainer\.HF_TGI/],
+    ['a quantization by the name configs used to take', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, quantization: 'awq-at-load' } } }), 'prod.serving.endpoint.quantization', /"awq-at-load" is not a Quantization .*Fix: write Quantization\.awq\(\{ preQuantized: false \}\)/],
+    ['an instance type given as a string', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, instanceType: 'ml.g6e.xlarge' } } }), 'prod.serving.endpoint.instanceType', /"ml\.g6e\.xlarge" is not an InstanceType .*Fix: write InstanceType\.of\('ml\.g6e\.xlarge'\)/],
+    ['a training instance type given as a string', prodWith({ adaptation: { ...prod.adaptation, instanceType: 'g5.2xlarge' } }), 'prod.adaptation.instanceType', /"g5\.2xlarge" is not an InstanceType .*Fix: remove it to let the scope choose, or give e\.g\. InstanceType\.G6E_XLARGE/],
+    ['a quantization that disagrees with the precision', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, quantization: Quantization.awq() } } }), 'prod.scope.precision', /"bf16" disagrees with serving\.endpoint\.quantization AWQ \(pre-quantized\), which serves weights at int4\. Fix: set scope\.precision to Precision\.INT4/],
     ['weights that are neither a Hub id nor a models/ prefix', prodWith({ serving: { endpoint: { ...prod.serving!.endpoint, weights: { datasetKeyPrefix: 'train/x/' } } } }), 'prod.serving.endpoint.weights', /is neither \{ huggingFaceId/],
     ['cognito authorization without its user pool', prodWith({ serving: { ...prod.serving, api: { ...prod.serving!.api, authorization: 'cognito' } } }), 'prod.serving.api.cognitoUserPoolArn', /is missing; "cognito" authorization needs the user pool/],
     ['a user pool with IAM authorization', prodWith({ serving: { ...prod.serving, api: { ...prod.serving!.api, cognitoUserPoolArn: 'arn:aws:cognito-idp:us-west-2:111122223333:userpool/us-west-2_abc' } } }), 'prod.serving.api.cognitoUserPoolArn', /is set, but authorization is "iam".*set authorization: "cognito"/],
@@ -57,7 +65,7 @@ describe('validateEnvironments', () => {
     ['a spot wait shorter than the runtime', prodWith({ adaptation: { ...prod.adaptation, maxRuntimeHours: 12, maxWaitHours: 6 } }), 'prod.adaptation.maxWaitHours', /6 is under the runtime \(12 hours\); managed spot needs MaxWaitTimeInSeconds >= MaxRuntimeInSeconds.*raise the wait or lower the runtime/],
     ['a gate without thresholds', prodWith({ adaptation: { ...prod.adaptation, gate: { thresholds: {} } } }), 'prod.adaptation.gate', /needs thresholds/],
     ['Bedrock fine-tuning without validation data', prodWith({ scope: { ...prod.scope, model: 'meta.llama3-1-8b-instruct-v1:0' }, serving: undefined, adaptation: { backend: 'bedrock', gate: { thresholds: { validation_loss: { max: 1 } } } } }), 'prod.adaptation.validationKey', /is missing; the Bedrock backend gates on validation loss/],
-    ['an instance set by hand that cannot hold the scope', prodWith({ serving: { ...prod.serving, endpoint: { ...prod.serving!.endpoint, instanceType: 'ml.g6.xlarge' } } }), 'prod.serving.endpoint.instanceType',
+    ['an instance set by hand that cannot hold the scope', prodWith({ serving: { ...prod.serving, endpoint: { ...prod.serving!.endpoint, instanceType: InstanceType.of('ml.g6.xlarge') } } }), 'prod.serving.endpoint.instanceType',
       /"ml\.g6\.xlarge" cannot serve the scope: Qwen2\.5-7B-Instruct at bf16 needs .*; ml\.g6\.xlarge: needs 17\.2 GiB of weights and KV cache; 1x L4 has 22\.5 GiB \(15\.8 usable at 0\.90, after the engine.s .* Fix: remove instanceType/],
     ['Bedrock fine-tuning where Bedrock cannot customize the model', prodWith({ region: 'us-east-1', scope: { ...prod.scope, model: 'meta.llama3-1-8b-instruct-v1:0' }, serving: undefined, adaptation: { backend: 'bedrock', validationKey: 'validation/a.jsonl', gate: { thresholds: { validation_loss: { max: 1 } } } } }), 'prod.scope.model',
       /"meta\.llama3-1-8b-instruct-v1:0" cannot be customized in us-east-1: Bedrock customizes Meta Llama 3\.1 8B Instruct only in us-west-2/],
@@ -65,9 +73,9 @@ describe('validateEnvironments', () => {
       /seeds train\/, where adaptation\.trigger starts a fine-tuning run for every new file/],
     ['an endpoint in a region whose registry has no image of its container', prodWith({ region: 'me-west-1' }), 'prod.region',
       /"me-west-1" cannot serve the endpoint: LMI \(vLLM\) \(djl-inference:0\.36\.0-lmi28\.0\.0-cu130\) is not in the Deep Learning Containers registry of me-west-1 \(aws\/sagemaker-python-sdk@.*\/djl-lmi\.json .*\); it exists in .*us-east-1.* Fix: deploy this environment to a region that has the image/],
-    ['the TensorRT-LLM container where only the LMI vLLM image exists', prodWith({ region: 'ap-east-2', serving: { endpoint: { ...prod.serving!.endpoint, container: 'lmi-tensorrt-llm' } } }), 'prod.region',
+    ['the TensorRT-LLM container where only the LMI vLLM image exists', prodWith({ region: 'ap-east-2', serving: { endpoint: { ...prod.serving!.endpoint, container: ServingContainer.LMI_TENSORRT_LLM } } }), 'prod.region',
       /LMI \(TensorRT-LLM\) .* is not in the Deep Learning Containers registry of ap-east-2/],
-    ['the TensorRT-LLM container on a T4', prodWith({ scope: { ...prod.scope, precision: 'int4' }, serving: { endpoint: { ...prod.serving!.endpoint, container: 'lmi-tensorrt-llm', quantization: 'awq', instanceType: 'ml.g4dn.xlarge' } } }), 'prod.serving.endpoint.instanceType',
+    ['the TensorRT-LLM container on a T4', prodWith({ scope: { ...prod.scope, precision: Precision.INT4 }, serving: { endpoint: { ...prod.serving!.endpoint, container: ServingContainer.LMI_TENSORRT_LLM, quantization: Quantization.awq(), instanceType: InstanceType.G4DN_XLARGE } } }), 'prod.serving.endpoint.instanceType',
       /"ml\.g4dn\.xlarge" cannot start the container: LMI \(TensorRT-LLM\) .* runs on GPUs of compute capability 8 and newer .* the NVIDIA T4 of ml\.g4dn\.xlarge is 7\.5/],
     ['an environment that is not an object', 'prod', 'environments[0]', /"prod" is not an object/],
     ['a schedule on an endpoint that keeps its only instance', prodWith({ serving: { ...prod.serving, endpoint: { dataCapturePercent: 20, schedule: { timeZone: 'Europe/Berlin', offHoursMinimum: 1 } } } }), 'prod.serving.endpoint.schedule', /lowers the minimum of an endpoint that runs 1 instance\(s\), and a real-time variant keeps at least 1\. Fix: serve with inferenceComponents/],

@@ -8,6 +8,7 @@ import { DatasetStore } from '../../lib/constructs/dataset-store';
 import { FineTuningBackend, type FineTuningBackendBindOptions, type FineTuningBackendConfig } from '../../lib/constructs/fine-tuning-backend';
 import { evaluationInstance, FineTuningMethod } from '../../lib/constructs/fine-tuning-plan';
 import { FineTuningWorkflow, type FineTuningWorkflowProps } from '../../lib/constructs/fine-tuning-workflow';
+import { InstanceType } from '../../lib/sizing/instances';
 import { newApp, synthesize, templateOf } from '../support/synth';
 
 const env = { account: '111122223333', region: 'us-east-1' };
@@ -272,7 +273,7 @@ describe('FineTuningWorkflow validation', () => {
 
   test('fails when the instance is too small for the method, naming one that can', () => {
     // Full fine-tuning of a 70B model needs ~1.2 TiB of states: more than 16 x 24 GiB A10Gs.
-    expect(build({ backend: FineTuningBackend.sagemaker({ baseModel: 'meta-llama/Llama-3.1-70B-Instruct', methods: [FineTuningMethod.FULL], instanceType: 'ml.g5.2xlarge' }) }))
+    expect(build({ backend: FineTuningBackend.sagemaker({ baseModel: 'meta-llama/Llama-3.1-70B-Instruct', methods: [FineTuningMethod.FULL], instanceType: InstanceType.G5_2XLARGE }) }))
       .toThrow(/backend\.instanceType ml\.g5\.2xlarge cannot train meta-llama\/Llama-3\.1-70B-Instruct with full: .*Cheapest that can: \d+ x ml\./);
   });
 

@@ -57,19 +57,20 @@ export function planTraining(scope: Construct, options: SageMakerFineTuningOptio
   if (options.networkIsolation && !options.baseModelKeyPrefix) {
     problems.push('backend.networkIsolation is true but the base model comes from the Hub, which an isolated job cannot reach; copy its weights under models/ and set baseModelKeyPrefix.');
   }
-  if (options.instanceType !== undefined && !InstanceCatalog.DEFAULT.lookup(options.instanceType)) {
-    problems.push(`backend.instanceType "${options.instanceType}" is not in the instance catalog; allowed: ${InstanceCatalog.DEFAULT.types().join(', ')}.`);
+  const instanceType = options.instanceType?.name;
+  if (instanceType !== undefined && !InstanceCatalog.DEFAULT.lookup(instanceType)) {
+    problems.push(`backend.instanceType "${instanceType}" is not in the instance catalog; allowed: ${InstanceCatalog.DEFAULT.types().join(', ')}.`);
   }
   for (const method of options.methods ?? [FineTuningMethod.LORA, FineTuningMethod.QLORA, FineTuningMethod.DPO]) {
     // DPO trains LoRA adapters; with peft the reference model is the frozen base itself, so it sizes like LoRA.
     const sized = method === FineTuningMethod.DPO ? TrainingMethod.LORA : (method as unknown as TrainingMethod);
     const estimate = estimateTraining({ model: options.baseModel, models: catalog, method: sized, sequenceLength: options.sequenceLength });
     const gpu = estimate.candidates.filter((c) => InstanceCatalog.DEFAULT.get(c.instanceType).accelerator.kind === AcceleratorKind.GPU);
-    if (options.instanceType !== undefined) {
-      const fits = gpu.find((c) => c.instanceType === options.instanceType);
+    if (instanceType !== undefined) {
+      const fits = gpu.find((c) => c.instanceType === instanceType);
       if (!fits) {
-        const why = estimate.rejected.find((r) => r.instanceType === options.instanceType)?.reason ?? 'is not a GPU instance the training scripts run on';
-        problems.push(`backend.instanceType ${options.instanceType} cannot train ${options.baseModel} with ${method}: ${why}. Cheapest that can: ${gpu[0] ? `${gpu[0].instanceCount} x ${gpu[0].instanceType}` : 'none; use QLoRA or a smaller model'}.`);
+        const why = estimate.rejected.find((r) => r.instanceType === instanceType)?.reason ?? 'is not a GPU instance the training scripts run on';
+        problems.push(`backend.instanceType ${instanceType} cannot train ${options.baseModel} with ${method}: ${why}. Cheapest that can: ${gpu[0] ? `${gpu[0].instanceCount} x ${gpu[0].instanceType}` : 'none; use QLoRA or a smaller model'}.`);
       } else {
         plans[method] = fits;
       }
