@@ -1,7 +1,7 @@
 // The environments this repository deploys. Edit this file to change sizes, retention or the use case;
 // add an object to `environments` to add an environment (see README, "Add an environment").
 // The config takes the constructs' own types (sizing.Precision, serving.Quantization, ...), as the package exports them.
-import { type EnvironmentConfig, serving, sizing, type UseCaseScope } from '../lib';
+import { datasets, type EnvironmentConfig, FineTuningMethod, serving, sizing, type UseCaseScope } from '../lib';
 
 /** One use case for every environment; each may narrow or widen it. */
 const supportAssistant: UseCaseScope = {
@@ -78,10 +78,10 @@ export const staging: EnvironmentConfig = {
   // QLoRA and DPO on SageMaker; a dataset uploaded under train/ starts a QLoRA run.
   adaptation: {
     backend: 'sagemaker',
-    methods: ['qlora', 'dpo'],
+    methods: [FineTuningMethod.QLORA, FineTuningMethod.DPO],
     testKey: 'test/support.jsonl',
     gate: { thresholds: { rouge_l: { min: 0.3 } }, minImprovement: { rouge_l: 0 } },
-    trigger: { method: 'qlora', format: 'sft' },
+    trigger: { method: FineTuningMethod.QLORA, format: datasets.DatasetFormat.SFT },
   },
   // Prompts and answers are kept 90 days: long enough to build preferences from a quarter's feedback.
   datasets: { noncurrentVersionExpirationDays: 30, accessLogRetentionDays: 90, interactionRetentionDays: 90 },
@@ -102,7 +102,7 @@ export const prod: EnvironmentConfig = {
   // Every method on spot capacity with checkpoints; a passing model waits for manual approval.
   adaptation: {
     backend: 'sagemaker',
-    methods: ['lora', 'qlora', 'dpo'],
+    methods: [FineTuningMethod.LORA, FineTuningMethod.QLORA, FineTuningMethod.DPO],
     spot: true,
     maxRuntimeHours: 12,
     maxWaitHours: 24,

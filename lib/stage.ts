@@ -10,8 +10,7 @@ import { resolveLocalPaths } from './config/local-paths';
 import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
 import { FineTuningBackend } from './constructs/fine-tuning-backend';
-import type { FineTuningMethod } from './constructs/fine-tuning-plan';
-import { FineTuningWorkflow, type FineTuningWorkflowProps } from './constructs/fine-tuning-workflow';
+import { FineTuningWorkflow } from './constructs/fine-tuning-workflow';
 import { ApiAuthorization } from './constructs/api-authorization';
 import { ApiBackend } from './constructs/api-backend';
 import { GenerativeApi } from './constructs/generative-api';
@@ -193,7 +192,7 @@ export class GenAiLifecycleStage extends Stage {
         : FineTuningBackend.sagemaker({
           baseModel,
           catalog,
-          methods: a.methods as FineTuningMethod[] | undefined,
+          methods: a.methods,
           instanceType: a.instanceType,
           spot: a.spot,
           maxRuntime: a.maxRuntimeHours === undefined ? undefined : Duration.hours(a.maxRuntimeHours),
@@ -203,7 +202,7 @@ export class GenAiLifecycleStage extends Stage {
       // Production models wait for a person; elsewhere a model that passes the gate is approved at once.
       approval: config.production ? 'manual' : 'automatic',
       defaultKeys: { validationKey: a.validationKey, testKey: a.testKey },
-      trigger: a.trigger as FineTuningWorkflowProps['trigger'],
+      trigger: a.trigger,
       logRetention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy,
     });

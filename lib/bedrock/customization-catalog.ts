@@ -45,6 +45,7 @@
  * Not covered: image and embedding models (Nova Canvas, Titan Image Generator, Titan Multimodal Embeddings), Titan
  * Text Premier (on no region table read), and distillation or reinforcement fine-tuning pairings (other pages).
  */
+import { DatasetFormat } from '../datasets/formats';
 import { didYouMean, showValue as show } from '../util/did-you-mean';
 import { Token } from 'aws-cdk-lib';
 
@@ -283,6 +284,15 @@ function stripArn(id: string): string {
 }
 
 /** The catalog row for a base model id or a customization model id (or a foundation-model ARN of either). */
+/** The kit's dataset formats of each Bedrock training data format (the record shape the validator checks). */
+const DATASET_FORMATS: Readonly<Record<BedrockTrainingDataFormat, DatasetFormat>> = { 'prompt-completion': DatasetFormat.SFT, 'messages': DatasetFormat.CHAT, 'input': DatasetFormat.PRETRAIN };
+
+/** The dataset format Bedrock customizes this model with, in the kit's names; undefined for a model not in the catalog. */
+export function bedrockDatasetFormat(baseModelId: string): DatasetFormat | undefined {
+  const model = findCustomizationModel(baseModelId);
+  return model ? DATASET_FORMATS[model.trainingDataFormat] : undefined;
+}
+
 export function findCustomizationModel(id: string): BedrockCustomizationModel | undefined {
   return BY_ID.get(stripArn(id.trim()));
 }

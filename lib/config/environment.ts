@@ -7,6 +7,8 @@ import type { Precision } from '../sizing/precision';
 import type { ServingContainer } from '../serving/containers';
 import type { Quantization } from '../serving/quantization';
 import type { DatasetPrefix } from './dataset-layout';
+import type { FineTuningMethod } from './training-rules';
+import type { DatasetFormat } from '../datasets/formats';
 
 
 /** What happens to stateful data (buckets, keys, logs) when its stack is deleted or the resource replaced. */
@@ -203,10 +205,13 @@ export interface FineTuningGate {
 
 /** A run started when a training file lands under train/ (an EventBridge rule). */
 export interface FineTuningTrigger {
-  /** The method of the run. */
-  readonly method: 'full' | 'lora' | 'qlora' | 'dpo';
-  /** The format of the files that start it. */
-  readonly format: 'sft' | 'chat' | 'preference';
+  /** The method of the run: one the backend runs (SageMaker: one of its `methods`). */
+  readonly method: FineTuningMethod;
+  /**
+   * The format of the files that start it: `DatasetFormat.PREFERENCE` for DPO, `SFT` or `CHAT` otherwise (on
+   * Bedrock, the base model's training data format).
+   */
+  readonly format: DatasetFormat;
 }
 
 /** The fine-tuning workflow of an environment (lifecycle stage 3: adapt and align). */
@@ -215,8 +220,8 @@ export interface AdaptationSettings {
   readonly backend: 'sagemaker' | 'bedrock';
   /** @default - scope.model (an open catalog model for SageMaker, a Bedrock id for Bedrock) */
   readonly baseModel?: string;
-  /** SageMaker: the methods executions may use. @default ['lora', 'qlora', 'dpo'] */
-  readonly methods?: ('full' | 'lora' | 'qlora' | 'dpo')[];
+  /** SageMaker: the methods executions may use. @default [FineTuningMethod.LORA, FineTuningMethod.QLORA, FineTuningMethod.DPO] */
+  readonly methods?: FineTuningMethod[];
   /** SageMaker: one instance type for every method. @default - the cheapest that holds each method */
   readonly instanceType?: InstanceType;
   /** SageMaker: managed spot with checkpoints. @default false */

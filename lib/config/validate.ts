@@ -2,14 +2,14 @@
 // path, the bad value, what is allowed and what to do. Pure: no CDK constructs, no I/O.
 import { type CapacitySchedule, capacityScheduleProblems } from './capacity-schedule';
 import { promptTemplateProblems } from './template-rules';
-import { stoppingConditionProblems } from './training-rules';
+import { DEFAULT_FINE_TUNING_METHODS, FineTuningMethod, stoppingConditionProblems, triggerProblems } from './training-rules';
 import { didYouMean, showValue as show } from '../util/did-you-mean';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { type ModelArchitecture, ModelCatalog, validateArchitecture } from '../sizing/models';
 import { Precision, PRECISIONS } from '../sizing/precision';
 import { checkServingFit } from '../sizing/fit';
 import { estimateServing, noInstanceFitsAdvice } from '../sizing/serving';
-import { checkBedrockCustomization } from '../bedrock/customization-catalog';
+import { bedrockDatasetFormat, checkBedrockCustomization } from '../bedrock/customization-catalog';
 import { ServingContainer } from '../serving/containers';
 import { Quantization } from '../serving/quantization';
 import { hostRequirements, imageRegionProblem } from '../serving/host';
@@ -505,8 +505,19 @@ function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown, r
   }
   instanceTypeProblem(c, 'adaptation.instanceType', adaptation.instanceType);
   const methods = adaptation.methods;
-  if (methods !== undefined && (!Array.isArray(methods) || methods.length === 0 || methods.some((m) => !['full', 'lora', 'qlora', 'dpo'].includes(m as string)))) {
-    c.add('adaptation.methods', methods, 'is not a list of methods; allowed: full, lora, qlora, dpo', 'list the methods executions may use');
+  const allMethods = Object.values(FineTuningMethod);
+  const methodsOk = methods === undefined || (Array.isArray(methods) && methods.length > 0 && methods.every((m) => allMethods.includes(m as FineTuningMethod)));
+  if (!methodsOk) {
+    c.add('adaptation.methods', methods, `is not a list of methods; allowed: ${allMethods.join(', ')}`, 'list the methods executions may use (FineTuningMethod.LORA, ...)');
+  }
+  // The rule FineTuningWorkflow applies to its trigger, with the rules of the backend the stage builds.
+  const trigger = adaptation.trigger;
+  if (trigger !== undefined && !isRecord(trigger)) {
+    c.add('adaptation.trigger', trigger, 'is not an object', 'give { method, format } or remove it');
+  } else if (isRecord(trigger) && methodsOk && typeof baseModel === 'string') {
+    const format = backend === 'bedrock' ? bedrockDatasetFormat(baseModel) : undefined;
+    const rules = backend === 'bedrock' ? { methods: allMethods, formats: format ? [format] : undefined } : { methods: (methods as FineTuningMethod[] | undefined) ?? [...DEFAULT_FINE_TUNING_METHODS] };
+    for (const p of triggerProblems(trigger.method, trigger.format, rules)) c.add(`adaptation.trigger.${p.field}`, trigger[p.field], p.problem, p.fix);
   }
   for (const field of ['maxRuntimeHours', 'maxWaitHours'] as const) {
     if (adaptation[field] !== undefined) c.integer(`adaptation.${field}`, adaptation[field], 1, 672, 'hours');

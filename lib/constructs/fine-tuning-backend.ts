@@ -16,7 +16,8 @@ import type { InstanceType } from '../sizing/instances';
 import type { ModelCatalog } from '../sizing/models';
 import type { TrainingCandidate } from '../sizing/training';
 import type { IDatasetStore } from './dataset-store';
-import type { FineTuningMethod } from './fine-tuning-plan';
+import { DEFAULT_FINE_TUNING_METHODS, FineTuningMethod, type TriggerRules } from '../config/training-rules';
+import { bedrockDatasetFormat } from '../bedrock/customization-catalog';
 import { bedrockDefinition, bedrockProblems, createCustomizationRole, grantCustomizationStateMachine } from './private/bedrock-fine-tuning';
 import { createTrainingRole, grantTrainingStateMachine, planTraining, sagemakerDefinition } from './private/sagemaker-fine-tuning';
 
@@ -145,6 +146,14 @@ export abstract class FineTuningBackend {
   /** What is wrong with the backend in a workflow with these options, each as a sentence; empty when nothing is. */
   abstract problems(scope: Construct, options: FineTuningBackendCheckOptions): string[];
 
+  /**
+   * What a run of this backend takes, which the workflow checks its trigger against. The default: every method,
+   * preference data for DPO and prompt/completion or chat records otherwise.
+   */
+  triggerRules(): TriggerRules {
+    return { methods: Object.values(FineTuningMethod) };
+  }
+
   /** Creates the job role and the states of a run in the workflow `scope`. */
   abstract bind(scope: Construct, options: FineTuningBackendBindOptions): FineTuningBackendConfig;
 
@@ -161,6 +170,10 @@ class SageMakerBackend extends FineTuningBackend {
 
   problems(scope: Construct): string[] {
     return planTraining(scope, this.options).problems;
+  }
+
+  triggerRules(): TriggerRules {
+    return { methods: [...(this.options.methods ?? DEFAULT_FINE_TUNING_METHODS)] };
   }
 
   bind(scope: Construct, options: FineTuningBackendBindOptions): FineTuningBackendConfig {
@@ -184,6 +197,12 @@ class BedrockBackend extends FineTuningBackend {
 
   problems(scope: Construct, options: FineTuningBackendCheckOptions): string[] {
     return bedrockProblems(scope, this.options, options);
+  }
+
+  triggerRules(): TriggerRules {
+    // Bedrock customizes each model from one record shape; the run's method is not Bedrock's to choose.
+    const format = bedrockDatasetFormat(this.options.baseModelId);
+    return { methods: Object.values(FineTuningMethod), formats: format ? [format] : undefined };
   }
 
   bind(scope: Construct, options: FineTuningBackendBindOptions): FineTuningBackendConfig {

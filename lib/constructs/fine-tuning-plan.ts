@@ -1,5 +1,6 @@
 // What a SageMaker fine-tuning run is sized with: its methods, the training image the entry scripts run in,
 // the evaluation's generation settings, and the instances and volumes those need.
+import { FineTuningMethod } from '../config/training-rules';
 import { AcceleratorKind } from '../sizing/accelerators';
 import { ModelCatalog } from '../sizing/models';
 import { estimateServing, requireArchitecture } from '../sizing/serving';
@@ -7,15 +8,6 @@ import { DEFAULT_LORA_RANK, loraParameters } from '../sizing/training';
 
 /** The Hugging Face PyTorch training Deep Learning Container the entry scripts run in (reference/sizing-facts.md). */
 export const TRAINING_IMAGE = { repository: 'huggingface-pytorch-training', tag: '2.9.0-transformers5.3.0-gpu-py312-cu130-ubuntu22.04' } as const;
-
-/** What a run does to the model. */
-export enum FineTuningMethod {
-  FULL = 'full',
-  LORA = 'lora',
-  QLORA = 'qlora',
-  /** Direct preference optimization (with LoRA adapters) from `preference` data. */
-  DPO = 'dpo',
-}
 
 /**
  * What evaluate.py generates with (its --batch-size, --max-input-length and --max-new-tokens defaults, sent

@@ -18,7 +18,7 @@ import { DEFAULT_MAX_PAIRS_PER_CALLER } from '../datasets/preferences';
 import type { TrainingCandidate } from '../sizing/training';
 import type { IDatasetStore } from './dataset-store';
 import type { FineTuningBackend, FineTuningBackendBindOptions, FineTuningDefaultKeys } from './fine-tuning-backend';
-import type { FineTuningMethod } from './fine-tuning-plan';
+import { type FineTuningMethod, triggerProblems } from '../config/training-rules';
 import { justify } from './private/justifications';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { accountServicePrincipal } from './private/principals';
@@ -217,6 +217,12 @@ function workflowProblems(props: FineTuningWorkflowProps): string[] {
   const cap = props.maxPreferencePairsPerCaller;
   if (cap !== undefined && (!Number.isInteger(cap) || cap < 1)) {
     problems.push(`maxPreferencePairsPerCaller is ${cap}: use a whole number of pairs, 1 or more (default ${DEFAULT_MAX_PAIRS_PER_CALLER}).`);
+  }
+  // The rule config validation applies to adaptation.trigger, with the backend's own methods and formats.
+  if (props.trigger) {
+    for (const p of triggerProblems(props.trigger.method, props.trigger.format, props.backend.triggerRules())) {
+      problems.push(`trigger.${p.field} "${(props.trigger as unknown as Record<string, unknown>)[p.field]}" ${p.problem}: ${p.fix}.`);
+    }
   }
   return problems;
 }

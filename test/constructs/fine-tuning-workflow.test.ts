@@ -4,9 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { DatasetPrefix } from '../../lib/config/dataset-layout';
+import { DatasetFormat } from '../../lib/datasets/formats';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
 import { FineTuningBackend, type FineTuningBackendBindOptions, type FineTuningBackendConfig } from '../../lib/constructs/fine-tuning-backend';
-import { evaluationInstance, FineTuningMethod } from '../../lib/constructs/fine-tuning-plan';
+import { FineTuningMethod } from '../../lib/config/training-rules';
+import { evaluationInstance } from '../../lib/constructs/fine-tuning-plan';
 import { FineTuningWorkflow, type FineTuningWorkflowProps } from '../../lib/constructs/fine-tuning-workflow';
 import { InstanceType } from '../../lib/sizing/instances';
 import { newApp, synthesize, templateOf } from '../support/synth';
@@ -25,7 +27,7 @@ function workflow(id: string, props: Omit<FineTuningWorkflowProps, 'datasets'>, 
 const sm = workflow('SageMaker', {
   backend: FineTuningBackend.sagemaker({ baseModel: QWEN, methods: [FineTuningMethod.QLORA, FineTuningMethod.DPO], spot: true, maxRuntime: Duration.hours(6), maxWait: Duration.hours(12) }),
   gate: GATE, approval: 'manual', defaultKeys: { testKey: 'test/support.jsonl' },
-  trigger: { method: FineTuningMethod.QLORA, format: 'sft' },
+  trigger: { method: FineTuningMethod.QLORA, format: DatasetFormat.SFT },
 });
 const br = workflow('Bedrock', {
   backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0', hyperParameters: { epochCount: '2' } }),
@@ -269,6 +271,14 @@ describe('FineTuningWorkflow validation', () => {
   test('fails when the spot wait is shorter than the runtime', () => {
     expect(build({ backend: FineTuningBackend.sagemaker({ baseModel: QWEN, spot: true, maxRuntime: Duration.hours(10), maxWait: Duration.hours(5) }) }))
       .toThrow(/backend\.maxWait is 5 hours, under the runtime \(10 hours\); managed spot needs MaxWaitTimeInSeconds >= MaxRuntimeInSeconds: raise the wait or lower the runtime\./);
+  });
+
+  test('fails when the trigger names a method the backend does not run, or files DPO cannot train on (the config\'s rule)', () => {
+    const backend = FineTuningBackend.sagemaker({ baseModel: QWEN, methods: [FineTuningMethod.QLORA, FineTuningMethod.DPO] });
+    expect(build({ backend, trigger: { method: FineTuningMethod.LORA, format: DatasetFormat.SFT } }))
+      .toThrow(/trigger\.method "lora" is not one of the backend's methods \(qlora, dpo\): every run it starts would end in UnsupportedMethod: trigger one of those methods/);
+    expect(build({ backend, trigger: { method: FineTuningMethod.DPO, format: DatasetFormat.CHAT } }))
+      .toThrow(/trigger\.format "chat" is not a format the triggered run trains on; allowed: preference: use DatasetFormat\.PREFERENCE/);
   });
 
   test('fails when the instance is too small for the method, naming one that can', () => {

@@ -12,7 +12,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { resolveLocalPaths, stageIdOf } from '../../bin/app';
 import { environments, staging } from '../../bin/environments';
-import type { EnvironmentConfig } from '../../lib/config';
+import { type EnvironmentConfig, FineTuningMethod } from '../../lib/config';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { GenAiLifecycleStage } from '../../lib/stage';
 import { DeployedStage } from '../../scripts/lib/simulation/assembly';
@@ -30,7 +30,7 @@ import { outcomeOf, summary } from '../../scripts/fine-tune';
 const ALL_METHODS: EnvironmentConfig = {
   ...staging, name: 'all-methods', serving: undefined,
   scope: { ...staging.scope, model: undefined },
-  adaptation: { ...staging.adaptation!, baseModel: 'meta-llama/Llama-3.2-1B-Instruct', methods: ['full', 'lora', 'qlora', 'dpo'], trigger: undefined },
+  adaptation: { ...staging.adaptation!, baseModel: 'meta-llama/Llama-3.2-1B-Instruct', methods: Object.values(FineTuningMethod), trigger: undefined },
 };
 
 let assembly: CloudAssembly;

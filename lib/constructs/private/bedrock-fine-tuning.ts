@@ -6,15 +6,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { checkBedrockCustomization, customizationModelIdentifier, findCustomizationModel } from '../../bedrock/customization-catalog';
+import { bedrockDatasetFormat, checkBedrockCustomization, customizationModelIdentifier, findCustomizationModel } from '../../bedrock/customization-catalog';
 import { DatasetPrefix } from '../../config/dataset-layout';
 import type { BedrockFineTuningOptions, FineTuningBackendBindOptions, FineTuningBackendCheckOptions, FineTuningBackendConfig } from '../fine-tuning-backend';
 import { justify } from './justifications';
 import { grantKeyVia } from './kms';
 import { failurePath, gateChoice, gatedPaths, stepsTask, successPath, validateStep, withDefaults } from './workflow-states';
-
-/** Record formats of the kit's validator for each Bedrock training data format. */
-const DATA_FORMATS: Record<string, readonly string[]> = { 'prompt-completion': ['sft'], 'messages': ['chat'], 'input': ['pretrain'] };
 
 /** What is wrong with a Bedrock backend: the model and its customization settings in the region, the keys, the gate. */
 export function bedrockProblems(scope: Construct, options: BedrockFineTuningOptions, check: FineTuningBackendCheckOptions): string[] {
@@ -60,7 +57,8 @@ export function bedrockDefinition(scope: Construct, options: BedrockFineTuningOp
   // Bedrock takes one record shape per base model (prompt/completion or Converse messages): an execution
   // asking for another format fails before any job is created.
   const model = findCustomizationModel(options.baseModelId);
-  const formats = model ? DATA_FORMATS[model.trainingDataFormat] : [];
+  const format = bedrockDatasetFormat(options.baseModelId);
+  const formats = format ? [format] : [];
   const checkFormat = new sfn.Choice(scope, 'CheckFormat');
   const wrongFormat = new sfn.Pass(scope, 'FormatNotSupported', {
     parameters: { Error: 'FormatNotSupported', 'Cause.$': `States.Format('Format {} is not what ${options.baseModelId} is customized with on Bedrock (${formats.join(' or ') || 'unknown'}).', $.format)` },

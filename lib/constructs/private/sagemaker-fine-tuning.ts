@@ -18,7 +18,8 @@ import { InstanceCatalog } from '../../sizing/instances';
 import { ModelCatalog } from '../../sizing/models';
 import { estimateTraining, type TrainingCandidate, TrainingMethod } from '../../sizing/training';
 import type { FineTuningBackendBindOptions, FineTuningBackendConfig, SageMakerFineTuningOptions } from '../fine-tuning-backend';
-import { EVALUATION, evaluationInstance, evaluationVolumeGB, FineTuningMethod, TRAINING_IMAGE, trainingVolumeGB } from '../fine-tuning-plan';
+import { DEFAULT_FINE_TUNING_METHODS, FineTuningMethod } from '../../config/training-rules';
+import { EVALUATION, evaluationInstance, evaluationVolumeGB, TRAINING_IMAGE, trainingVolumeGB } from '../fine-tuning-plan';
 import { justify } from './justifications';
 import { grantLogGroups } from './endpoint-role';
 import { resolveDlcImage, resolveImage } from './image';
@@ -61,7 +62,7 @@ export function planTraining(scope: Construct, options: SageMakerFineTuningOptio
   if (instanceType !== undefined && !InstanceCatalog.DEFAULT.lookup(instanceType)) {
     problems.push(`backend.instanceType "${instanceType}" is not in the instance catalog; allowed: ${InstanceCatalog.DEFAULT.types().join(', ')}.`);
   }
-  for (const method of options.methods ?? [FineTuningMethod.LORA, FineTuningMethod.QLORA, FineTuningMethod.DPO]) {
+  for (const method of options.methods ?? DEFAULT_FINE_TUNING_METHODS) {
     // DPO trains LoRA adapters; with peft the reference model is the frozen base itself, so it sizes like LoRA.
     const sized = method === FineTuningMethod.DPO ? TrainingMethod.LORA : (method as unknown as TrainingMethod);
     const estimate = estimateTraining({ model: options.baseModel, models: catalog, method: sized, sequenceLength: options.sequenceLength });
