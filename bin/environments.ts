@@ -1,7 +1,7 @@
 // The environments this repository deploys. Edit this file to change sizes, retention or the use case;
 // add an object to `environments` to add an environment (see README, "Add an environment").
 // The config takes the constructs' own types (sizing.Precision, serving.Quantization, ...), as the package exports them.
-import { datasets, type EnvironmentConfig, FineTuningMethod, serving, sizing, type UseCaseScope } from '../lib';
+import { ApiTool, CrossRegionGeography, datasets, type EnvironmentConfig, FineTuningMethod, serving, sizing, type UseCaseScope } from '../lib';
 
 /** One use case for every environment; each may narrow or widen it. */
 const supportAssistant: UseCaseScope = {
@@ -36,7 +36,7 @@ export const dev: EnvironmentConfig = {
   logRetentionDays: 14,
   scope: { ...supportAssistant, model: 'meta.llama3-1-8b-instruct-v1:0', concurrency: 1, peakRequestsPerSecond: 1 },
   // Retrieval over documents/ (ingested on upload) and an exact calculator tool.
-  serving: { crossRegion: 'us', api: { promptTemplates, guardrail: true, retrieval: { ingestOnUpload: true }, tools: ['calculator'] } },
+  serving: { crossRegion: CrossRegionGeography.US, api: { promptTemplates, guardrail: true, retrieval: { ingestOnUpload: true }, tools: [ApiTool.CALCULATOR] } },
   // Bedrock customization of the managed model, gated on validation loss; started on demand.
   adaptation: {
     backend: 'bedrock',

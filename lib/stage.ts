@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig, UseCaseScope } from './config/environment';
 import { callerLocation, catalogOf, ConfigError, validateEnvironments } from './config/validate';
 import { resolveLocalPaths } from './config/local-paths';
-import { BedrockModel, BedrockModelSource, type CrossRegionGeography } from './constructs/bedrock-model';
+import { BedrockModel, BedrockModelSource } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
 import { FineTuningBackend } from './constructs/fine-tuning-backend';
 import { FineTuningWorkflow } from './constructs/fine-tuning-workflow';
@@ -119,7 +119,7 @@ export class GenAiLifecycleStage extends Stage {
       if (model.managed) {
         this.bedrockModel = new BedrockModel(servingStack, 'Model', {
           source: config.serving?.crossRegion
-            ? BedrockModelSource.crossRegion(config.serving.crossRegion as CrossRegionGeography, model.id)
+            ? BedrockModelSource.crossRegion(config.serving.crossRegion, model.id)
             : BedrockModelSource.foundationModel(model.id),
         });
       } else {

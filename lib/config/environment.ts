@@ -6,6 +6,7 @@ import type { InstanceType } from '../sizing/instances';
 import type { Precision } from '../sizing/precision';
 import type { ServingContainer } from '../serving/containers';
 import type { Quantization } from '../serving/quantization';
+import type { CrossRegionGeography } from '../bedrock/cross-region';
 import type { DatasetPrefix } from './dataset-layout';
 import type { FineTuningMethod } from './training-rules';
 import type { DatasetFormat } from '../datasets/formats';
@@ -13,6 +14,12 @@ import type { DatasetFormat } from '../datasets/formats';
 
 /** What happens to stateful data (buckets, keys, logs) when its stack is deleted or the resource replaced. */
 export type DataRemoval = 'retain' | 'destroy';
+
+/** A tool the generative API offers a Bedrock model through Converse tool use. */
+export enum ApiTool {
+  /** Exact arithmetic on decimals (lib/runtime/api/calculator.ts). */
+  CALCULATOR = 'calculator',
+}
 
 /** The kind of work the use case asks of the model. Narrow scopes size cheaper. */
 export type UseCaseTask = 'chat' | 'summarization' | 'extraction' | 'classification' | 'generation' | 'code';
@@ -53,7 +60,6 @@ export interface UseCaseScope {
 }
 
 /** Bedrock cross-region inference profile geographies. */
-export const CROSS_REGION_NAMES = ['us', 'eu', 'apac', 'global'] as const;
 
 /** Where an endpoint's weights come from: exactly one of `huggingFaceId` and `datasetKeyPrefix`. */
 export interface EndpointWeights {
@@ -170,14 +176,14 @@ export interface ApiSettings {
    * @default - none
    */
   readonly retrieval?: RetrievalSettings;
-  /** Tools the model may call (Bedrock models). @default - none */
-  readonly tools?: 'calculator'[];
+  /** Tools the model may call (Bedrock models), as GenerativeApi takes them. @default - none */
+  readonly tools?: ApiTool[];
 }
 
 /** How the environment serves its scope's model. */
 export interface ServingSettings {
   /** Bedrock models only: call through a cross-region inference profile. @default - the model in the environment's region */
-  readonly crossRegion?: (typeof CROSS_REGION_NAMES)[number];
+  readonly crossRegion?: CrossRegionGeography;
   /** Open models only: the SageMaker endpoint. @default - every field's default */
   readonly endpoint?: EndpointSettings;
   /** The API in front of the model. @default - every field's default */

@@ -16,7 +16,8 @@ import { hostRequirements, imageRegionProblem } from '../serving/host';
 import { checkRevision } from '../serving/revision';
 import { InstanceCatalog, InstanceType } from '../sizing/instances';
 import { DATASET_PREFIXES } from './dataset-layout';
-import { CROSS_REGION_NAMES, type EnvironmentConfig, USE_CASE_TASKS } from './environment';
+import { CrossRegionGeography } from '../bedrock/cross-region';
+import { ApiTool, type EnvironmentConfig, USE_CASE_TASKS } from './environment';
 
 /** One thing wrong with a config. */
 export interface ConfigProblem {
@@ -328,8 +329,9 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
   c.unknownFields('serving', serving, SERVING_FIELDS);
   const model = isRecord(scope) && typeof scope.model === 'string' ? c.catalog.lookup(scope.model) : undefined;
   if (serving.crossRegion !== undefined) {
-    if (!CROSS_REGION_NAMES.includes(serving.crossRegion as never)) {
-      c.add('serving.crossRegion', serving.crossRegion, `is not a cross-region geography; allowed: ${CROSS_REGION_NAMES.join(', ')}`, 'use the geography of the environment\'s region');
+    const geographies = Object.values(CrossRegionGeography);
+    if (!geographies.includes(serving.crossRegion as CrossRegionGeography)) {
+      c.add('serving.crossRegion', serving.crossRegion, `is not a cross-region geography; allowed: ${geographies.join(', ')}`, 'use the geography of the environment\'s region (CrossRegionGeography.US, ...)');
     } else if (model && !model.managed) {
       c.add('serving.crossRegion', serving.crossRegion, `applies to Bedrock models, but scope.model ${model.id} is an open model served by an endpoint`, 'remove serving.crossRegion, or choose a Bedrock model id');
     }
@@ -451,8 +453,9 @@ function validateApi(c: Collector, api: unknown, bedrockModel: boolean, producti
   if (api.guardrail !== undefined && typeof api.guardrail !== 'boolean') c.add('serving.api.guardrail', api.guardrail, 'is not a boolean', 'use true or false');
   if (api.waf !== undefined && typeof api.waf !== 'boolean') c.add('serving.api.waf', api.waf, 'is not a boolean', 'use true or false');
   if (production && api.waf === false) c.add('serving.api.waf', api.waf, 'turns the web application firewall off, which a production API must have', 'remove it');
-  if (api.tools !== undefined && (!Array.isArray(api.tools) || api.tools.some((t) => t !== 'calculator'))) {
-    c.add('serving.api.tools', api.tools, 'is not a list of tools; allowed: calculator', 'use ["calculator"] or remove it');
+  const tools = Object.values(ApiTool);
+  if (api.tools !== undefined && (!Array.isArray(api.tools) || api.tools.some((t) => !tools.includes(t as ApiTool)))) {
+    c.add('serving.api.tools', api.tools, `is not a list of tools; allowed: ${tools.join(', ')}`, 'use [ApiTool.CALCULATOR] or remove it');
   } else if (Array.isArray(api.tools) && api.tools.length > 0 && !bedrockModel) {
     c.add('serving.api.tools', api.tools, 'applies to Bedrock models (Converse tool use), but scope.model is served by an endpoint', 'remove it, or serve a Bedrock model');
   }

@@ -6,17 +6,11 @@ import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { CrossRegionGeography } from '../bedrock/cross-region';
 import { justify } from './private/justifications';
 import { throwIfProblems } from './private/problems';
 
-/** The geographies of Bedrock's system-defined cross-region inference profiles (the id prefix). */
-export enum CrossRegionGeography {
-  US = 'us',
-  EU = 'eu',
-  APAC = 'apac',
-  /** Routes to any commercial region. */
-  GLOBAL = 'global',
-}
+export { CrossRegionGeography };
 
 /** The kind of model a BedrockModelSource names. */
 export enum BedrockModelKind {

@@ -16,6 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { DatasetPrefix } from '../config/dataset-layout';
+import type { ApiTool } from '../config/environment';
 import { type ApiLimits, feedbackSchema, generateSchema, type PromptTemplate } from '../runtime/api/contract';
 import { API_METRICS_NAMESPACE, type ApiHandlerSettings } from '../runtime/api/settings';
 import type { IDatasetStore } from './dataset-store';
@@ -115,7 +116,7 @@ export interface GenerativeApiProps {
    */
   readonly retrieval?: ApiRetrievalOptions;
   /** Tools offered to a Bedrock model through Converse tool use. @default - none */
-  readonly tools?: 'calculator'[];
+  readonly tools?: ApiTool[];
   /** Tool-use rounds before the request fails. @default 4 */
   readonly maxToolRounds?: number;
   /** @default Duration.minutes(2) */

@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ApiTool } from '../../lib/config/environment';
 import { BedrockModel, BedrockModelSource } from '../../lib/constructs/bedrock-model';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
 import { ApiAuthorization, FeedbackReviewers } from '../../lib/constructs/api-authorization';
@@ -285,7 +286,7 @@ describe('GenerativeApi validation', () => {
       const model = new BedrockModel(stack, 'M', { source: BedrockModelSource.foundationModel('amazon.titan-text-express-v1') });
       return new GenerativeApi(stack, 'Api', {
         backend: ApiBackend.bedrock(model, { displayName: 'amazon.titan-text-express-v1' }),
-        datasets: new DatasetStore(stack, 'D'), limits: LIMITS, throttling: { rateLimit: 1, burstLimit: 1 }, tools: ['calculator'],
+        datasets: new DatasetStore(stack, 'D'), limits: LIMITS, throttling: { rateLimit: 1, burstLimit: 1 }, tools: [ApiTool.CALCULATOR],
       });
     };
     expect(withTitan).toThrow(/amazon\.titan-text-express-v1 does not support tool use \(Bedrock user guide, .*Supported models and model features.*row Amazon Titan models\)/);
