@@ -7,6 +7,7 @@ export * as datasets from './datasets';
 export * as serving from './serving';
 export * as sizing from './sizing';
 export * from './config';
+export * from './bedrock/cross-region';
 export * from './constructs/bedrock-model';
 export * from './constructs/dataset-store';
 export * from './constructs/fine-tuning-backend';

@@ -6,11 +6,10 @@ import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { CrossRegionGeography } from '../bedrock/cross-region';
+import type { CrossRegionGeography } from '../bedrock/cross-region';
 import { justify } from './private/justifications';
 import { throwIfProblems } from './private/problems';
 
-export { CrossRegionGeography };
 
 /** The kind of model a BedrockModelSource names. */
 export enum BedrockModelKind {

@@ -1,7 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { BedrockModel, BedrockModelSource, CrossRegionGeography } from '../../lib/constructs/bedrock-model';
+import { CrossRegionGeography } from '../../lib/bedrock/cross-region';
+import { BedrockModel, BedrockModelSource } from '../../lib/constructs/bedrock-model';
 import { newApp, synthesize, templateOf } from '../support/synth';
 
 // One app for the file: one stack per kind of source, each granting to a role.
