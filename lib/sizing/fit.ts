@@ -73,7 +73,13 @@ export function checkInstanceFits(estimate: ServingEstimate, instanceType: strin
   return assessment.status === 'does-not-fit' ? assessment.message : undefined;
 }
 
-/** The scope of an endpoint plus the instance chosen for it. */
+/**
+ * The scope of an endpoint plus the instance chosen for it.
+ *
+ * TypeScript and JavaScript only: the input of `checkServingFit`, a free function jsii does not carry.
+ *
+ * @jsii ignore
+ */
 export interface ServingFitInput extends ServingInput {
   readonly instanceType: string | InstanceType;
 }

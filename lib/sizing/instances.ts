@@ -167,12 +167,13 @@ export class InstanceCatalog {
     this.byType = new Map(specs.map((s) => [s.instanceType, s]));
   }
 
-  public lookup(instanceType: string | InstanceType): InstanceSpec | undefined {
+  /** The spec of an instance type (`ml.g6e.xlarge`); undefined when the catalog does not have it. */
+  public lookup(instanceType: string): InstanceSpec | undefined {
     return this.byType.get(String(instanceType));
   }
 
   /** Like `lookup`, but an unknown type is a SizingInputError that lists the known ones. */
-  public get(instanceType: string | InstanceType, field = 'instanceType'): InstanceSpec {
+  public get(instanceType: string, field = 'instanceType'): InstanceSpec {
     const spec = this.lookup(instanceType);
     if (spec === undefined) throw new SizingInputError([this.unknownTypeIssue(field, String(instanceType))]);
     return spec;

@@ -55,14 +55,26 @@ export interface ModelArchitecture {
   readonly fp8FeedForwardOnly?: boolean;
 }
 
-/** An open-weights model: sized by the engine. */
+/**
+ * An open-weights model: sized by the engine.
+ *
+ * TypeScript and JavaScript only: one of the catalog's two entry shapes (`ModelCatalog.lookup`).
+ *
+ * @jsii ignore
+ */
 export interface OpenModel {
   readonly id: string;
   readonly managed: false;
   readonly architecture: ModelArchitecture;
 }
 
-/** A Bedrock foundation model: AWS runs it, so there is nothing to size. */
+/**
+ * A Bedrock foundation model: AWS runs it, so there is nothing to size.
+ *
+ * TypeScript and JavaScript only: one of the catalog's two entry shapes (`ModelCatalog.lookup`).
+ *
+ * @jsii ignore
+ */
 export interface ManagedModel {
   readonly id: string;
   readonly managed: true;
@@ -83,25 +95,46 @@ export class ModelCatalog {
 
   private readonly byId: ReadonlyMap<string, CatalogModel>;
 
-  public constructor(models: CatalogModel[]) {
+  private constructor(models: CatalogModel[]) {
     this.byId = new Map(models.map((m) => [m.id, m]));
   }
 
+  /**
+   * The entry of an id: an open model with its architecture, or a managed (Bedrock) one.
+   *
+   * TypeScript and JavaScript only: the entry is one of two shapes, which other languages cannot tell apart;
+   * there, `architecture(id)` gives an open model's facts and `ids()` every id.
+   *
+   * @jsii ignore
+   */
   public lookup(id: string): CatalogModel | undefined {
     return this.byId.get(id);
   }
 
+  /**
+   * Every entry.
+   *
+   * TypeScript and JavaScript only, as `lookup` is.
+   *
+   * @jsii ignore
+   */
   public all(): CatalogModel[] {
     return [...this.byId.values()];
+  }
+
+  /** The facts of an open model; undefined for a managed (Bedrock) model or an id the catalog does not have. */
+  public architecture(id: string): ModelArchitecture | undefined {
+    const entry = this.byId.get(id);
+    return entry && !entry.managed ? entry.architecture : undefined;
   }
 
   public ids(): string[] {
     return [...this.byId.keys()];
   }
 
-  /** A catalog with custom models added (or replacing entries with the same id); validates them. */
-  public withModels(...models: (ModelArchitecture | CatalogModel)[]): ModelCatalog {
-    const entries = models.map((m): CatalogModel => ('managed' in m ? m : { id: m.id, managed: false, architecture: m }));
+  /** A catalog with open models of your own added (or replacing entries with the same id); validates them. */
+  public withModels(...models: ModelArchitecture[]): ModelCatalog {
+    const entries = models.map((architecture): CatalogModel => ({ id: architecture.id, managed: false, architecture }));
     const issues = entries.flatMap((e) => (e.managed ? [] : validateArchitecture(e.architecture)));
     if (issues.length > 0) throw new SizingInputError(issues);
     return new ModelCatalog([...this.all(), ...entries]);

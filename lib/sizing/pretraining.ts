@@ -21,6 +21,11 @@ export enum PretrainingVerdict {
   UNKNOWN = 'unknown',
 }
 
+/**
+ * TypeScript and JavaScript only: the input of `estimatePretraining`, a free function jsii does not carry.
+ *
+ * @jsii ignore
+ */
 export interface PretrainingInput {
   /** Parameters of the model to train. */
   readonly parameters: number;
@@ -81,7 +86,7 @@ export function validatePretrainingInput(input: Partial<PretrainingInput>, names
   }
   const catalog = input.instances ?? InstanceCatalog.DEFAULT;
   if (input.instanceType !== undefined) {
-    const spec = catalog.lookup(input.instanceType);
+    const spec = catalog.lookup(String(input.instanceType));
     if (spec === undefined) c.add(catalog.unknownTypeIssue(c.name('instanceType'), String(input.instanceType)));
     else if (!spec.accelerator.supportsTraining) {
       c.add(`${c.name('instanceType')} is "${spec.instanceType}": ${spec.accelerator.name} is built for inference; use a GPU or Trainium instance such as ml.p5.48xlarge or ml.trn1.32xlarge.`);
@@ -95,7 +100,7 @@ export function estimatePretraining(input: PretrainingInput, names: FieldNames =
   const c = new IssueCollector(names);
   c.addAll(validatePretrainingInput(input, names));
   c.throwIfAny();
-  const spec = (input.instances ?? InstanceCatalog.DEFAULT).get(input.instanceType ?? InstanceType.P5_48XLARGE);
+  const spec = (input.instances ?? InstanceCatalog.DEFAULT).get(String(input.instanceType ?? InstanceType.P5_48XLARGE));
   const params = input.parameters;
   const tokens = input.tokens ?? CHINCHILLA_TOKENS_PER_PARAMETER * params;
   const mfu = input.mfu ?? DEFAULT_MFU;

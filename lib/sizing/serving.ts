@@ -48,7 +48,13 @@ export interface ServingScale {
   readonly models?: ModelCatalog;
 }
 
-/** What to serve and how much of it at once: the environment's scope. */
+/**
+ * What to serve and how much of it at once: the environment's scope.
+ *
+ * TypeScript and JavaScript only: the input of the free functions, which jsii does not carry (its model is a catalog id or an architecture); other languages size with `Estimate`.
+ *
+ * @jsii ignore
+ */
 export interface ServingInput extends ServingScale {
   /** A catalog id (Hugging Face id) or a custom architecture. */
   readonly model: string | ModelArchitecture;

@@ -106,6 +106,11 @@ export interface TrainingSettings {
   readonly models?: ModelCatalog;
 }
 
+/**
+ * TypeScript and JavaScript only: the input of the free functions, which jsii does not carry (its model is a catalog id or an architecture); other languages size with `Estimate`.
+ *
+ * @jsii ignore
+ */
 export interface TrainingInput extends TrainingSettings {
   readonly model: string | ModelArchitecture;
   readonly method: TrainingMethodLike;

@@ -33,6 +33,8 @@ export interface JsiiCheck {
   readonly types: Record<string, number>;
   /** Fully qualified names in the assembly. */
   readonly fqns: string[];
+  /** Where the assembly has a type union (a property, a parameter or a return value), as `Type.member`. */
+  readonly unions: string[];
   /** The assembly's submodules (fully qualified). */
   readonly submodules: string[];
   /** The generated Python package's subpackages (one per submodule). */
@@ -114,6 +116,27 @@ function countFiles(dir: string): number {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
 }
 
+interface AssemblyType {
+  readonly properties?: { readonly name: string; readonly type: unknown }[];
+  readonly methods?: { readonly name: string; readonly parameters?: { readonly name: string; readonly type: unknown }[]; readonly returns?: { readonly type: unknown } }[];
+  readonly initializer?: { readonly parameters?: { readonly name: string; readonly type: unknown }[] };
+}
+
+/** Every member of the assembly whose type is, or holds, a union. */
+export function unionsOf(types: Record<string, AssemblyType>): string[] {
+  const hasUnion = (t: unknown): boolean => JSON.stringify(t ?? null).includes('"union"');
+  const found: string[] = [];
+  for (const [fqn, t] of Object.entries(types)) {
+    for (const p of t.properties ?? []) if (hasUnion(p.type)) found.push(`${fqn}.${p.name}`);
+    for (const m of t.methods ?? []) {
+      if (hasUnion(m.returns?.type)) found.push(`${fqn}.${m.name}()`);
+      for (const p of m.parameters ?? []) if (hasUnion(p.type)) found.push(`${fqn}.${m.name}(${p.name})`);
+    }
+    for (const p of t.initializer?.parameters ?? []) if (hasUnion(p.type)) found.push(`${fqn}(${p.name})`);
+  }
+  return found.sort();
+}
+
 export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck {
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'genai-lifecycle-jsii-'));
   try {
@@ -137,6 +160,7 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
     let types: Record<string, number> = {};
     let fqns: string[] = [];
     let submodules: string[] = [];
+    let unions: string[] = [];
     let pythonModules: string[] = [];
     const generated: Record<string, number> = {};
     let pythonCompiles = false;
@@ -148,6 +172,7 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
       const assembly = JSON.parse(fs.readFileSync(assemblyFile, 'utf8')) as { types: Record<string, { kind: string; datatype?: boolean }>; submodules?: Record<string, unknown> };
       fqns = Object.keys(assembly.types).sort();
       submodules = Object.keys(assembly.submodules ?? {}).sort();
+      unions = unionsOf(assembly.types as unknown as Record<string, AssemblyType>);
       types = {};
       for (const t of Object.values(assembly.types)) {
         const kind = t.datatype ? 'struct' : t.kind;
@@ -177,7 +202,7 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
         snippets = Object.values(tab.snippets).map((t) => ({ compiled: t.didCompile === true, python: t.translations.python?.source ?? '', typescript: t.translations.$?.source ?? '' }));
       }
     }
-    return { errors, warnings, diagnostics, types, fqns, submodules, pythonModules, generated, pythonCompiles, pythonOutput, apiReference, snippets, stage };
+    return { errors, warnings, diagnostics, types, fqns, unions, submodules, pythonModules, generated, pythonCompiles, pythonOutput, apiReference, snippets, stage };
   } finally {
     if (!options.keep) fs.rmSync(stage, { recursive: true, force: true });
   }

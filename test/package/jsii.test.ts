@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
-import { API_FILE, checkJsii, type JsiiCheck, PYTHON_PAGE, pythonPage, stagedManifest, TARGETS } from '../../scripts/jsii/check';
+import { API_FILE, checkJsii, type JsiiCheck, PYTHON_PAGE, pythonPage, stagedManifest, TARGETS, unionsOf } from '../../scripts/jsii/check';
 
 const root = path.join(__dirname, '..', '..');
 const entry = path.join(root, 'lib', 'index.ts');
@@ -60,6 +60,12 @@ test('every exported class, interface and enum is in the assembly, or says why i
   expect(types.filter((t) => t.ignored).length).toBeGreaterThan(15);
   expect(types.filter((t) => t.ignored && !t.reason).map((t) => t.name)).toEqual([]);
   expect(types.filter((t) => t.ignored && inAssembly.has(t.name)).map((t) => t.name)).toEqual([]);
+});
+
+test('no property, parameter or return value in the assembly is a type union (named structs and classes instead)', () => {
+  expect(result.unions).toEqual([]);
+  // The check finds one where there is one.
+  expect(unionsOf({ 'x.T': { properties: [{ name: 'p', type: { union: { types: [{ primitive: 'string' }, { primitive: 'number' }] } } }] } })).toEqual(['x.T.p']);
 });
 
 test('sizing, serving and datasets are submodules: one name each, none of their types also at the root', () => {

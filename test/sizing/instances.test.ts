@@ -92,7 +92,7 @@ describe('InstanceType', () => {
   test('constants and of() name instance types', () => {
     expect(InstanceType.G5_2XLARGE.toString()).toBe('ml.g5.2xlarge');
     expect(InstanceType.of('ml.g7.2xlarge').name).toBe('ml.g7.2xlarge');
-    expect(InstanceCatalog.DEFAULT.lookup(InstanceType.P5EN_48XLARGE)?.instanceType).toBe('ml.p5en.48xlarge');
+    expect(InstanceCatalog.DEFAULT.lookup(InstanceType.P5EN_48XLARGE.name)?.instanceType).toBe('ml.p5en.48xlarge');
   });
 
   test('fails when get() is given an unknown type, listing the known ones', () => {

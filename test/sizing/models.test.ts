@@ -52,6 +52,13 @@ describe('ModelCatalog', () => {
     expect(ModelCatalog.DEFAULT.lookup('acme/tiny')).toBeUndefined();
   });
 
+  test('architecture gives an open model\'s facts, and nothing for a Bedrock model or an unknown id (the form other languages have)', () => {
+    const custom: ModelArchitecture = { id: 'acme/tiny', parameters: 1e8, layers: 12, kvHeads: 4, headDim: 64 };
+    expect(ModelCatalog.DEFAULT.withModels(custom).architecture('acme/tiny')).toEqual(custom);
+    expect(ModelCatalog.DEFAULT.architecture('meta.llama3-1-8b-instruct-v1:0')).toBeUndefined();
+    expect(ModelCatalog.DEFAULT.architecture('acme/none')).toBeUndefined();
+  });
+
   test('fails when withModels is given an invalid architecture', () => {
     expect(() => ModelCatalog.DEFAULT.withModels({ id: 'bad', parameters: 0, layers: 1, kvHeads: 1, headDim: 1 })).toThrow(SizingInputError);
   });
