@@ -117,12 +117,12 @@ describe('the packed package in a fresh project', () => {
   test('a bad definition fails with every problem at once, under its field paths, naming the project\'s own file', () => {
     fs.writeFileSync(path.join(appDir, 'bad.js'), `
       const { App } = require('aws-cdk-lib');
-      const { GenAiLifecycleStage } = require('genai-lifecycle-cdk');
+      const { GenAiLifecycleStage, sizing } = require('genai-lifecycle-cdk');
       const app = new App({ outdir: ${JSON.stringify(path.join(work, 'bad.out'))} });
       new GenAiLifecycleStage(app, 'Bad', { config: {
         name: 'bad', region: 'eu-west-1', dataRemoval: 'retain', logRetentionDays: 365,
         scope: { description: 'Chat', task: 'chat', maxInputTokens: 4096, maxOutputTokens: 512, concurrency: 2, model: 'Qwen/Qwen2.5-7B-Instruct' },
-        serving: { endpoint: { instanceType: 'ml.g4dn.xlarge' } },
+        serving: { endpoint: { instanceType: sizing.InstanceType.of('ml.g4dn.xlarge') } },
         datasets: { seed: { source: 'no-such-folder' } },
       } });
     `);
