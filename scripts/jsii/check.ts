@@ -14,8 +14,13 @@
 // It also generates the API reference (jsii-docgen) that API.md holds, and translates the README's TypeScript
 // (jsii-rosetta, compiled against the assembly) into the Python page docs/python.md; --write-api writes both.
 //
+// The test reads a passing result from node_modules/.cache/jsii-check/ when nothing it depends on changed: the
+// key is a digest of every file the copy holds, the manifest, the lockfile (so every tool's version), Node's
+// and Python's versions. A clean clone, or any change to lib/ or the README, runs the whole check.
+//
 //   npx tsx scripts/jsii/check.ts [--keep] [--json] [--write-api]
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -137,11 +142,49 @@ export function unionsOf(types: Record<string, AssemblyType>): string[] {
   return found.sort();
 }
 
+/** Files the check copies into its folder, relative to the root: lib/ (no tests) and the files beside it. */
+const COPIED = ['README.md', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.jsii.json', 'LICENSE'];
+
+/** The digest of everything a check's result depends on; `read` reads a file (the test's seam). */
+export function inputsDigest(read: (file: string) => Buffer | string = (file) => fs.readFileSync(file)): string {
+  const hash = createHash('sha256');
+  const lib = path.join(root, 'lib');
+  const libFiles = (fs.readdirSync(lib, { recursive: true }) as string[]).map((f) => path.join('lib', f))
+    .filter((f) => !f.endsWith('.test.ts') && fs.statSync(path.join(root, f)).isFile()).sort();
+  for (const file of [...libFiles, ...COPIED, 'package.json', 'package-lock.json']) {
+    const full = path.join(root, file);
+    hash.update(`${file}\0`).update(fs.existsSync(full) ? read(full) : 'absent').update('\0');
+  }
+  const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+  hash.update(`node ${process.version}\0${python.stdout ?? ''}${python.stderr ?? ''}`);
+  return hash.digest('hex');
+}
+
+const CACHE = path.join(root, 'node_modules', '.cache', 'jsii-check');
+
+/** Whether a result is a pass, the only kind kept: a failure always runs again. */
+function passed(r: JsiiCheck): boolean {
+  return r.errors === 0 && r.warnings === 0 && r.diagnostics.length === 0 && r.pythonCompiles && r.apiReference !== '' && r.snippets.length > 0;
+}
+
+/** `checkJsii`, or the passing result of a run on the same inputs. */
+export function cachedCheckJsii(): JsiiCheck & { readonly cached: boolean } {
+  const file = path.join(CACHE, `${inputsDigest()}.json`);
+  if (fs.existsSync(file)) return { ...(JSON.parse(fs.readFileSync(file, 'utf8')) as JsiiCheck), cached: true };
+  const result = checkJsii();
+  if (passed(result)) {
+    fs.rmSync(CACHE, { recursive: true, force: true });
+    fs.mkdirSync(CACHE, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(result));
+  }
+  return { ...result, cached: false };
+}
+
 export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck {
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'genai-lifecycle-jsii-'));
   try {
     fs.cpSync(path.join(root, 'lib'), path.join(stage, 'lib'), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
-    for (const file of ['README.md', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.jsii.json', 'LICENSE']) {
+    for (const file of COPIED) {
       if (fs.existsSync(path.join(root, file))) fs.copyFileSync(path.join(root, file), path.join(stage, file));
     }
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'), 'dir');

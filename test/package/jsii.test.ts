@@ -5,15 +5,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
-import { API_FILE, checkJsii, type JsiiCheck, PYTHON_PAGE, pythonPage, stagedManifest, TARGETS, unionsOf } from '../../scripts/jsii/check';
+import { API_FILE, cachedCheckJsii, inputsDigest, type JsiiCheck, PYTHON_PAGE, pythonPage, stagedManifest, TARGETS, unionsOf } from '../../scripts/jsii/check';
+import { libraryProgram } from '../support/library-program';
 
 const root = path.join(__dirname, '..', '..');
-const entry = path.join(root, 'lib', 'index.ts');
 
 let result: JsiiCheck;
 beforeAll(() => {
-  result = checkJsii();
+  // A passing run on the same inputs (scripts/jsii/check.ts says what they are), or a new run.
+  result = cachedCheckJsii();
 }, 240_000);
+
+test('the cached result is keyed by every input: a change to any library file, or to the lockfile, gives another key', () => {
+  const key = inputsDigest();
+  expect(inputsDigest()).toBe(key);
+  for (const changed of [path.join(root, 'lib', 'sizing', 'estimate.ts'), path.join(root, 'README.md'), path.join(root, 'package-lock.json')]) {
+    expect(inputsDigest((file) => (file === changed ? `${fs.readFileSync(file, 'utf8')}\n` : fs.readFileSync(file)))).not.toBe(key);
+  }
+});
 
 test('jsii compiles the library with 0 errors and 0 warnings', () => {
   expect(result.diagnostics).toEqual([]);
@@ -28,9 +37,7 @@ test('jsii-pacmak generates every target, and the Python byte-compiles', () => {
 
 /** Exported classes, interfaces and enums of lib/index.ts, each with whether its declaration says `@jsii ignore`. */
 function exportedTypes(): { name: string; ignored: boolean; reason: string }[] {
-  const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, skipLibCheck: true, noEmit: true });
-  const checker = program.getTypeChecker();
-  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+  const { checker, entry: moduleSymbol } = libraryProgram();
   const found: { name: string; ignored: boolean; reason: string }[] = [];
   // The root's exports, and each namespace's (a jsii submodule) under its name: `sizing.InstanceType`.
   const visit = (module: ts.Symbol, prefix: string): void => {

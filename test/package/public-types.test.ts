@@ -3,14 +3,10 @@
 // as a consumer's compiler sees it.
 import * as path from 'node:path';
 import ts from 'typescript';
-
-const root = path.join(__dirname, '..', '..');
-const entry = path.join(root, 'lib', 'index.ts');
+import { libraryProgram, ROOT as root } from '../support/library-program';
 
 function unexportedTypes(): string[] {
-  const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, skipLibCheck: true, noEmit: true });
-  const checker = program.getTypeChecker();
-  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+  const { checker, entry: moduleSymbol } = libraryProgram();
   // The root's exports and the members of its namespaces (`export * as sizing from './sizing'`: jsii submodules).
   const exported = new Set<ts.Symbol>();
   const addExports = (module: ts.Symbol): void => {
