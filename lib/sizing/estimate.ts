@@ -109,6 +109,17 @@ export interface TrainingSizing {
 
 /**
  * The sizing engine: what memory, instances and cost serving or training a model takes.
+ *
+ * @example
+ * import { sizing } from 'genai-lifecycle-cdk';
+ * /// !hide
+ * declare const console: { log(...values: unknown[]): void };
+ * /// !show
+ *
+ * const serving = sizing.Estimate.serving({ model: 'Qwen/Qwen2.5-7B-Instruct', contextTokens: 8192, concurrency: 8 });
+ * console.log(serving.recommended?.instanceType, serving.recommended?.usdPerHour);
+ * const training = sizing.Estimate.training({ model: 'Qwen/Qwen2.5-7B-Instruct', method: sizing.TrainingMethod.QLORA, tokens: 50_000_000 });
+ * console.log(training.recommended?.instanceType, training.recommended?.hours, training.recommended?.usdCost);
  */
 export class Estimate {
   /** Sizes serving. Throws a SizingInputError naming every invalid field. */

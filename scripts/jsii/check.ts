@@ -12,7 +12,8 @@
 // - no scripts: jsii-pacmak packs the copy, and the package's `prepare` would build it again.
 //
 // It also generates the API reference (jsii-docgen) that API.md holds, and translates the README's TypeScript
-// (jsii-rosetta, compiled against the assembly) into the Python page docs/python.md; --write-api writes both.
+// and the API's `@example`s (jsii-rosetta, compiled against the assembly) into Python: the page docs/python.md,
+// and each docs block marked `<!-- translated-from: <fqn> -->`; --write-api writes them all.
 //
 // The test reads a passing result from node_modules/.cache/jsii-check/ when nothing it depends on changed: the
 // key is a digest of every file the copy holds, the manifest, the lockfile (so every tool's version), Node's
@@ -51,8 +52,11 @@ export interface JsiiCheck {
   readonly pythonOutput: string;
   /** The API reference jsii-docgen generates from the assembly (TypeScript), as API.md holds it. */
   readonly apiReference: string;
-  /** The README's TypeScript snippets as jsii-rosetta translated them: whether each compiled, and its Python. */
-  readonly snippets: { readonly compiled: boolean; readonly python: string; readonly typescript: string }[];
+  /**
+   * The README's TypeScript snippets and the API's `@example`s as jsii-rosetta translated them: where each is
+   * (`README`, or the fully qualified name of the type whose example it is), whether it compiled, and its Python.
+   */
+  readonly snippets: { readonly where: string; readonly compiled: boolean; readonly python: string; readonly typescript: string }[];
   /** The folder of the copy (kept with --keep). */
   readonly stage: string;
 }
@@ -67,7 +71,7 @@ export const PYTHON_PAGE = path.join(root, 'docs', 'python.md');
 
 /** docs/python.md: the README's composition example as jsii-rosetta writes it in Python. */
 export function pythonPage(snippets: JsiiCheck['snippets']): string {
-  const blocks = snippets.map((s) => `\`\`\`python\n${s.python.trimEnd()}\n\`\`\``).join('\n\n');
+  const blocks = snippets.filter((s) => s.where === 'README').map((s) => `\`\`\`python\n${s.python.trimEnd()}\n\`\`\``).join('\n\n');
   return `# The kit in Python
 
 The constructs, the stage, their props and the kit's policy checks are compiled with jsii, so Python (and Java,
@@ -241,8 +245,13 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
       const tablet = path.join(stage, '.jsii.tabl.json');
       if (rosetta.status !== 0 || !fs.existsSync(tablet)) diagnostics.push(`jsii-rosetta failed: ${`${rosetta.stdout}\n${rosetta.stderr}`.trim().split('\n').slice(-20).join('\n')}`);
       else {
-        const tab = JSON.parse(fs.readFileSync(tablet, 'utf8')) as { snippets: Record<string, { didCompile?: boolean; translations: Record<string, { source: string }> }> };
-        snippets = Object.values(tab.snippets).map((t) => ({ compiled: t.didCompile === true, python: t.translations.python?.source ?? '', typescript: t.translations.$?.source ?? '' }));
+        const tab = JSON.parse(fs.readFileSync(tablet, 'utf8')) as {
+          snippets: Record<string, { didCompile?: boolean; location?: { api?: { api?: string; fqn?: string } }; translations: Record<string, { source: string }> }>;
+        };
+        snippets = Object.values(tab.snippets).map((t) => ({
+          where: t.location?.api?.api === 'type' && t.location.api.fqn ? t.location.api.fqn : 'README',
+          compiled: t.didCompile === true, python: t.translations.python?.source ?? '', typescript: t.translations.$?.source ?? '',
+        }));
       }
     }
     return { errors, warnings, diagnostics, types, fqns, unions, submodules, pythonModules, generated, pythonCompiles, pythonOutput, apiReference, snippets, stage };
@@ -251,11 +260,44 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
   }
 }
 
+/** A Python block of the docs that shows a type's `@example` as jsii-rosetta translates it. */
+const TRANSLATED = /(<!-- translated-from: ([\w.-]+) -->\n```python\n)([\s\S]*?)(```)/g;
+
+/** The docs' `translated-from` Python blocks, each with the translation it must hold ('' when there is none). */
+export function translatedBlocks(snippets: JsiiCheck['snippets']): { file: string; fqn: string; shown: string; translation: string }[] {
+  const docs = path.join(root, 'docs');
+  return fs.readdirSync(docs).filter((f) => f.endsWith('.md')).flatMap((f) => [...fs.readFileSync(path.join(docs, f), 'utf8').matchAll(TRANSLATED)].map((m) => ({
+    file: path.join('docs', f), fqn: m[2], shown: m[3], translation: pythonOf(snippets, m[2]),
+  })));
+}
+
+function pythonOf(snippets: JsiiCheck['snippets'], fqn: string): string {
+  const python = snippets.find((s) => s.where === fqn)?.python;
+  return python === undefined ? '' : `${python.trimEnd()}\n`;
+}
+
+/** Writes each `translated-from` block of the docs with its translation. */
+function writeTranslations(snippets: JsiiCheck['snippets']): void {
+  const docs = path.join(root, 'docs');
+  for (const f of fs.readdirSync(docs).filter((name) => name.endsWith('.md'))) {
+    const file = path.join(docs, f);
+    const text = fs.readFileSync(file, 'utf8');
+    const next = text.replace(TRANSLATED, (all, open: string, fqn: string, _shown: string, close: string) => {
+      const python = pythonOf(snippets, fqn);
+      return python ? `${open}${python}${close}` : all;
+    });
+    if (next !== text) fs.writeFileSync(file, next);
+  }
+}
+
 if (require.main === module) {
   const args = process.argv.slice(2);
   const result = checkJsii({ keep: args.includes('--keep') });
   if (args.includes('--write-api') && result.apiReference) fs.writeFileSync(API_FILE, result.apiReference);
-  if (args.includes('--write-api') && result.snippets.length > 0) fs.writeFileSync(PYTHON_PAGE, pythonPage(result.snippets));
+  if (args.includes('--write-api') && result.snippets.length > 0) {
+    fs.writeFileSync(PYTHON_PAGE, pythonPage(result.snippets));
+    writeTranslations(result.snippets);
+  }
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
-import { API_FILE, cachedCheckJsii, inputsDigest, type JsiiCheck, PYTHON_PAGE, pythonPage, stagedManifest, TARGETS, unionsOf } from '../../scripts/jsii/check';
+import { API_FILE, cachedCheckJsii, inputsDigest, type JsiiCheck, PYTHON_PAGE, pythonPage, stagedManifest, TARGETS, translatedBlocks, unionsOf } from '../../scripts/jsii/check';
 import { libraryProgram } from '../support/library-program';
 
 const root = path.join(__dirname, '..', '..');
@@ -108,6 +108,16 @@ test('jsii-rosetta compiles the README\'s TypeScript against the assembly; docs/
   expect(python).toContain('PolicyChecks.add(app)');
   expect(python).toMatch(/ApiThrottling\(rate_limit=20, burst_limit=40\)/);
   expect(fs.readFileSync(PYTHON_PAGE, 'utf8') === pythonPage(result.snippets)).toBe(true);
+});
+
+test('the API\'s examples compile against the assembly, and the docs show their Python as jsii-rosetta translates it', () => {
+  const examples = result.snippets.filter((s) => s.where !== 'README');
+  expect(examples.map((s) => s.where)).toContain('genai-lifecycle-cdk.sizing.Estimate');
+  expect(examples.filter((s) => !s.compiled).map((s) => s.where)).toEqual([]);
+  const blocks = translatedBlocks(result.snippets);
+  expect(blocks.map((b) => `${b.file} ${b.fqn}`)).toContain('docs/sizing.md genai-lifecycle-cdk.sizing.Estimate');
+  for (const b of blocks) expect({ file: b.file, fqn: b.fqn, python: b.shown }).toEqual({ file: b.file, fqn: b.fqn, python: b.translation });
+  expect(blocks.find((b) => b.fqn === 'genai-lifecycle-cdk.sizing.Estimate')?.shown).toContain('sizing.Estimate.serving(model="Qwen/Qwen2.5-7B-Instruct", context_tokens=8192, concurrency=8)');
 });
 
 test('the check copy names what jsii needs without changing the package', () => {
