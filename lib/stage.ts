@@ -9,7 +9,7 @@ import { callerLocation, catalogOf, ConfigError, validateEnvironments } from './
 import { resolveLocalPaths } from './config/local-paths';
 import { BedrockModel, BedrockModelSource } from './constructs/bedrock-model';
 import { DatasetStore } from './constructs/dataset-store';
-import { FineTuningBackend } from './constructs/fine-tuning-backend';
+import { FineTuningBackend, ModelApproval } from './constructs/fine-tuning-backend';
 import { FineTuningWorkflow } from './constructs/fine-tuning-workflow';
 import { ApiAuthorization } from './constructs/api-authorization';
 import { ApiBackend } from './constructs/api-backend';
@@ -200,7 +200,7 @@ export class GenAiLifecycleStage extends Stage {
         }),
       gate: a.gate,
       // Production models wait for a person; elsewhere a model that passes the gate is approved at once.
-      approval: config.production ? 'manual' : 'automatic',
+      approval: config.production ? ModelApproval.MANUAL : ModelApproval.AUTOMATIC,
       defaultKeys: { validationKey: a.validationKey, testKey: a.testKey },
       trigger: a.trigger,
       logRetention: config.logRetentionDays as logs.RetentionDays,

@@ -4,7 +4,7 @@
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import {
   ApiAuthorization, ApiBackend, BedrockModel, BedrockModelSource, CrossRegionGeography, DatasetStore,
-  FineTuningBackend, FineTuningWorkflow, GenerativeApi, KnowledgeBase, PolicyChecks,
+  FineTuningBackend, FineTuningWorkflow, GenerativeApi, KnowledgeBase, ModelApproval, PolicyChecks,
 } from 'genai-lifecycle-cdk';
 
 const app = new App();
@@ -38,7 +38,7 @@ new FineTuningWorkflow(stack, 'FineTuning', {
   datasets,
   backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0' }),
   gate: { thresholds: { validation_loss: { max: 1.5 } } },
-  approval: 'manual',
+  approval: ModelApproval.MANUAL,
   defaultKeys: { validationKey: 'validation/support.jsonl' },
 });
 

@@ -18,6 +18,14 @@ import type { TrainingCandidate } from '../sizing/training';
 import type { IDatasetStore } from './dataset-store';
 import { DEFAULT_FINE_TUNING_METHODS, FineTuningMethod, type TriggerRules } from '../config/training-rules';
 import { bedrockDatasetFormat } from '../bedrock/customization-catalog';
+
+/** What becomes of a model that passes the gate. */
+export enum ModelApproval {
+  /** Approved at once: model package status `Approved` (SageMaker), tag `approval: Approved` (Bedrock). */
+  AUTOMATIC = 'automatic',
+  /** Waits for a person: `PendingManualApproval`. */
+  MANUAL = 'manual',
+}
 import { bedrockDefinition, bedrockProblems, createCustomizationRole, grantCustomizationStateMachine } from './private/bedrock-fine-tuning';
 import { createTrainingRole, grantTrainingStateMachine, planTraining, sagemakerDefinition } from './private/sagemaker-fine-tuning';
 
@@ -99,8 +107,8 @@ export interface FineTuningBackendBindOptions extends FineTuningBackendCheckOpti
   readonly topic: sns.ITopic;
   /** The workflow's key: the jobs' volumes, the workflow's logs and notifications. */
   readonly encryptionKey: kms.IKey;
-  /** Registered models are approved at once (`automatic`) or wait for a person (`manual`). */
-  readonly approval: string;
+  /** Registered models are approved at once or wait for a person. */
+  readonly approval: ModelApproval;
   /** The most preference pairs one rater's feedback may make. @default - DEFAULT_MAX_PAIRS_PER_CALLER */
   readonly maxPreferencePairsPerCaller?: number;
   /** What happens to the registry when it leaves the stack. */

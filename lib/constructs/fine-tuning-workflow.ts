@@ -17,7 +17,7 @@ import type { FineTuningGate, FineTuningTrigger } from '../config/environment';
 import { DEFAULT_MAX_PAIRS_PER_CALLER } from '../datasets/preferences';
 import type { TrainingCandidate } from '../sizing/training';
 import type { IDatasetStore } from './dataset-store';
-import type { FineTuningBackend, FineTuningBackendBindOptions, FineTuningDefaultKeys } from './fine-tuning-backend';
+import type { FineTuningBackend, FineTuningBackendBindOptions, FineTuningDefaultKeys, ModelApproval } from './fine-tuning-backend';
 import { type FineTuningMethod, triggerProblems } from '../config/training-rules';
 import { justify } from './private/justifications';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
@@ -37,7 +37,7 @@ export interface FineTuningWorkflowProps {
   readonly backend: FineTuningBackend;
   readonly gate: FineTuningGate;
   /** Registered models are approved at once (dev) or wait for a person (production). */
-  readonly approval: 'automatic' | 'manual';
+  readonly approval: ModelApproval;
   /**
    * Dataset keys used when an execution does not name them; a Bedrock backend gates on validation loss,
    * so it needs `validationKey`.

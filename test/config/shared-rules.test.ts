@@ -6,7 +6,7 @@ import { validateEnvironment } from '../../lib/config';
 import { promptTemplateProblems, templateProblemSentence } from '../../lib/config/template-rules';
 import { MAX_TRAINING_RUNTIME_SECONDS, stoppingConditionProblems } from '../../lib/config/training-rules';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
-import { FineTuningBackend } from '../../lib/constructs/fine-tuning-backend';
+import { FineTuningBackend, ModelApproval } from '../../lib/constructs/fine-tuning-backend';
 import { FineTuningWorkflow } from '../../lib/constructs/fine-tuning-workflow';
 import { ApiBackend } from '../../lib/constructs/api-backend';
 import { GenerativeApi } from '../../lib/constructs/generative-api';
@@ -63,7 +63,7 @@ test('config validation and FineTuningWorkflow report a short spot wait with the
     .toEqual([[rule.problem.replace(/^is [^,]*, /, 'is '), rule.fix]]);
   const stack = new Stack(newApp(), 'W', { env });
   expect(() => new FineTuningWorkflow(stack, 'Tune', {
-    datasets: new DatasetStore(stack, 'D'), gate: { thresholds: { rouge_l: { min: 0.3 } } }, approval: 'automatic',
+    datasets: new DatasetStore(stack, 'D'), gate: { thresholds: { rouge_l: { min: 0.3 } } }, approval: ModelApproval.AUTOMATIC,
     backend: FineTuningBackend.sagemaker({ baseModel: 'Qwen/Qwen2.5-7B-Instruct', spot: true, maxRuntime: Duration.hours(10), maxWait: Duration.hours(5) }),
   })).toThrow(`backend.maxWait ${stoppingConditionProblems(36_000, 18_000, (s) => Duration.seconds(s).toHumanString())[0].problem}: ${rule.fix}.`);
 });

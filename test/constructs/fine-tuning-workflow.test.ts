@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import { DatasetPrefix } from '../../lib/config/dataset-layout';
 import { DatasetFormat } from '../../lib/datasets/formats';
 import { DatasetStore } from '../../lib/constructs/dataset-store';
-import { FineTuningBackend, type FineTuningBackendBindOptions, type FineTuningBackendConfig } from '../../lib/constructs/fine-tuning-backend';
+import { FineTuningBackend, type FineTuningBackendBindOptions, ModelApproval, type FineTuningBackendConfig } from '../../lib/constructs/fine-tuning-backend';
 import { FineTuningMethod } from '../../lib/config/training-rules';
 import { evaluationInstance } from '../../lib/constructs/fine-tuning-plan';
 import { FineTuningWorkflow, type FineTuningWorkflowProps } from '../../lib/constructs/fine-tuning-workflow';
@@ -26,12 +26,12 @@ function workflow(id: string, props: Omit<FineTuningWorkflowProps, 'datasets'>, 
 }
 const sm = workflow('SageMaker', {
   backend: FineTuningBackend.sagemaker({ baseModel: QWEN, methods: [FineTuningMethod.QLORA, FineTuningMethod.DPO], spot: true, maxRuntime: Duration.hours(6), maxWait: Duration.hours(12) }),
-  gate: GATE, approval: 'manual', defaultKeys: { testKey: 'test/support.jsonl' },
+  gate: GATE, approval: ModelApproval.MANUAL, defaultKeys: { testKey: 'test/support.jsonl' },
   trigger: { method: FineTuningMethod.QLORA, format: DatasetFormat.SFT },
 });
 const br = workflow('Bedrock', {
   backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0', hyperParameters: { epochCount: '2' } }),
-  gate: { thresholds: { validation_loss: { max: 1.5 } } }, approval: 'automatic', defaultKeys: { validationKey: 'validation/support.jsonl' },
+  gate: { thresholds: { validation_loss: { max: 1.5 } } }, approval: ModelApproval.AUTOMATIC, defaultKeys: { validationKey: 'validation/support.jsonl' },
 }, 'us-west-2');
 /** A backend of the user's own: one Pass state, a role of its own and a PassRole grant. */
 class EchoBackend extends FineTuningBackend {
@@ -51,7 +51,7 @@ class EchoBackend extends FineTuningBackend {
 const custom = (() => {
   const stack = new Stack(app, 'Custom', { env });
   const datasets = new DatasetStore(stack, 'Datasets');
-  return { stack, wf: new FineTuningWorkflow(stack, 'FineTuning', { datasets, backend: new EchoBackend(), gate: GATE, approval: 'automatic' }) };
+  return { stack, wf: new FineTuningWorkflow(stack, 'FineTuning', { datasets, backend: new EchoBackend(), gate: GATE, approval: ModelApproval.AUTOMATIC }) };
 })();
 const result = synthesize(app);
 
@@ -242,7 +242,7 @@ describe('FineTuningWorkflow (network-isolated)', () => {
     new FineTuningWorkflow(stack, 'W', {
       datasets: new DatasetStore(stack, 'D'),
       backend: FineTuningBackend.sagemaker({ baseModel: QWEN, networkIsolation: true, baseModelKeyPrefix: 'models/base/qwen/', loraRank: 32 }),
-      gate: GATE, approval: 'automatic',
+      gate: GATE, approval: ModelApproval.AUTOMATIC,
     });
     const d = definition(templateOf(stack));
     expect(d.States.Train.Parameters).toMatchObject({ EnableNetworkIsolation: true });
@@ -253,7 +253,7 @@ describe('FineTuningWorkflow (network-isolated)', () => {
 
   test('fails when isolated without the base model\'s weights in S3', () => {
     const stack = new Stack(newApp(), 'S', { env });
-    expect(() => new FineTuningWorkflow(stack, 'W', { datasets: new DatasetStore(stack, 'D'), backend: FineTuningBackend.sagemaker({ baseModel: QWEN, networkIsolation: true }), gate: GATE, approval: 'automatic' }))
+    expect(() => new FineTuningWorkflow(stack, 'W', { datasets: new DatasetStore(stack, 'D'), backend: FineTuningBackend.sagemaker({ baseModel: QWEN, networkIsolation: true }), gate: GATE, approval: ModelApproval.AUTOMATIC }))
       .toThrow(/networkIsolation is true but the base model comes from the Hub/);
   });
 });
@@ -264,7 +264,7 @@ describe('FineTuningWorkflow validation', () => {
     return new FineTuningWorkflow(stack, 'W', {
       datasets: new DatasetStore(stack, 'D'),
       backend: FineTuningBackend.sagemaker({ baseModel: QWEN }),
-      gate: GATE, approval: 'automatic', ...props,
+      gate: GATE, approval: ModelApproval.AUTOMATIC, ...props,
     });
   };
 
@@ -295,7 +295,7 @@ describe('FineTuningWorkflow validation', () => {
   test('fails when the training image is not in the region\'s registry', () => {
     const inRegion = () => {
       const stack = new Stack(newApp(), 'S', { env: { ...env, region: 'me-west-1' } });
-      return new FineTuningWorkflow(stack, 'W', { datasets: new DatasetStore(stack, 'D'), backend: FineTuningBackend.sagemaker({ baseModel: QWEN }), gate: GATE, approval: 'automatic' });
+      return new FineTuningWorkflow(stack, 'W', { datasets: new DatasetStore(stack, 'D'), backend: FineTuningBackend.sagemaker({ baseModel: QWEN }), gate: GATE, approval: ModelApproval.AUTOMATIC });
     };
     expect(inRegion).toThrow(/training image huggingface-pytorch-training:.* is not in the Deep Learning Containers registry of me-west-1/);
   });
@@ -333,6 +333,6 @@ test('the workflow reports its own problems and the backend\'s together', () => 
   const stack = new Stack(newApp(), 'Both', { env: { ...env, region: 'us-west-2' } });
   const datasets = new DatasetStore(stack, 'Datasets');
   expect(() => new FineTuningWorkflow(stack, 'FineTuning', {
-    datasets, backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0' }), gate: { thresholds: {} }, approval: 'automatic',
+    datasets, backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0' }), gate: { thresholds: {} }, approval: ModelApproval.AUTOMATIC,
   })).toThrow(/2 problems:\n {2}- gate\.thresholds is empty[^\n]*\n {2}- The Bedrock backend gates on validation loss/);
 });

@@ -3,7 +3,7 @@
 import { App, Resource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ApiBackend, BedrockModel, BedrockModelSource, DatasetStore, FineTuningBackend, FineTuningWorkflow, GenerativeApi, InferenceEndpoint, KnowledgeBase, ModelSource } from '../../lib';
+import { ApiBackend, BedrockModel, BedrockModelSource, DatasetStore, FineTuningBackend, FineTuningWorkflow, GenerativeApi, ModelApproval, InferenceEndpoint, KnowledgeBase, ModelSource } from '../../lib';
 
 function setup() {
   const stack = new Stack(new App(), 'Consumer', { env: { account: '111122223333', region: 'us-west-2' } });
@@ -90,7 +90,7 @@ describe('a role of the caller\'s', () => {
   const endpoint = new InferenceEndpoint(stack, 'Endpoint', { source: ModelSource.huggingFace('Qwen/Qwen2.5-7B-Instruct'), limits: { maxInputTokens: 2048, maxOutputTokens: 512, concurrency: 4 }, role: endpointRole });
   const workflow = new FineTuningWorkflow(stack, 'Tune', {
     datasets, jobRole, backend: FineTuningBackend.bedrock({ baseModelId: 'meta.llama3-1-8b-instruct-v1:0' }),
-    gate: { thresholds: { validation_loss: { max: 1.5 } } }, approval: 'manual', defaultKeys: { validationKey: 'validation/x.jsonl' },
+    gate: { thresholds: { validation_loss: { max: 1.5 } } }, approval: ModelApproval.MANUAL, defaultKeys: { validationKey: 'validation/x.jsonl' },
   });
   const model = new BedrockModel(stack, 'Model', { source: BedrockModelSource.foundationModel('amazon.nova-lite-v1:0') });
   const api = new GenerativeApi(stack, 'Api', {

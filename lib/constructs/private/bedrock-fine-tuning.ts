@@ -8,7 +8,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { bedrockDatasetFormat, checkBedrockCustomization, customizationModelIdentifier, findCustomizationModel } from '../../bedrock/customization-catalog';
 import { DatasetPrefix } from '../../config/dataset-layout';
-import type { BedrockFineTuningOptions, FineTuningBackendBindOptions, FineTuningBackendCheckOptions, FineTuningBackendConfig } from '../fine-tuning-backend';
+import { type BedrockFineTuningOptions, type FineTuningBackendBindOptions, type FineTuningBackendCheckOptions, type FineTuningBackendConfig, ModelApproval } from '../fine-tuning-backend';
 import { justify } from './justifications';
 import { grantKeyVia } from './kms';
 import { failurePath, gateChoice, gatedPaths, stepsTask, successPath, validateStep, withDefaults } from './workflow-states';
@@ -118,7 +118,7 @@ export function bedrockDefinition(scope: Construct, options: BedrockFineTuningOp
     action: 'tagResource',
     parameters: {
       ResourceARN: sfn.JsonPath.stringAt('$.job.OutputModelArn'),
-      Tags: [{ Key: 'approval', Value: bind.approval === 'automatic' ? 'Approved' : 'PendingManualApproval' }, { Key: 'gate', Value: 'passed' }],
+      Tags: [{ Key: 'approval', Value: bind.approval === ModelApproval.AUTOMATIC ? 'Approved' : 'PendingManualApproval' }, { Key: 'gate', Value: 'passed' }],
     },
     iamResources: [stack.formatArn({ service: 'bedrock', resource: 'custom-model', resourceName: '*' })],
     resultPath: sfn.JsonPath.DISCARD,

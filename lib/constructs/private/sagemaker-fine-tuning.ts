@@ -17,7 +17,7 @@ import { AcceleratorKind } from '../../sizing/accelerators';
 import { InstanceCatalog } from '../../sizing/instances';
 import { ModelCatalog } from '../../sizing/models';
 import { estimateTraining, type TrainingCandidate, TrainingMethod } from '../../sizing/training';
-import type { FineTuningBackendBindOptions, FineTuningBackendConfig, SageMakerFineTuningOptions } from '../fine-tuning-backend';
+import { type FineTuningBackendBindOptions, type FineTuningBackendConfig, ModelApproval, type SageMakerFineTuningOptions } from '../fine-tuning-backend';
 import { DEFAULT_FINE_TUNING_METHODS, FineTuningMethod } from '../../config/training-rules';
 import { EVALUATION, evaluationInstance, evaluationVolumeGB, TRAINING_IMAGE, trainingVolumeGB } from '../fine-tuning-plan';
 import { justify } from './justifications';
@@ -259,7 +259,7 @@ export function sagemakerDefinition(scope: Construct, options: SageMakerFineTuni
   catchAll(loadMetrics);
 
   const registry = createRegistry(scope, bind);
-  const approvalStatus = bind.approval === 'automatic' ? 'Approved' : 'PendingManualApproval';
+  const approvalStatus = bind.approval === ModelApproval.AUTOMATIC ? 'Approved' : 'PendingManualApproval';
   const serving = resolveImage(scope, ServingContainer.LMI_VLLM);
   const register = new tasks.CallAwsService(scope, 'Register', {
     service: 'sagemaker',
