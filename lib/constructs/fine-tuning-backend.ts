@@ -72,11 +72,19 @@ export interface SageMakerFineTuningOptions {
   readonly baseModelKeyPrefix?: string;
 }
 
+/** The kinds of Bedrock model customization the workflow runs (CreateModelCustomizationJob customizationType). */
+export enum BedrockCustomization {
+  /** Labelled records: prompt/completion or messages, as the base model takes them. */
+  FINE_TUNING = 'FINE_TUNING',
+  /** Unlabelled text (`{"input": ...}`). */
+  CONTINUED_PRE_TRAINING = 'CONTINUED_PRE_TRAINING',
+}
+
 export interface BedrockFineTuningOptions {
   /** Foundation model id that supports customization, e.g. `meta.llama3-1-8b-instruct-v1:0`. */
   readonly baseModelId: string;
-  /** @default 'FINE_TUNING' */
-  readonly customizationType?: 'FINE_TUNING' | 'CONTINUED_PRE_TRAINING';
+  /** @default BedrockCustomization.FINE_TUNING */
+  readonly customizationType?: BedrockCustomization;
   /** Hyperparameters as Bedrock names them, e.g. { epochCount: '2', learningRate: '0.0001' }. @default - Bedrock's defaults */
   readonly hyperParameters?: Readonly<Record<string, string>>;
 }
