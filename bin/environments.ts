@@ -1,12 +1,14 @@
 // The environments this repository deploys. Edit this file to change sizes, retention or the use case;
 // add an object to `environments` to add an environment (see README, "Add an environment").
 // The config takes the constructs' own types (sizing.Precision, serving.Quantization, ...), as the package exports them.
-import { ApiTool, CrossRegionGeography, datasets, type EnvironmentConfig, FineTuningMethod, serving, sizing, type UseCaseScope } from '../lib';
+import {
+  ApiTool, CrossRegionGeography, DataRemoval, datasets, type EnvironmentConfig, FineTuningMethod, FineTuningService, serving, sizing, UseCaseTask, type UseCaseScope,
+} from '../lib';
 
 /** One use case for every environment; each may narrow or widen it. */
 const supportAssistant: UseCaseScope = {
   description: 'Answer customer questions about orders and returns, grounded in the support knowledge base',
-  task: 'chat',
+  task: UseCaseTask.CHAT,
   maxInputTokens: 6144,
   maxOutputTokens: 1024,
   concurrency: 4,
@@ -32,14 +34,14 @@ export const dev: EnvironmentConfig = {
   name: 'dev',
   // Bedrock customizes Llama 3.1 8B Instruct only in us-west-2 (lib/bedrock/customization-catalog.ts).
   region: 'us-west-2',
-  dataRemoval: 'destroy',
+  dataRemoval: DataRemoval.DESTROY,
   logRetentionDays: 14,
   scope: { ...supportAssistant, model: 'meta.llama3-1-8b-instruct-v1:0', concurrency: 1, peakRequestsPerSecond: 1 },
   // Retrieval over documents/ (ingested on upload) and an exact calculator tool.
   serving: { crossRegion: CrossRegionGeography.US, api: { promptTemplates, guardrail: true, retrieval: { ingestOnUpload: true }, tools: [ApiTool.CALCULATOR] } },
   // Bedrock customization of the managed model, gated on validation loss; started on demand.
   adaptation: {
-    backend: 'bedrock',
+    backend: FineTuningService.BEDROCK,
     validationKey: 'validation/starter.jsonl',
     gate: { thresholds: { validation_loss: { max: 2.0 } } },
   },
@@ -59,7 +61,7 @@ export const dev: EnvironmentConfig = {
 export const staging: EnvironmentConfig = {
   name: 'staging',
   region: 'us-east-1',
-  dataRemoval: 'retain',
+  dataRemoval: DataRemoval.RETAIN,
   logRetentionDays: 90,
   scope: { ...supportAssistant, precision: sizing.Precision.INT4 },
   serving: {
@@ -77,7 +79,7 @@ export const staging: EnvironmentConfig = {
   },
   // QLoRA and DPO on SageMaker; a dataset uploaded under train/ starts a QLoRA run.
   adaptation: {
-    backend: 'sagemaker',
+    backend: FineTuningService.SAGEMAKER,
     methods: [FineTuningMethod.QLORA, FineTuningMethod.DPO],
     testKey: 'test/support.jsonl',
     gate: { thresholds: { rouge_l: { min: 0.3 } }, minImprovement: { rouge_l: 0 } },
@@ -91,7 +93,7 @@ export const staging: EnvironmentConfig = {
 export const prod: EnvironmentConfig = {
   name: 'prod',
   region: 'us-west-2',
-  dataRemoval: 'retain',
+  dataRemoval: DataRemoval.RETAIN,
   logRetentionDays: 365,
   production: true,
   scope: { ...supportAssistant, concurrency: 16, peakRequestsPerSecond: 20 },
@@ -101,7 +103,7 @@ export const prod: EnvironmentConfig = {
   },
   // Every method on spot capacity with checkpoints; a passing model waits for manual approval.
   adaptation: {
-    backend: 'sagemaker',
+    backend: FineTuningService.SAGEMAKER,
     methods: [FineTuningMethod.LORA, FineTuningMethod.QLORA, FineTuningMethod.DPO],
     spot: true,
     maxRuntimeHours: 12,

@@ -4,7 +4,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Stage, type StageProps, Tags
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig, UseCaseScope } from './config/environment';
+import { ApiAuthorizationMode, DataRemoval, type EnvironmentConfig, FineTuningService, type UseCaseScope } from './config/environment';
 import { callerLocation, catalogOf, ConfigError, validateEnvironments } from './config/validate';
 import { resolveLocalPaths } from './config/local-paths';
 import { BedrockModel, BedrockModelSource } from './constructs/bedrock-model';
@@ -95,7 +95,7 @@ export class GenAiLifecycleStage extends Stage {
     if (props.policyChecks ?? true) addPolicyChecks(this, { production: config.production });
 
     const production = config.production ?? false;
-    const removalPolicy = config.dataRemoval === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = config.dataRemoval === DataRemoval.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.dataStack = new Stack(this, 'Data', {
       description: `genai-lifecycle-cdk ${config.name}: datasets, feedback, captures, documents and model artifacts`,
@@ -103,7 +103,7 @@ export class GenAiLifecycleStage extends Stage {
     });
     this.datasets = new DatasetStore(this.dataStack, 'Datasets', {
       removalPolicy,
-      autoDeleteObjects: config.dataRemoval === 'destroy',
+      autoDeleteObjects: config.dataRemoval === DataRemoval.DESTROY,
       noncurrentVersionExpiration: Duration.days(config.datasets?.noncurrentVersionExpirationDays ?? 90),
       accessLogRetention: Duration.days(config.datasets?.accessLogRetentionDays ?? 365),
       interactionRetention: config.datasets?.interactionRetentionDays === undefined ? undefined : Duration.days(config.datasets.interactionRetentionDays),
@@ -187,7 +187,7 @@ export class GenAiLifecycleStage extends Stage {
     const baseModel = a.baseModel ?? config.scope.model!;
     return new FineTuningWorkflow(scope, 'FineTuning', {
       datasets: this.datasets,
-      backend: a.backend === 'bedrock'
+      backend: a.backend === FineTuningService.BEDROCK
         ? FineTuningBackend.bedrock({ baseModelId: baseModel })
         : FineTuningBackend.sagemaker({
           baseModel,
@@ -210,7 +210,7 @@ export class GenAiLifecycleStage extends Stage {
 
   private createApi(scope: Stack, config: EnvironmentConfig, modelId: string, removalPolicy: RemovalPolicy): GenerativeApi {
     const settings = config.serving?.api ?? {};
-    const auth = settings.authorization ?? 'iam';
+    const auth = settings.authorization ?? ApiAuthorizationMode.IAM;
     const { scope: useCase } = config;
     return new GenerativeApi(scope, 'Api', {
       backend: this.bedrockModel ? ApiBackend.bedrock(this.bedrockModel, { displayName: modelId }) : ApiBackend.endpoint(this.endpoint!, { displayName: modelId }),
@@ -218,7 +218,7 @@ export class GenAiLifecycleStage extends Stage {
       limits: { maxInputTokens: useCase.maxInputTokens, maxOutputTokens: useCase.maxOutputTokens },
       // The scope's peak rate for the stage; bursts up to twice the concurrency it was sized for.
       throttling: { rateLimit: useCase.peakRequestsPerSecond ?? useCase.concurrency, burstLimit: Math.max(1, 2 * useCase.concurrency) },
-      authorization: auth === 'iam' ? ApiAuthorization.iam() : auth === 'api-key' ? ApiAuthorization.apiKeys()
+      authorization: auth === ApiAuthorizationMode.IAM ? ApiAuthorization.iam() : auth === ApiAuthorizationMode.API_KEY ? ApiAuthorization.apiKeys()
         : ApiAuthorization.cognito(cognito.UserPool.fromUserPoolArn(scope, 'UserPool', settings.cognitoUserPoolArn!)),
       promptTemplates: settings.promptTemplates,
       retrieval: this.knowledgeBase ? { knowledgeBase: this.knowledgeBase, results: settings.retrieval?.results, byDefault: settings.retrieval?.byDefault } : undefined,

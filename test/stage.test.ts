@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../bin/app';
 import { environments } from '../bin/environments';
+import { DataRemoval, FineTuningService, UseCaseTask } from '../lib/config/environment';
 import { GenAiLifecycleStage } from '../lib/stage';
 import { EXIT_OK, main } from '../scripts/review';
 import { publishedMetric, statisticFits } from '../lib/compatibility/cloudwatch-metrics';
@@ -271,9 +272,9 @@ describe('an environment with a model of its own', () => {
   test('serves and fine-tunes a model its models describe, sized from those facts', () => {
     const acme = { id: 'acme/support-7b', parameters: 7_241_732_096, layers: 32, kvHeads: 8, headDim: 128, attentionHeads: 32, hiddenSize: 4096, intermediateSize: 14336, vocabSize: 32000, maxContextTokens: 32768 };
     const stage = new GenAiLifecycleStage(newApp(), 'Acme', { policyChecks: false, config: {
-      name: 'acme', region: 'us-east-1', dataRemoval: 'retain', logRetentionDays: 365, models: [acme],
-      scope: { description: 'Support answers', task: 'chat', maxInputTokens: 4096, maxOutputTokens: 512, concurrency: 2, model: acme.id },
-      adaptation: { backend: 'sagemaker', gate: { thresholds: { rouge_l: { min: 0.3 } } }, testKey: 'test/support.jsonl' },
+      name: 'acme', region: 'us-east-1', dataRemoval: DataRemoval.RETAIN, logRetentionDays: 365, models: [acme],
+      scope: { description: 'Support answers', task: UseCaseTask.CHAT, maxInputTokens: 4096, maxOutputTokens: 512, concurrency: 2, model: acme.id },
+      adaptation: { backend: FineTuningService.SAGEMAKER, gate: { thresholds: { rouge_l: { min: 0.3 } } }, testKey: 'test/support.jsonl' },
     } });
     // 7.24e9 parameters x 2 bytes = 13.5 GiB of bf16 weights, as the architecture says.
     expect(stage.servingEstimate!.memory.weightsGiB).toBeCloseTo((acme.parameters * 2) / 2 ** 30, 3);

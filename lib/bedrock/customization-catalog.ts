@@ -283,7 +283,6 @@ function stripArn(id: string): string {
   return id.startsWith('arn:') && at >= 0 ? id.slice(at + ':foundation-model/'.length) : id;
 }
 
-/** The catalog row for a base model id or a customization model id (or a foundation-model ARN of either). */
 /** The kit's dataset formats of each Bedrock training data format (the record shape the validator checks). */
 const DATASET_FORMATS: Readonly<Record<BedrockTrainingDataFormat, DatasetFormat>> = { 'prompt-completion': DatasetFormat.SFT, 'messages': DatasetFormat.CHAT, 'input': DatasetFormat.PRETRAIN };
 
@@ -293,6 +292,7 @@ export function bedrockDatasetFormat(baseModelId: string): DatasetFormat | undef
   return model ? DATASET_FORMATS[model.trainingDataFormat] : undefined;
 }
 
+/** The catalog row for a base model id or a customization model id (or a foundation-model ARN of either). */
 export function findCustomizationModel(id: string): BedrockCustomizationModel | undefined {
   return BY_ID.get(stripArn(id.trim()));
 }

@@ -13,7 +13,12 @@ import type { DatasetFormat } from '../datasets/formats';
 
 
 /** What happens to stateful data (buckets, keys, logs) when its stack is deleted or the resource replaced. */
-export type DataRemoval = 'retain' | 'destroy';
+export enum DataRemoval {
+  /** Kept: for anything real. */
+  RETAIN = 'retain',
+  /** Deleted with the stack (buckets emptied first). */
+  DESTROY = 'destroy',
+}
 
 /** A tool the generative API offers a Bedrock model through Converse tool use. */
 export enum ApiTool {
@@ -22,10 +27,35 @@ export enum ApiTool {
 }
 
 /** The kind of work the use case asks of the model. Narrow scopes size cheaper. */
-export type UseCaseTask = 'chat' | 'summarization' | 'extraction' | 'classification' | 'generation' | 'code';
+export enum UseCaseTask {
+  CHAT = 'chat',
+  SUMMARIZATION = 'summarization',
+  EXTRACTION = 'extraction',
+  CLASSIFICATION = 'classification',
+  GENERATION = 'generation',
+  CODE = 'code',
+}
 
 /** Every task the config accepts, for validation and error messages. */
-export const USE_CASE_TASKS: readonly UseCaseTask[] = ['chat', 'summarization', 'extraction', 'classification', 'generation', 'code'];
+export const USE_CASE_TASKS: readonly UseCaseTask[] = Object.values(UseCaseTask);
+
+/** Who may call an environment's API. */
+export enum ApiAuthorizationMode {
+  /** IAM: callers sign requests with SigV4. */
+  IAM = 'iam',
+  /** API keys with a usage plan. */
+  API_KEY = 'api-key',
+  /** A Cognito user pool (`cognitoUserPoolArn`): callers send its ID token. */
+  COGNITO = 'cognito',
+}
+
+/** Where an environment fine-tunes. */
+export enum FineTuningService {
+  /** SageMaker training with the kit's scripts (open models). */
+  SAGEMAKER = 'sagemaker',
+  /** Bedrock model customization (Bedrock models). */
+  BEDROCK = 'bedrock',
+}
 
 /**
  * The use case, scoped as narrowly as possible (lifecycle stage 1). Sizes, limits and costs downstream are
@@ -59,7 +89,6 @@ export interface UseCaseScope {
   readonly precision?: Precision;
 }
 
-/** Bedrock cross-region inference profile geographies. */
 
 /** Where an endpoint's weights come from: exactly one of `huggingFaceId` and `datasetKeyPrefix`. */
 export interface EndpointWeights {
@@ -157,9 +186,9 @@ export interface RetrievalSettings {
 export interface ApiSettings {
   /**
    * Who may call it: IAM (SigV4), API keys with a usage plan, or a Cognito user pool.
-   * @default 'iam'
+   * @default ApiAuthorizationMode.IAM
    */
-  readonly authorization?: 'iam' | 'api-key' | 'cognito';
+  readonly authorization?: ApiAuthorizationMode;
   /** With `cognito`: the ARN of the user pool callers sign in to (they send its ID token). @default - none */
   readonly cognitoUserPoolArn?: string;
   /** @default - none */
@@ -223,7 +252,7 @@ export interface FineTuningTrigger {
 /** The fine-tuning workflow of an environment (lifecycle stage 3: adapt and align). */
 export interface AdaptationSettings {
   /** SageMaker training with the kit's scripts (open models), or Bedrock model customization. */
-  readonly backend: 'sagemaker' | 'bedrock';
+  readonly backend: FineTuningService;
   /** @default - scope.model (an open catalog model for SageMaker, a Bedrock id for Bedrock) */
   readonly baseModel?: string;
   /** SageMaker: the methods executions may use. @default [FineTuningMethod.LORA, FineTuningMethod.QLORA, FineTuningMethod.DPO] */

@@ -60,7 +60,7 @@ export function triggerProblems(method: unknown, format: unknown, rules: Trigger
   if (!(formats as unknown[]).includes(format)) {
     problems.push({
       field: 'format', problem: `is not a format the triggered run trains on; allowed: ${formats.join(', ')}`,
-      fix: rules.formats ? 'use the base model\'s training data format' : `use DatasetFormat.${formats[0].toUpperCase()}${method === FineTuningMethod.DPO ? ' (DPO trains on preference pairs)' : ''}`,
+      fix: rules.formats ? 'use the base model\'s training data format' : `use datasets.DatasetFormat.${formats[0].toUpperCase()}${method === FineTuningMethod.DPO ? ' (DPO trains on preference pairs)' : ''}`,
     });
   }
   return problems;

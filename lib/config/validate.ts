@@ -17,7 +17,7 @@ import { checkRevision } from '../serving/revision';
 import { InstanceCatalog, InstanceType } from '../sizing/instances';
 import { DATASET_PREFIXES } from './dataset-layout';
 import { CrossRegionGeography } from '../bedrock/cross-region';
-import { ApiTool, type EnvironmentConfig, USE_CASE_TASKS } from './environment';
+import { ApiAuthorizationMode, ApiTool, DataRemoval, type EnvironmentConfig, FineTuningService, USE_CASE_TASKS } from './environment';
 
 /** One thing wrong with a config. */
 export interface ConfigProblem {
@@ -102,11 +102,12 @@ const SCHEDULE_FIELDS = ['timeZone', 'workingDays', 'startHour', 'endHour', 'off
 // The names configs used before they took the construct types, and what to write instead (a JavaScript config
 // may still hold the old strings).
 const CONTAINER_BY_OLD_NAME: Readonly<Record<string, string>> = {
-  'lmi-vllm': 'ServingContainer.LMI_VLLM', 'lmi-tensorrt-llm': 'ServingContainer.LMI_TENSORRT_LLM', 'hf-tgi': 'ServingContainer.HF_TGI', 'hf-vllm': 'ServingContainer.HF_VLLM', 'neuron': 'ServingContainer.NEURON',
+  'lmi-vllm': 'serving.ServingContainer.LMI_VLLM', 'lmi-tensorrt-llm': 'serving.ServingContainer.LMI_TENSORRT_LLM', 'hf-tgi': 'serving.ServingContainer.HF_TGI', 'hf-vllm': 'serving.ServingContainer.HF_VLLM', 'neuron': 'serving.ServingContainer.NEURON',
 };
 const QUANTIZATION_BY_OLD_NAME: Readonly<Record<string, string>> = {
-  'none': 'Quantization.NONE', 'fp8': 'Quantization.FP8', 'int8-smoothquant': 'Quantization.INT8_SMOOTHQUANT', 'awq': 'Quantization.awq()', 'awq-at-load': 'Quantization.awq({ preQuantized: false })',
-  'gptq': 'Quantization.GPTQ', 'bitsandbytes-int8': 'Quantization.BITSANDBYTES_INT8', 'bitsandbytes-nf4': 'Quantization.BITSANDBYTES_NF4',
+  'none': 'serving.Quantization.NONE', 'fp8': 'serving.Quantization.FP8', 'int8-smoothquant': 'serving.Quantization.INT8_SMOOTHQUANT', 'awq': 'serving.Quantization.awq()',
+  'awq-at-load': 'serving.Quantization.awq({ preQuantized: false })', 'gptq': 'serving.Quantization.GPTQ', 'bitsandbytes-int8': 'serving.Quantization.BITSANDBYTES_INT8',
+  'bitsandbytes-nf4': 'serving.Quantization.BITSANDBYTES_NF4',
 };
 const SCOPE_FIELDS = ['description', 'task', 'maxInputTokens', 'maxOutputTokens', 'concurrency', 'peakRequestsPerSecond', 'model', 'precision'];
 const DATASET_FIELDS = ['noncurrentVersionExpirationDays', 'accessLogRetentionDays', 'interactionRetentionDays', 'seed'];
@@ -164,14 +165,14 @@ export function validateEnvironment(env: unknown, at: string): ConfigProblem[] {
   if (typeof env.region !== 'string' || !regions.includes(env.region)) {
     c.add('region', env.region, `is not an AWS region; allowed: ${regions.join(', ')}`, `use a region name${typeof env.region === 'string' ? nearest(env.region, regions) : ''}`);
   }
-  if (env.dataRemoval !== 'retain' && env.dataRemoval !== 'destroy') {
-    c.add('dataRemoval', env.dataRemoval, 'is not a removal choice; allowed: "retain", "destroy"', 'use "retain" unless the environment is throwaway');
+  if (env.dataRemoval !== DataRemoval.RETAIN && env.dataRemoval !== DataRemoval.DESTROY) {
+    c.add('dataRemoval', env.dataRemoval, 'is not a removal choice; allowed: "retain", "destroy"', 'use DataRemoval.RETAIN unless the environment is throwaway');
   }
   if (env.production !== undefined && typeof env.production !== 'boolean') {
     c.add('production', env.production, 'is not a boolean', 'use true or false');
   }
-  if (env.production === true && env.dataRemoval === 'destroy') {
-    c.add('dataRemoval', env.dataRemoval, 'deletes data with the stack, which a production environment must not do', 'use "retain" in production');
+  if (env.production === true && env.dataRemoval === DataRemoval.DESTROY) {
+    c.add('dataRemoval', env.dataRemoval, 'deletes data with the stack, which a production environment must not do', 'use DataRemoval.RETAIN in production');
   }
   if (typeof env.logRetentionDays !== 'number' || !LOG_RETENTION_DAYS.includes(env.logRetentionDays)) {
     c.add('logRetentionDays', env.logRetentionDays, `is not a CloudWatch Logs retention; allowed: ${LOG_RETENTION_DAYS.join(', ')}`, 'pick the nearest allowed value');
@@ -240,7 +241,7 @@ function validateScope(c: Collector, scope: unknown): void {
     c.add('scope.description', scope.description, 'is empty; a reviewer needs one sentence on what the model is for', 'write it, e.g. "Answer customer questions about orders"');
   }
   if (!USE_CASE_TASKS.includes(scope.task as never)) {
-    c.add('scope.task', scope.task, `is not a task; allowed: ${USE_CASE_TASKS.join(', ')}`, 'pick the narrowest task that fits the use case');
+    c.add('scope.task', scope.task, `is not a task; allowed: ${USE_CASE_TASKS.join(', ')}`, 'pick the narrowest task that fits the use case (UseCaseTask.CHAT, ...)');
   }
   c.integer('scope.maxInputTokens', scope.maxInputTokens, 1, MAX_CONTEXT_TOKENS, 'tokens');
   c.integer('scope.maxOutputTokens', scope.maxOutputTokens, 1, MAX_CONTEXT_TOKENS, 'tokens');
@@ -253,7 +254,7 @@ function validateScope(c: Collector, scope: unknown): void {
   }
   const precisionOk = scope.precision === undefined || PRECISIONS.includes(scope.precision as never);
   if (!precisionOk) {
-    c.add('scope.precision', scope.precision, `is not a precision; allowed: ${PRECISIONS.join(', ')}`, 'use Precision.BF16 unless the model is quantized');
+    c.add('scope.precision', scope.precision, `is not a precision; allowed: ${PRECISIONS.join(', ')}`, 'use sizing.Precision.BF16 unless the model is quantized');
   }
   if (scope.model !== undefined) validateScopeModel(c, scope, precisionOk);
 }
@@ -350,20 +351,20 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
   if (endpoint.container !== undefined && !(endpoint.container instanceof ServingContainer)) {
     const instead = CONTAINER_BY_OLD_NAME[String(endpoint.container)];
     c.add('serving.endpoint.container', endpoint.container, 'is not a ServingContainer (the serving namespace\'s class, as InferenceEndpoint takes it)',
-      instead ? `write ${instead}` : 'use ServingContainer.LMI_VLLM unless you need another: LMI_TENSORRT_LLM, HF_TGI, HF_VLLM, NEURON, or ServingContainer.custom(...)');
+      instead ? `write ${instead}` : 'use serving.ServingContainer.LMI_VLLM unless you need another: LMI_TENSORRT_LLM, HF_TGI, HF_VLLM, NEURON, or serving.ServingContainer.custom(...)');
   }
   const quantization = endpoint.quantization ?? Quantization.NONE;
   if (!(quantization instanceof Quantization)) {
     const instead = QUANTIZATION_BY_OLD_NAME[String(quantization)];
     c.add('serving.endpoint.quantization', quantization, 'is not a Quantization (the serving namespace\'s class, as InferenceEndpoint takes it)',
-      instead ? `write ${instead}` : 'use Quantization.NONE, or the method of your checkpoint (Quantization.awq(), Quantization.GPTQ, Quantization.FP8, ...)');
+      instead ? `write ${instead}` : 'use serving.Quantization.NONE, or the method of your checkpoint (serving.Quantization.awq(), GPTQ, FP8, ...)');
   } else if (isRecord(scope) && (scope.precision === undefined || PRECISIONS.includes(scope.precision as never))) {
     // What InferenceEndpoint sizes the weights at is the quantization's precision; the scope must say the same.
     const expected = quantization.precision;
     const precision = scope.precision ?? Precision.BF16;
     const fullPrecision = [Precision.BF16, Precision.FP16, Precision.FP32] as unknown[];
     if (precision !== expected && !(expected === Precision.BF16 && fullPrecision.includes(precision))) {
-      c.add('scope.precision', precision, `disagrees with serving.endpoint.quantization ${quantization}, which serves weights at ${expected}`, `set scope.precision to Precision.${expected.toUpperCase()} so sizing matches what is served`);
+      c.add('scope.precision', precision, `disagrees with serving.endpoint.quantization ${quantization}, which serves weights at ${expected}`, `set scope.precision to sizing.Precision.${expected.toUpperCase()} so sizing matches what is served`);
     }
   }
   const weights = endpoint.weights;
@@ -383,8 +384,8 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
       if (problem) c.add('serving.endpoint.weights.revision', weights.revision, problem.replace(/^revision (".*?" )?/, '').replace(/\.$/, ''), 'give a 40-character commit id (pinned), a tag or a branch of the repository, or leave it out');
     }
   }
-  instanceTypeProblem(c, 'serving.endpoint.instanceType', endpoint.instanceType);
-  if (endpoint.instanceType instanceof InstanceType && isRecord(scope)) {
+  instanceTypeProblem(c, 'serving.endpoint.instanceType', endpoint.instanceType, 'let the scope choose');
+  if (endpoint.instanceType instanceof InstanceType && endpoint.instanceType.name.startsWith('ml.') && isRecord(scope)) {
     // The same engine as InferenceEndpoint's synth-time check, with the budget the stage gives each instance.
     const problem = instanceFitProblem(endpoint.instanceType.name, scope, endpoint.minInstances, c.catalog);
     if (problem) c.add('serving.endpoint.instanceType', endpoint.instanceType.name, `cannot serve the scope: ${problem}`, 'remove instanceType to let the scope choose the cheapest safe instance, or pick the one named');
@@ -441,14 +442,14 @@ function validateApi(c: Collector, api: unknown, bedrockModel: boolean, producti
   c.unknownFields('serving.api', api, API_FIELDS);
   const auth = api.authorization;
   const pool = api.cognitoUserPoolArn;
-  if (auth !== undefined && auth !== 'iam' && auth !== 'api-key' && auth !== 'cognito') {
-    c.add('serving.api.authorization', auth, 'is not an authorization; allowed: "iam", "api-key", "cognito" (with cognitoUserPoolArn)', 'use "iam" unless callers cannot sign requests');
+  if (auth !== undefined && !Object.values(ApiAuthorizationMode).includes(auth as ApiAuthorizationMode)) {
+    c.add('serving.api.authorization', auth, 'is not an authorization; allowed: "iam", "api-key", "cognito" (with cognitoUserPoolArn)', 'use ApiAuthorizationMode.IAM unless callers cannot sign requests');
   }
-  if (auth === 'cognito' && !(typeof pool === 'string' && /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/.test(pool))) {
+  if (auth === ApiAuthorizationMode.COGNITO && !(typeof pool === 'string' && /^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/.test(pool))) {
     c.add('serving.api.cognitoUserPoolArn', pool, pool === undefined ? 'is missing; "cognito" authorization needs the user pool' : 'is not a Cognito user pool ARN', 'give "arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID"');
   }
-  if (auth !== 'cognito' && pool !== undefined) {
-    c.add('serving.api.cognitoUserPoolArn', pool, `is set, but authorization is ${JSON.stringify(auth ?? 'iam')}`, 'set authorization: "cognito", or remove it');
+  if (auth !== ApiAuthorizationMode.COGNITO && pool !== undefined) {
+    c.add('serving.api.cognitoUserPoolArn', pool, `is set, but authorization is ${JSON.stringify(auth ?? 'iam')}`, 'set authorization: ApiAuthorizationMode.COGNITO, or remove it');
   }
   if (api.guardrail !== undefined && typeof api.guardrail !== 'boolean') c.add('serving.api.guardrail', api.guardrail, 'is not a boolean', 'use true or false');
   if (api.waf !== undefined && typeof api.waf !== 'boolean') c.add('serving.api.waf', api.waf, 'is not a boolean', 'use true or false');
@@ -497,8 +498,8 @@ function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown, r
   }
   c.unknownFields('adaptation', adaptation, ADAPTATION_FIELDS);
   const backend = adaptation.backend;
-  if (backend !== 'sagemaker' && backend !== 'bedrock') {
-    c.add('adaptation.backend', backend, 'is not a backend; allowed: "sagemaker", "bedrock"', 'use "sagemaker" for open models, "bedrock" for Bedrock models');
+  if (backend !== FineTuningService.SAGEMAKER && backend !== FineTuningService.BEDROCK) {
+    c.add('adaptation.backend', backend, 'is not a backend; allowed: "sagemaker", "bedrock"', 'use FineTuningService.SAGEMAKER for open models, FineTuningService.BEDROCK for Bedrock models');
     return;
   }
   const baseModel = adaptation.baseModel ?? (isRecord(scope) ? scope.model : undefined);
@@ -506,7 +507,7 @@ function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown, r
   if (!entry || entry.managed !== (backend === 'bedrock')) {
     c.add(adaptation.baseModel === undefined ? 'scope.model' : 'adaptation.baseModel', baseModel, `is not ${backend === 'bedrock' ? 'a Bedrock model id' : 'an open model of the catalog'}, which the ${backend} backend tunes`, 'set adaptation.baseModel');
   }
-  instanceTypeProblem(c, 'adaptation.instanceType', adaptation.instanceType);
+  instanceTypeProblem(c, 'adaptation.instanceType', adaptation.instanceType, 'let the training estimate choose per method');
   const methods = adaptation.methods;
   const allMethods = Object.values(FineTuningMethod);
   const methodsOk = methods === undefined || (Array.isArray(methods) && methods.length > 0 && methods.every((m) => allMethods.includes(m as FineTuningMethod)));
@@ -554,11 +555,15 @@ function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown, r
   }
 }
 
-/** An instance type is an InstanceType (`InstanceType.of('ml.g6e.xlarge')`), as the constructs take it. */
-function instanceTypeProblem(c: Collector, field: string, value: unknown): void {
-  if (value === undefined || value instanceof InstanceType) return;
-  c.add(field, value, 'is not an InstanceType (the sizing namespace\'s class, as the constructs take it)',
-    typeof value === 'string' && value.startsWith('ml.') ? `write InstanceType.of('${value}')` : 'remove it to let the scope choose, or give e.g. InstanceType.G6E_XLARGE');
+/** An instance type is an InstanceType (`sizing.InstanceType.of('ml.g6e.xlarge')`), as the constructs take it, of SageMaker's ml.* types. */
+function instanceTypeProblem(c: Collector, field: string, value: unknown, defaultChoice: string): void {
+  if (value === undefined) return;
+  if (!(value instanceof InstanceType)) {
+    c.add(field, value, 'is not an InstanceType (the sizing namespace\'s class, as the constructs take it)',
+      typeof value === 'string' && value.startsWith('ml.') ? `write sizing.InstanceType.of('${value}')` : `remove it to ${defaultChoice}, or give e.g. sizing.InstanceType.G6E_XLARGE`);
+  } else if (!value.name.startsWith('ml.')) {
+    c.add(field, value.name, 'is not a SageMaker instance type (ml.*)', `remove it to ${defaultChoice}, or give e.g. sizing.InstanceType.of('ml.${value.name}')`);
+  }
 }
 
 /**

@@ -109,7 +109,7 @@ export interface ServingFit {
 /**
  * An instance that holds the model.
  *
- * TypeScript and JavaScript only: its `null` fields have no form in other languages (`Sizing.serving` gives the
+ * TypeScript and JavaScript only: its `null` fields have no form in other languages (`sizing.Estimate.serving` gives the
  * same numbers with absent values).
  *
  * @jsii ignore

@@ -151,7 +151,7 @@ export interface TrainingFit {
 }
 
 /**
- * TypeScript and JavaScript only: its `null` fields have no form in other languages (`Sizing.training` gives the
+ * TypeScript and JavaScript only: its `null` fields have no form in other languages (`sizing.Estimate.training` gives the
  * same numbers with absent values).
  *
  * @jsii ignore

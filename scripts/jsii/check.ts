@@ -16,8 +16,8 @@
 // and each docs block marked `<!-- translated-from: <fqn> -->`; --write-api writes them all.
 //
 // The test reads a passing result from node_modules/.cache/jsii-check/ when nothing it depends on changed: the
-// key is a digest of every file the copy holds, the manifest, the lockfile (so every tool's version), Node's
-// and Python's versions. A clean clone, or any change to lib/ or the README, runs the whole check.
+// key is a digest of every file the copy holds, the manifest, the lockfile (so every tool's version), this
+// script, Node's and Python's versions. A clean clone, or any change to lib/ or the README, runs the whole check.
 //
 //   npx tsx scripts/jsii/check.ts [--keep] [--json] [--write-api]
 import { spawnSync } from 'node:child_process';
@@ -155,7 +155,8 @@ export function inputsDigest(read: (file: string) => Buffer | string = (file) =>
   const lib = path.join(root, 'lib');
   const libFiles = (fs.readdirSync(lib, { recursive: true }) as string[]).map((f) => path.join('lib', f))
     .filter((f) => !f.endsWith('.test.ts') && fs.statSync(path.join(root, f)).isFile()).sort();
-  for (const file of [...libFiles, ...COPIED, 'package.json', 'package-lock.json']) {
+  // This file too: it computes what a result holds (the union list, the snippets' places, the counts).
+  for (const file of [...libFiles, ...COPIED, 'package.json', 'package-lock.json', path.relative(root, __filename)]) {
     const full = path.join(root, file);
     hash.update(`${file}\0`).update(fs.existsSync(full) ? read(full) : 'absent').update('\0');
   }

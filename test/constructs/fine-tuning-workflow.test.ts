@@ -278,7 +278,7 @@ describe('FineTuningWorkflow validation', () => {
     expect(build({ backend, trigger: { method: FineTuningMethod.LORA, format: DatasetFormat.SFT } }))
       .toThrow(/trigger\.method "lora" is not one of the backend's methods \(qlora, dpo\): every run it starts would end in UnsupportedMethod: trigger one of those methods/);
     expect(build({ backend, trigger: { method: FineTuningMethod.DPO, format: DatasetFormat.CHAT } }))
-      .toThrow(/trigger\.format "chat" is not a format the triggered run trains on; allowed: preference: use DatasetFormat\.PREFERENCE/);
+      .toThrow(/trigger\.format "chat" is not a format the triggered run trains on; allowed: preference: use datasets\.DatasetFormat\.PREFERENCE/);
   });
 
   test('fails when the instance is too small for the method, naming one that can', () => {
