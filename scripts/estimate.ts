@@ -4,7 +4,7 @@
  * instance) holds the model; 2 bad usage, with every problem listed at once.
  */
 import {
-  assessInstance, TRAINING_OPTIMIZERS, type TrainingOptimizer, DEFAULT_CONTEXT_TOKENS, DEFAULT_LORA_RANK, DEFAULT_MAX_INSTANCES, DEFAULT_MEMORY_UTILIZATION, DEFAULT_MFU,
+  assessInstance, TRAINING_OPTIMIZERS, type TrainingOptimizerLike, DEFAULT_CONTEXT_TOKENS, DEFAULT_LORA_RANK, DEFAULT_MAX_INSTANCES, DEFAULT_MEMORY_UTILIZATION, DEFAULT_MFU,
   DEFAULT_SEQUENCE_LENGTH, estimatePretraining, estimateServing, estimateTraining, formatInstances, formatModels, formatPretraining,
   formatServing, formatTraining, InstanceCatalog, ModelCatalog, PRECISIONS, SizingInputError, TRAINING_METHODS,
   validatePretrainingInput, validateServingInput, validateServingOptions, validateTrainingInput, validateTrainingOptions,
@@ -179,7 +179,7 @@ function train(values: Values, problems: Problems, io: Io): number {
     gradientCheckpointing: values['no-checkpointing'] === true ? false : undefined,
     mfu: num(values, 'mfu', problems),
     maxInstances: num(values, 'max-instances', problems),
-    optimizer: str(values.optimizer) as TrainingOptimizer | undefined,
+    optimizer: str(values.optimizer) as TrainingOptimizerLike | undefined,
   };
   const managed = managedModel(model);
   if (managed) {

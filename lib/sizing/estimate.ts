@@ -69,8 +69,8 @@ export interface TrainingSizingOptions extends TrainingSettings {
   /** The facts of a model outside the catalog. @default - `model` is given */
   readonly architecture?: ModelArchitecture;
   readonly method: TrainingMethod;
-  /** `adamw`, `adamw-8bit` or `paged-adamw-8bit`. @default 'adamw' */
-  readonly optimizer?: string;
+  /** @default TrainingOptimizer.ADAMW */
+  readonly optimizer?: TrainingOptimizer;
 }
 
 /** Instances that run one training job, with its time and cost where the tokens are known. */
@@ -139,7 +139,7 @@ export class Estimate {
   /** Sizes a training job. Throws a SizingInputError naming every invalid field. */
   static training(options: TrainingSizingOptions): TrainingSizing {
     const { model, architecture, optimizer, ...rest } = options;
-    const e = estimateTraining({ ...rest, optimizer: optimizer as TrainingOptimizer | undefined, model: modelOf(model, architecture) });
+    const e = estimateTraining({ ...rest, optimizer, model: modelOf(model, architecture) });
     return {
       model: e.model, method: e.method, sequenceLength: e.sequenceLength, microBatchSize: e.microBatchSize, gradientCheckpointing: e.gradientCheckpointing,
       loraRank: e.loraRank ?? undefined, tokens: e.tokens ?? undefined, epochs: e.epochs, mfu: e.mfu, memory: e.memory, flops: e.flops ?? undefined,

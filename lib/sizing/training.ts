@@ -35,9 +35,20 @@ export const ADAPTER_BYTES = { weights: 4, gradients: 4 } as const;
  * default `adamw_torch`, which the kit's scripts use); bitsandbytes' 8-bit AdamW (and its paged form, the QLoRA
  * paper's) keeps two 8-bit moments (2 bytes; bitsandbytes 8-bit optimizers, arXiv 2110.02861).
  */
-export type TrainingOptimizer = 'adamw' | 'adamw-8bit' | 'paged-adamw-8bit';
-export const TRAINING_OPTIMIZERS: readonly TrainingOptimizer[] = ['adamw', 'adamw-8bit', 'paged-adamw-8bit'];
-const OPTIMIZER_STATE_BYTES: Readonly<Record<TrainingOptimizer, number>> = { 'adamw': 8, 'adamw-8bit': 2, 'paged-adamw-8bit': 2 };
+export enum TrainingOptimizer {
+  /** Two fp32 moments: the Trainer's `adamw_torch`, what the kit's scripts use. */
+  ADAMW = 'adamw',
+  /** bitsandbytes' 8-bit AdamW. */
+  ADAMW_8BIT = 'adamw-8bit',
+  /** bitsandbytes' paged 8-bit AdamW (the QLoRA paper's). */
+  PAGED_ADAMW_8BIT = 'paged-adamw-8bit',
+}
+/** An optimizer, or its name (`'adamw-8bit'`), as the TypeScript free functions take it. */
+export type TrainingOptimizerLike = TrainingOptimizer | `${TrainingOptimizer}`;
+export const TRAINING_OPTIMIZERS: readonly TrainingOptimizer[] = Object.values(TrainingOptimizer);
+const OPTIMIZER_STATE_BYTES: Readonly<Record<TrainingOptimizer, number>> = {
+  [TrainingOptimizer.ADAMW]: 8, [TrainingOptimizer.ADAMW_8BIT]: 2, [TrainingOptimizer.PAGED_ADAMW_8BIT]: 2,
+};
 /** A run's devices must keep this share of their usable memory free: the kit's margin ⚠, as for serving. */
 export const MIN_TRAINING_HEADROOM_FRACTION = 0.05;
 /**
@@ -115,7 +126,7 @@ export interface TrainingInput extends TrainingSettings {
   readonly model: string | ModelArchitecture;
   readonly method: TrainingMethodLike;
   /** @default 'adamw' (the kit's training scripts) */
-  readonly optimizer?: TrainingOptimizer;
+  readonly optimizer?: TrainingOptimizerLike;
 }
 
 export interface TrainingMemory {
@@ -250,7 +261,7 @@ export function estimateTraining(input: TrainingInput, names: FieldNames = {}): 
   const tokens = input.tokens ?? null;
 
   const merge = method !== TrainingMethod.FULL && (input.mergeAdapter ?? true);
-  const memory = trainingMemory(model, method, loraRank ?? 0, sequenceLength, microBatchSize, gradientCheckpointing, merge, input.optimizer ?? 'adamw');
+  const memory = trainingMemory(model, method, loraRank ?? 0, sequenceLength, microBatchSize, gradientCheckpointing, merge, input.optimizer ?? TrainingOptimizer.ADAMW);
   const flops = tokens === null ? null : trainingFlops(model, method, tokens, epochs);
 
   const candidates: TrainingCandidate[] = [];
@@ -317,13 +328,13 @@ export function activationBytes(model: ModelArchitecture, sequenceLength: number
 
 function trainingMemory(
   model: ModelArchitecture, method: TrainingMethod, rank: number, sequenceLength: number, microBatchSize: number, checkpointing: boolean, merge: boolean,
-  optimizerKind: TrainingOptimizer,
+  optimizerKind: TrainingOptimizerLike,
 ): TrainingMemory {
   const n = model.parameters;
   const full = method === TrainingMethod.FULL;
   const adam = full
-    ? { ...MIXED_PRECISION_ADAMW_BYTES, optimizer: OPTIMIZER_STATE_BYTES[optimizerKind] }
-    : { ...ADAPTER_BYTES, optimizer: OPTIMIZER_STATE_BYTES[optimizerKind] };
+    ? { ...MIXED_PRECISION_ADAMW_BYTES, optimizer: OPTIMIZER_STATE_BYTES[optimizerKind as TrainingOptimizer] }
+    : { ...ADAPTER_BYTES, optimizer: OPTIMIZER_STATE_BYTES[optimizerKind as TrainingOptimizer] };
   const trainable = full ? n : loraParameters(model, rank);
   const baseBytes = method === TrainingMethod.FULL ? 0
     : method === TrainingMethod.LORA ? 2 * n

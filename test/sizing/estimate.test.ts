@@ -4,7 +4,7 @@ import { ModelCatalog } from '../../lib/sizing/models';
 import { Precision } from '../../lib/sizing/precision';
 import { estimateServing } from '../../lib/sizing/serving';
 import { Estimate } from '../../lib/sizing/estimate';
-import { estimateTraining, TrainingMethod } from '../../lib/sizing/training';
+import { estimateTraining, TrainingMethod, TrainingOptimizer } from '../../lib/sizing/training';
 import { SizingInputError } from '../../lib/sizing/validation';
 
 const QWEN = 'Qwen/Qwen2.5-7B-Instruct';
@@ -74,7 +74,7 @@ describe('Estimate.training', () => {
   });
 
   test('passes the optimizer through, and full fine-tuning has no rank', () => {
-    const full = Estimate.training({ model: QWEN, method: TrainingMethod.FULL, optimizer: 'adamw-8bit' });
+    const full = Estimate.training({ model: QWEN, method: TrainingMethod.FULL, optimizer: TrainingOptimizer.ADAMW_8BIT });
     expect(full.loraRank).toBeUndefined();
     expect(full.memory).toEqual(estimateTraining({ model: QWEN, method: TrainingMethod.FULL, optimizer: 'adamw-8bit' }).memory);
   });
