@@ -19,10 +19,18 @@ export interface CapacitySchedule {
   readonly offHoursMinimum: number;
 }
 
+/** What an endpoint's minimum counts. */
+export enum CapacityUnit {
+  /** Copies of an inference component. */
+  COPIES = 'copies',
+  /** Instances of a variant. */
+  INSTANCES = 'instances',
+}
+
 /** What a schedule is checked against. */
 export interface CapacityScheduleContext {
   /** What the minimum counts: copies of an inference component, or instances of a variant. */
-  readonly unit: 'copies' | 'instances';
+  readonly unit: CapacityUnit;
   /** The usual minimum, in that unit. */
   readonly minimum: number;
   /** The variant's minimum instances under managed instance scaling (inference components). @default - not managed */
@@ -92,14 +100,14 @@ export function capacityScheduleProblems(schedule: CapacitySchedule, context: Ca
   else if (Number.isInteger(start) && end <= start) add('endHour', end, `is not after startHour (${start})`, 'working hours end after they start, on the same day');
   const off = schedule.offHoursMinimum;
   if (!Number.isInteger(off) || off < LEAST_CAPACITY[context.unit]) {
-    if (context.unit === 'instances') {
+    if (context.unit === CapacityUnit.INSTANCES) {
       add('offHoursMinimum', off, 'is below 1 instance, and a real-time endpoint variant keeps at least 1 (only inference components scale to zero)', 'use 1 or more, or serve with inference components');
     } else {
       add('offHoursMinimum', off, 'is not a whole number of copies, 0 or more', 'use 0 to release the instances outside working hours');
     }
   } else if (off >= context.minimum) {
     add('offHoursMinimum', off, `is not below the usual minimum of ${context.minimum} ${context.unit}, so the schedule saves nothing`, 'lower it, or raise the minimum for working hours');
-  } else if (context.unit === 'copies' && off === 0 && (context.managedMinInstances ?? 0) > 0) {
+  } else if (context.unit === CapacityUnit.COPIES && off === 0 && (context.managedMinInstances ?? 0) > 0) {
     add('offHoursMinimum', off, `is 0 copies, but the endpoint keeps at least ${context.managedMinInstances} instance(s) (minInstances), which would run without a model`, 'set minInstances to 0 so the instances are released');
   }
   return problems;

@@ -281,7 +281,7 @@ export interface DatasetSeed {
    * The prefix that receives the files, e.g. `DatasetPrefix.TRAIN` or `'train/'`.
    * @default - the folder is laid out like the store: its folders (train/, validation/, ...) are prefixes
    */
-  readonly prefix?: `${DatasetPrefix}`;
+  readonly prefix?: DatasetPrefix;
   /** An absolute path, or a path relative to the working directory of `cdk synth` (bin/ resolves config paths). */
   readonly source: string;
 }

@@ -1,6 +1,6 @@
 // Checks environment definitions before anything is synthesized, and reports every problem at once: the
 // path, the bad value, what is allowed and what to do. Pure: no CDK constructs, no I/O.
-import { type CapacitySchedule, capacityScheduleProblems } from './capacity-schedule';
+import { type CapacitySchedule, capacityScheduleProblems, CapacityUnit } from './capacity-schedule';
 import { promptTemplateProblems } from './template-rules';
 import { DEFAULT_FINE_TUNING_METHODS, FineTuningMethod, stoppingConditionProblems, triggerProblems } from './training-rules';
 import { didYouMean, showValue as show } from '../util/did-you-mean';
@@ -421,7 +421,7 @@ function validateServing(c: Collector, serving: unknown, scope: unknown, product
           'serve with inferenceComponents (which scale to 0 copies), or raise minInstances to 2 or more');
       } else {
         for (const p of capacityScheduleProblems(schedule as unknown as CapacitySchedule, {
-          unit: copies ? 'copies' : 'instances', minimum, managedMinInstances: copies ? (typeof min === 'number' ? min : 1) : undefined,
+          unit: copies ? CapacityUnit.COPIES : CapacityUnit.INSTANCES, minimum, managedMinInstances: copies ? (typeof min === 'number' ? min : 1) : undefined,
         })) c.add(`serving.endpoint.schedule.${p.field}`, p.value, p.problem, p.fix);
       }
     }

@@ -33,10 +33,17 @@ import { addWaf } from './private/api-waf';
 import { allowCloudWatchLogs, createKitKey, grantKeyVia } from './private/kms';
 import { runtimeCode } from './private/runtime-bundle';
 
+/** How strictly a guardrail's content filters block (Bedrock CreateGuardrail, ContentFilterConfig inputStrength). */
+export enum GuardrailFilterStrength {
+  LOW = 'LOW',
+  MEDIUM = 'MEDIUM',
+  HIGH = 'HIGH',
+}
+
 /** A Bedrock guardrail the kit creates for the API: in Converse for Bedrock models, through ApplyGuardrail for endpoints. */
 export interface GuardrailOptions {
-  /** @default 'HIGH' for every content filter */
-  readonly filterStrength?: 'LOW' | 'MEDIUM' | 'HIGH';
+  /** @default GuardrailFilterStrength.HIGH for every content filter */
+  readonly filterStrength?: GuardrailFilterStrength;
   /** PII types masked in answers and prompts. @default EMAIL, PHONE, NAME, ADDRESS */
   readonly maskedPii?: string[];
   /** PII types that block the request. @default CREDIT_DEBIT_CARD_NUMBER, US_SOCIAL_SECURITY_NUMBER, AWS_SECRET_KEY, PASSWORD */
@@ -325,7 +332,7 @@ export class GenerativeApi extends GenerativeApiBase {
   }
 
   private createGuardrail(options: GuardrailOptions, key: kms.IKey): bedrock.CfnGuardrail {
-    const strength = options.filterStrength ?? 'HIGH';
+    const strength = options.filterStrength ?? GuardrailFilterStrength.HIGH;
     const filters: bedrock.CfnGuardrail.ContentFilterConfigProperty[] = ['SEXUAL', 'VIOLENCE', 'HATE', 'INSULTS', 'MISCONDUCT'].map((type) => ({ type, inputStrength: strength, outputStrength: strength }));
     // Prompt-attack filtering applies to input only (Bedrock user guide, "Content filters").
     filters.push({ type: 'PROMPT_ATTACK', inputStrength: strength, outputStrength: 'NONE' });

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { buildApp, resolveLocalPaths, stageIdOf } from '../../bin/app';
 import { dev, environments, prod } from '../../bin/environments';
-import { ConfigError } from '../../lib/config';
+import { ConfigError, DatasetPrefix } from '../../lib/config';
 
 const root = path.join(__dirname, '..', '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -20,7 +20,7 @@ describe('bin/app', () => {
   });
 
   test('fails when a seed folder does not exist, naming the path', () => {
-    const missing = { ...dev, datasets: { seed: { prefix: 'train/' as const, source: 'no/such/folder' } } };
+    const missing = { ...dev, datasets: { seed: { prefix: DatasetPrefix.TRAIN, source: 'no/such/folder' } } };
     expect(() => buildApp([missing])).toThrow(/dev\.datasets\.seed\.source: "no\/such\/folder" is not a folder/);
   });
 

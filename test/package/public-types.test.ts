@@ -65,3 +65,56 @@ function unexportedTypes(): string[] {
 test('every type named by an exported signature is exported too', () => {
   expect(unexportedTypes()).toEqual([]);
 });
+
+/**
+ * Members of the public API typed as string-literal unions (`'low' | 'high'`, or an alias of one): jsii gives
+ * other languages a plain string for them, with no names to choose from, so inputs take enums instead.
+ */
+function literalUnionMembers(): string[] {
+  const { checker, entry } = libraryProgram();
+  const found: string[] = [];
+  const ignored = (n: ts.Node) => ts.getJSDocTags(n).some((t) => t.tagName.text === 'jsii' && String(t.comment ?? '').trim() === 'ignore');
+  const literalUnion = (t: ts.TypeNode | undefined, depth = 0): boolean => {
+    if (!t || depth > 3) return false;
+    if (ts.isUnionTypeNode(t)) return t.types.filter((m) => m.kind !== ts.SyntaxKind.UndefinedKeyword).every((m) => ts.isLiteralTypeNode(m) || ts.isTemplateLiteralTypeNode(m));
+    if (ts.isTemplateLiteralTypeNode(t)) return true;
+    if (ts.isArrayTypeNode(t)) return literalUnion(t.elementType, depth + 1);
+    if (ts.isTypeReferenceNode(t)) {
+      let symbol = checker.getSymbolAtLocation(t.typeName);
+      if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+      const declaration = symbol?.declarations?.[0];
+      return declaration !== undefined && ts.isTypeAliasDeclaration(declaration) && literalUnion(declaration.type, depth + 1);
+    }
+    return false;
+  };
+  const hidden = (m: ts.Node) => ignored(m) || (ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword));
+  const visit = (module: ts.Symbol, prefix: string): void => {
+    for (const alias of checker.getExportsOfModule(module)) {
+      const symbol = alias.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(alias) : alias;
+      if (symbol.flags & ts.SymbolFlags.ValueModule) {
+        visit(symbol, `${prefix}${alias.name}.`);
+        continue;
+      }
+      for (const decl of symbol.declarations ?? []) {
+        if (!(ts.isInterfaceDeclaration(decl) || ts.isClassDeclaration(decl)) || ignored(decl)) continue;
+        for (const m of decl.members) {
+          if (hidden(m)) continue;
+          const where = `${prefix}${alias.name}.${m.name?.getText() ?? 'constructor'}`;
+          if ((ts.isPropertySignature(m) || ts.isPropertyDeclaration(m)) && literalUnion(m.type)) found.push(where);
+          if (ts.isMethodDeclaration(m) || ts.isMethodSignature(m) || ts.isGetAccessor(m) || ts.isConstructorDeclaration(m)) {
+            if (literalUnion(m.type)) found.push(`${where}()`);
+            for (const p of m.parameters) if (literalUnion(p.type)) found.push(`${where}(${p.name.getText()})`);
+          }
+        }
+      }
+    }
+  };
+  visit(entry, '');
+  return found.sort();
+}
+
+test('no public input is typed as a string-literal union; the few outputs that are say which strings they hold', () => {
+  // Values the kit reports, never takes: each documents its strings where it is declared.
+  const outputs = ['ApiBackendConfig.backend', 'serving.DlcRegistry.partition', 'serving.RevisionCheck.kind', 'serving.ServingContainer.lmiRollingBatch'];
+  expect(literalUnionMembers()).toEqual(outputs);
+});

@@ -2,7 +2,7 @@
 // given (checked against the model, the container and the quantization) or the cheapest that holds the model.
 import { Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { capacityScheduleProblems } from '../../config/capacity-schedule';
+import { capacityScheduleProblems, CapacityUnit } from '../../config/capacity-schedule';
 import { ContainerFamily, compatibilityProblems, type Quantization, QuantizationMethod, ServingContainer } from '../../serving';
 import { AcceleratorKind } from '../../sizing/accelerators';
 import type { InstanceCatalog, InstanceType } from '../../sizing/instances';
@@ -93,7 +93,7 @@ export function validateProps(scope: Construct, props: InferenceEndpointProps, r
       problems.push('schedule is set, but the endpoint has a fixed instance count: give autoScaling (a real-time variant keeps at least 1 instance, so minInstances of 2 or more) or serve with inferenceComponents.');
     } else {
       problems.push(...capacityScheduleProblems(props.schedule, {
-        unit: props.inferenceComponents ? 'copies' : 'instances',
+        unit: props.inferenceComponents ? CapacityUnit.COPIES : CapacityUnit.INSTANCES,
         minimum: capacityMinimum(props),
         managedMinInstances: props.inferenceComponents ? props.autoScaling?.minInstances ?? 1 : undefined,
       }).map((p) => `schedule.${p.field} is ${JSON.stringify(p.value)}: it ${p.problem}; ${p.fix}.`));
