@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { API_FILE, cachedCheckJsii, inputsDigest, type JsiiCheck, PYTHON_PAGE, pythonPage, stagedManifest, TARGETS, translatedBlocks, unionsOf } from '../../scripts/jsii/check';
-import { libraryProgram } from '../support/library-program';
+import { isJsiiIgnored, libraryProgram, publicSymbols } from '../support/library-program';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -38,25 +38,13 @@ test('jsii-pacmak generates every target, and the Python byte-compiles', () => {
 /** Exported classes, interfaces and enums of lib/index.ts, each with whether its declaration says `@jsii ignore`. */
 function exportedTypes(): { name: string; ignored: boolean; reason: string }[] {
   const { checker, entry: moduleSymbol } = libraryProgram();
-  const found: { name: string; ignored: boolean; reason: string }[] = [];
   // The root's exports, and each namespace's (a jsii submodule) under its name: `sizing.InstanceType`.
-  const visit = (module: ts.Symbol, prefix: string): void => {
-    for (const alias of checker.getExportsOfModule(module)) {
-      const symbol = alias.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(alias) : alias;
-      if (symbol.flags & ts.SymbolFlags.ValueModule) {
-        visit(symbol, `${prefix}${alias.name}.`);
-        continue;
-      }
-      const decl = symbol.declarations?.find((d) => ts.isClassDeclaration(d) || ts.isInterfaceDeclaration(d) || ts.isEnumDeclaration(d));
-      if (!decl) continue;
-      const tags = ts.getJSDocTags(decl);
-      const ignored = tags.some((t) => t.tagName.text === 'jsii' && String(t.comment ?? '').trim() === 'ignore');
-      const docs = ts.getJSDocCommentsAndTags(decl).map((d) => d.getText()).join('\n');
-      found.push({ name: `${prefix}${alias.name}`, ignored, reason: /TypeScript and JavaScript only[^\n]*/.exec(docs)?.[0] ?? '' });
-    }
-  };
-  visit(moduleSymbol, '');
-  return found;
+  return publicSymbols(checker, moduleSymbol).flatMap(({ name, symbol }) => {
+    const decl = symbol.declarations?.find((d) => ts.isClassDeclaration(d) || ts.isInterfaceDeclaration(d) || ts.isEnumDeclaration(d));
+    if (!decl) return [];
+    const docs = ts.getJSDocCommentsAndTags(decl).map((d) => d.getText()).join('\n');
+    return [{ name, ignored: isJsiiIgnored(decl), reason: /TypeScript and JavaScript only[^\n]*/.exec(docs)?.[0] ?? '' }];
+  });
 }
 
 test('every exported class, interface and enum is in the assembly, or says why it is TypeScript-only', () => {

@@ -3,22 +3,12 @@
 // as a consumer's compiler sees it.
 import * as path from 'node:path';
 import ts from 'typescript';
-import { libraryProgram, ROOT as root } from '../support/library-program';
+import { isJsiiIgnored, libraryProgram, publicSymbols, ROOT as root } from '../support/library-program';
 
 function unexportedTypes(): string[] {
   const { checker, entry: moduleSymbol } = libraryProgram();
   // The root's exports and the members of its namespaces (`export * as sizing from './sizing'`: jsii submodules).
-  const exported = new Set<ts.Symbol>();
-  const addExports = (module: ts.Symbol): void => {
-    for (const s of checker.getExportsOfModule(module)) {
-      const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
-      if (target.flags & ts.SymbolFlags.ValueModule && !exported.has(target)) {
-        exported.add(target);
-        addExports(target);
-      } else exported.add(target);
-    }
-  };
-  addExports(moduleSymbol);
+  const exported = new Set(publicSymbols(checker, moduleSymbol).map((s) => s.symbol));
   const missing = new Map<string, string>();
 
   const visitType = (node: ts.Node, where: string): void => {
@@ -73,7 +63,6 @@ test('every type named by an exported signature is exported too', () => {
 function literalUnionMembers(): string[] {
   const { checker, entry } = libraryProgram();
   const found: string[] = [];
-  const ignored = (n: ts.Node) => ts.getJSDocTags(n).some((t) => t.tagName.text === 'jsii' && String(t.comment ?? '').trim() === 'ignore');
   const literalUnion = (t: ts.TypeNode | undefined, depth = 0): boolean => {
     if (!t || depth > 3) return false;
     if (ts.isUnionTypeNode(t)) return t.types.filter((m) => m.kind !== ts.SyntaxKind.UndefinedKeyword).every((m) => ts.isLiteralTypeNode(m) || ts.isTemplateLiteralTypeNode(m));
@@ -87,29 +76,21 @@ function literalUnionMembers(): string[] {
     }
     return false;
   };
-  const hidden = (m: ts.Node) => ignored(m) || (ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword));
-  const visit = (module: ts.Symbol, prefix: string): void => {
-    for (const alias of checker.getExportsOfModule(module)) {
-      const symbol = alias.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(alias) : alias;
-      if (symbol.flags & ts.SymbolFlags.ValueModule) {
-        visit(symbol, `${prefix}${alias.name}.`);
-        continue;
-      }
-      for (const decl of symbol.declarations ?? []) {
-        if (!(ts.isInterfaceDeclaration(decl) || ts.isClassDeclaration(decl)) || ignored(decl)) continue;
-        for (const m of decl.members) {
-          if (hidden(m)) continue;
-          const where = `${prefix}${alias.name}.${m.name?.getText() ?? 'constructor'}`;
-          if ((ts.isPropertySignature(m) || ts.isPropertyDeclaration(m)) && literalUnion(m.type)) found.push(where);
-          if (ts.isMethodDeclaration(m) || ts.isMethodSignature(m) || ts.isGetAccessor(m) || ts.isConstructorDeclaration(m)) {
-            if (literalUnion(m.type)) found.push(`${where}()`);
-            for (const p of m.parameters) if (literalUnion(p.type)) found.push(`${where}(${p.name.getText()})`);
-          }
+  const hidden = (m: ts.Node) => isJsiiIgnored(m) || (ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword));
+  for (const { name, symbol } of publicSymbols(checker, entry)) {
+    for (const decl of symbol.declarations ?? []) {
+      if (!(ts.isInterfaceDeclaration(decl) || ts.isClassDeclaration(decl)) || isJsiiIgnored(decl)) continue;
+      for (const m of decl.members) {
+        if (hidden(m)) continue;
+        const where = `${name}.${m.name?.getText() ?? 'constructor'}`;
+        if ((ts.isPropertySignature(m) || ts.isPropertyDeclaration(m)) && literalUnion(m.type)) found.push(where);
+        if (ts.isMethodDeclaration(m) || ts.isMethodSignature(m) || ts.isGetAccessor(m) || ts.isConstructorDeclaration(m)) {
+          if (literalUnion(m.type)) found.push(`${where}()`);
+          for (const p of m.parameters) if (literalUnion(p.type)) found.push(`${where}(${p.name.getText()})`);
         }
       }
     }
-  };
-  visit(entry, '');
+  }
   return found.sort();
 }
 

@@ -19,3 +19,22 @@ export function libraryProgram(): { program: ts.Program; checker: ts.TypeChecker
   const checker = program.getTypeChecker();
   return { program, checker, entry: checker.getSymbolAtLocation(program.getSourceFile(ENTRY)!)! };
 }
+
+/** Every declaration the package exports, named as a user names it: `sizing.InstanceType` inside a namespace. */
+export function publicSymbols(checker: ts.TypeChecker, entry: ts.Symbol): { name: string; symbol: ts.Symbol }[] {
+  const found: { name: string; symbol: ts.Symbol }[] = [];
+  const visit = (module: ts.Symbol, prefix: string): void => {
+    for (const alias of checker.getExportsOfModule(module)) {
+      const symbol = alias.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(alias) : alias;
+      if (symbol.flags & ts.SymbolFlags.ValueModule) visit(symbol, `${prefix}${alias.name}.`);
+      else found.push({ name: `${prefix}${alias.name}`, symbol });
+    }
+  };
+  visit(entry, '');
+  return found;
+}
+
+/** The declaration's doc comment says `@jsii ignore`: it stays out of the assembly. */
+export function isJsiiIgnored(node: ts.Node): boolean {
+  return ts.getJSDocTags(node).some((t) => t.tagName.text === 'jsii' && String(t.comment ?? '').trim() === 'ignore');
+}
