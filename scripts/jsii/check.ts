@@ -43,6 +43,8 @@ export interface JsiiCheck {
   readonly unions: string[];
   /** The assembly's submodules (fully qualified). */
   readonly submodules: string[];
+  /** Submodules without a README (jsii reads the README.md beside a submodule's index: its docs in every language). */
+  readonly undocumentedSubmodules: string[];
   /** The generated Python package's subpackages (one per submodule). */
   readonly pythonModules: string[];
   /** Generated sources per target language (files). */
@@ -208,6 +210,7 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
     let types: Record<string, number> = {};
     let fqns: string[] = [];
     let submodules: string[] = [];
+    let undocumentedSubmodules: string[] = [];
     let unions: string[] = [];
     let pythonModules: string[] = [];
     const generated: Record<string, number> = {};
@@ -217,9 +220,12 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
     let snippets: JsiiCheck['snippets'] = [];
     const assemblyFile = path.join(stage, '.jsii');
     if (fs.existsSync(assemblyFile)) {
-      const assembly = JSON.parse(fs.readFileSync(assemblyFile, 'utf8')) as { types: Record<string, { kind: string; datatype?: boolean }>; submodules?: Record<string, unknown> };
+      const assembly = JSON.parse(fs.readFileSync(assemblyFile, 'utf8')) as {
+        types: Record<string, { kind: string; datatype?: boolean }>; submodules?: Record<string, { readme?: { markdown?: string } }>;
+      };
       fqns = Object.keys(assembly.types).sort();
       submodules = Object.keys(assembly.submodules ?? {}).sort();
+      undocumentedSubmodules = submodules.filter((name) => !assembly.submodules?.[name]?.readme?.markdown);
       unions = unionsOf(assembly.types as unknown as Record<string, AssemblyType>);
       types = {};
       for (const t of Object.values(assembly.types)) {
@@ -255,7 +261,7 @@ export function checkJsii(options: { readonly keep?: boolean } = {}): JsiiCheck 
         }));
       }
     }
-    return { errors, warnings, diagnostics, types, fqns, unions, submodules, pythonModules, generated, pythonCompiles, pythonOutput, apiReference, snippets, stage };
+    return { errors, warnings, diagnostics, types, fqns, unions, submodules, undocumentedSubmodules, pythonModules, generated, pythonCompiles, pythonOutput, apiReference, snippets, stage };
   } finally {
     if (!options.keep) fs.rmSync(stage, { recursive: true, force: true });
   }

@@ -65,6 +65,8 @@ test('no property, parameter or return value in the assembly is a type union (na
 
 test('sizing, serving and datasets are submodules: one name each, none of their types also at the root', () => {
   expect(result.submodules).toEqual(['genai-lifecycle-cdk.datasets', 'genai-lifecycle-cdk.serving', 'genai-lifecycle-cdk.sizing']);
+  // Each has its README (lib/<name>/README.md), the module's docs in every language.
+  expect(result.undocumentedSubmodules).toEqual([]);
   for (const fqn of ['sizing.Estimate', 'sizing.InstanceType', 'sizing.InstanceCatalog', 'sizing.ModelCatalog', 'sizing.TrainingMethod', 'serving.ServingContainer',
     'serving.Quantization', 'datasets.DatasetFormat', 'datasets.DatasetValidator']) {
     expect(result.fqns).toContain(`genai-lifecycle-cdk.${fqn}`);
