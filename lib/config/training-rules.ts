@@ -19,6 +19,9 @@ export enum FineTuningMethod {
  */
 export const MAX_TRAINING_RUNTIME_SECONDS = 28 * 24 * 3600;
 
+/** Every method, for validation and messages. */
+export const FINE_TUNING_METHODS: readonly FineTuningMethod[] = Object.values(FineTuningMethod);
+
 /** The methods a SageMaker backend runs when its options name none. */
 export const DEFAULT_FINE_TUNING_METHODS: readonly FineTuningMethod[] = [FineTuningMethod.LORA, FineTuningMethod.QLORA, FineTuningMethod.DPO];
 
@@ -31,6 +34,16 @@ export interface TriggerRules {
    * @default - `DatasetFormat.PREFERENCE` for DPO, `SFT` or `CHAT` for the other methods
    */
   readonly formats?: DatasetFormat[];
+}
+
+/** What a SageMaker backend's runs take: its methods (the default ones when it names none). */
+export function sagemakerTriggerRules(methods?: readonly FineTuningMethod[]): TriggerRules {
+  return { methods: [...(methods ?? DEFAULT_FINE_TUNING_METHODS)] };
+}
+
+/** What a Bedrock backend's runs take: any method (Bedrock chooses how it tunes), in the base model's one format. */
+export function bedrockTriggerRules(format: DatasetFormat | undefined): TriggerRules {
+  return { methods: [...FINE_TUNING_METHODS], formats: format ? [format] : undefined };
 }
 
 /** What is wrong with a trigger: the field (`method` or `format`), the problem and the fix. */
@@ -47,7 +60,7 @@ export interface TriggerProblem {
  */
 export function triggerProblems(method: unknown, format: unknown, rules: TriggerRules): TriggerProblem[] {
   const problems: TriggerProblem[] = [];
-  const methods = Object.values(FineTuningMethod) as unknown[];
+  const methods = FINE_TUNING_METHODS as unknown[];
   if (!methods.includes(method)) {
     problems.push({ field: 'method', problem: `is not a method; allowed: ${methods.join(', ')}`, fix: 'use FineTuningMethod.LORA, QLORA, FULL or DPO' });
   } else if (!(rules.methods as unknown[]).includes(method)) {

@@ -2,7 +2,7 @@
 // path, the bad value, what is allowed and what to do. Pure: no CDK constructs, no I/O.
 import { type CapacitySchedule, capacityScheduleProblems, CapacityUnit } from './capacity-schedule';
 import { promptTemplateProblems } from './template-rules';
-import { DEFAULT_FINE_TUNING_METHODS, FineTuningMethod, stoppingConditionProblems, triggerProblems } from './training-rules';
+import { bedrockTriggerRules, FINE_TUNING_METHODS, type FineTuningMethod, sagemakerTriggerRules, stoppingConditionProblems, triggerProblems } from './training-rules';
 import { didYouMean, showValue as show } from '../util/did-you-mean';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { type ModelArchitecture, ModelCatalog, validateArchitecture } from '../sizing/models';
@@ -509,18 +509,16 @@ function validateAdaptation(c: Collector, adaptation: unknown, scope: unknown, r
   }
   instanceTypeProblem(c, 'adaptation.instanceType', adaptation.instanceType, 'let the training estimate choose per method');
   const methods = adaptation.methods;
-  const allMethods = Object.values(FineTuningMethod);
-  const methodsOk = methods === undefined || (Array.isArray(methods) && methods.length > 0 && methods.every((m) => allMethods.includes(m as FineTuningMethod)));
+  const methodsOk = methods === undefined || (Array.isArray(methods) && methods.length > 0 && methods.every((m) => FINE_TUNING_METHODS.includes(m as FineTuningMethod)));
   if (!methodsOk) {
-    c.add('adaptation.methods', methods, `is not a list of methods; allowed: ${allMethods.join(', ')}`, 'list the methods executions may use (FineTuningMethod.LORA, ...)');
+    c.add('adaptation.methods', methods, `is not a list of methods; allowed: ${FINE_TUNING_METHODS.join(', ')}`, 'list the methods executions may use (FineTuningMethod.LORA, ...)');
   }
   // The rule FineTuningWorkflow applies to its trigger, with the rules of the backend the stage builds.
   const trigger = adaptation.trigger;
   if (trigger !== undefined && !isRecord(trigger)) {
     c.add('adaptation.trigger', trigger, 'is not an object', 'give { method, format } or remove it');
   } else if (isRecord(trigger) && methodsOk && typeof baseModel === 'string') {
-    const format = backend === 'bedrock' ? bedrockDatasetFormat(baseModel) : undefined;
-    const rules = backend === 'bedrock' ? { methods: allMethods, formats: format ? [format] : undefined } : { methods: (methods as FineTuningMethod[] | undefined) ?? [...DEFAULT_FINE_TUNING_METHODS] };
+    const rules = backend === FineTuningService.BEDROCK ? bedrockTriggerRules(bedrockDatasetFormat(baseModel)) : sagemakerTriggerRules(methods as FineTuningMethod[] | undefined);
     for (const p of triggerProblems(trigger.method, trigger.format, rules)) c.add(`adaptation.trigger.${p.field}`, trigger[p.field], p.problem, p.fix);
   }
   for (const field of ['maxRuntimeHours', 'maxWaitHours'] as const) {

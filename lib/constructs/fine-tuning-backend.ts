@@ -16,7 +16,7 @@ import type { InstanceType } from '../sizing/instances';
 import type { ModelCatalog } from '../sizing/models';
 import type { TrainingCandidate } from '../sizing/training';
 import type { IDatasetStore } from './dataset-store';
-import { DEFAULT_FINE_TUNING_METHODS, FineTuningMethod, type TriggerRules } from '../config/training-rules';
+import { bedrockTriggerRules, FINE_TUNING_METHODS, type FineTuningMethod, sagemakerTriggerRules, type TriggerRules } from '../config/training-rules';
 import { bedrockDatasetFormat } from '../bedrock/customization-catalog';
 
 /** What becomes of a model that passes the gate. */
@@ -167,7 +167,7 @@ export abstract class FineTuningBackend {
    * preference data for DPO and prompt/completion or chat records otherwise.
    */
   triggerRules(): TriggerRules {
-    return { methods: Object.values(FineTuningMethod) };
+    return { methods: [...FINE_TUNING_METHODS] };
   }
 
   /** Creates the job role and the states of a run in the workflow `scope`. */
@@ -189,7 +189,7 @@ class SageMakerBackend extends FineTuningBackend {
   }
 
   triggerRules(): TriggerRules {
-    return { methods: [...(this.options.methods ?? DEFAULT_FINE_TUNING_METHODS)] };
+    return sagemakerTriggerRules(this.options.methods);
   }
 
   bind(scope: Construct, options: FineTuningBackendBindOptions): FineTuningBackendConfig {
@@ -216,9 +216,7 @@ class BedrockBackend extends FineTuningBackend {
   }
 
   triggerRules(): TriggerRules {
-    // Bedrock customizes each model from one record shape; the run's method is not Bedrock's to choose.
-    const format = bedrockDatasetFormat(this.options.baseModelId);
-    return { methods: Object.values(FineTuningMethod), formats: format ? [format] : undefined };
+    return bedrockTriggerRules(bedrockDatasetFormat(this.options.baseModelId));
   }
 
   bind(scope: Construct, options: FineTuningBackendBindOptions): FineTuningBackendConfig {
