@@ -18,7 +18,7 @@ import {
   AssemblyError, buildReview, priceLookup, priceTableProblems, readCloudAssembly, renderMarkdown, type AssemblyReader, type CloudAssembly,
 } from './lib/review';
 import { BEDROCK_TOKEN_PRICES, type PriceTable, type TokenPrice } from '../lib/sizing';
-import { optionLines, optionProblems, problemReport, str, strings, type OptionSpec, type Io as Writers, runScript } from './lib/cli';
+import { isRecord, optionLines, optionProblems, problemReport, readJsonFile, str, strings, type OptionSpec, type Io as Writers, runScript } from './lib/cli';
 import { readPriceTable } from './lib/prices';
 
 /** Each writer adds a newline to the text. */
@@ -157,16 +157,10 @@ function readAssembly(option: string, dir: string, problems: string[]): CloudAss
  * the table lacks may be priced too). Every problem of the file is reported.
  */
 function readTokenPrices(path: string, problems: string[], io: Io): Record<string, TokenPrice> | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse((io.readFile ?? ((p: string) => readFileSync(p, 'utf8')))(path));
-  } catch (error) {
-    problems.push(`--token-prices is "${path}": cannot read it as JSON (${(error as Error).message}).`);
-    return undefined;
-  }
-  const record = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const table = record(data) ? data.usdPerMillionTokens : undefined;
-  if (!record(data) || !record(table)) {
+  const data = readJsonFile('token-prices', path, problems, io.readFile);
+  if (data === undefined) return undefined;
+  const table = isRecord(data) ? data.usdPerMillionTokens : undefined;
+  if (!isRecord(data) || !isRecord(table)) {
     problems.push(`--token-prices is "${path}": not {"source": "...", "usdPerMillionTokens": {"MODEL_ID": {"input": USD, "output": USD}}}.`);
     return undefined;
   }
@@ -174,8 +168,8 @@ function readTokenPrices(path: string, problems: string[], io: Io): Record<strin
   const before = problems.length;
   const prices: Record<string, TokenPrice> = { ...BEDROCK_TOKEN_PRICES };
   for (const [model, price] of Object.entries(table)) {
-    const input = record(price) ? price.input : undefined;
-    const output = record(price) ? price.output : undefined;
+    const input = isRecord(price) ? price.input : undefined;
+    const output = isRecord(price) ? price.output : undefined;
     if (typeof input !== 'number' || !(input >= 0) || typeof output !== 'number' || !(output >= 0)) {
       problems.push(`--token-prices is "${path}": ${model} is ${JSON.stringify(price)}; give {"input": USD, "output": USD} per million tokens, 0 or more.`);
       continue;

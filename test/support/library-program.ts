@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import ts from 'typescript';
 
 export const ROOT = path.join(__dirname, '..', '..');
-export const ENTRY = path.join(ROOT, 'lib', 'index.ts');
+const ENTRY = path.join(ROOT, 'lib', 'index.ts');
 
 export function libraryProgram(): { program: ts.Program; checker: ts.TypeChecker; entry: ts.Symbol } {
   const lib = path.join(ROOT, 'lib');

@@ -11,7 +11,7 @@ import { PEAK_HOURS_PER_MONTH } from './usage';
 const ESTIMATED = new Set(['API Gateway', 'Bedrock tokens', 'Lambda', 'Step Functions', 'WAF']);
 
 /** Whether anything of the environment is billed per use and estimated. */
-function hasUsage(env: EnvironmentReview): boolean {
+export function hasUsage(env: EnvironmentReview): boolean {
   return env.usage.api !== undefined || env.usage.fixed.length > 0;
 }
 

@@ -7,7 +7,7 @@ import { DEFAULT_PRICES } from '../../../lib/sizing';
 import type { EnvironmentDiff, Replacement } from './diff';
 import { isFlagged, type StatementSummary } from './iam';
 import { code, count, delta, few, hours, sum, table, usd } from './markdown-format';
-import { scheduleLines, usageCell, usageFootnote, usageSection } from './markdown-usage';
+import { hasUsage, scheduleLines, usageCell, usageFootnote, usageSection } from './markdown-usage';
 import type { EnvironmentReview, Review } from './report';
 import { failsSynthesis } from './validation';
 
@@ -84,7 +84,7 @@ function priceNote(review: Review): string[] {
 
 function environmentSection(env: EnvironmentReview, rows: number): string[] {
   const open = sum(env.validation.plugins.map((p) => p.open));
-  const perUse = env.usage.api || env.usage.fixed.length > 0 ? ` + ${usd(env.usage.monthlyUsd)} per use` : '';
+  const perUse = hasUsage(env) ? ` + ${usd(env.usage.monthlyUsd)} per use` : '';
   const summary = `<b>${env.name}</b>: ${count(env.stacks.length, 'stack')}, ${count(env.resources.total, 'resource')}, ${usd(env.capacity.monthlyUsd.min)}–${usd(env.capacity.monthlyUsd.max)}${perUse} a month, ` +
     `${count(env.iam.wildcardStatements, 'wildcard IAM statement')}, ${count(open, 'open finding')}` +
     (env.diff ? `, ${count(env.diff.replacements.length, 'replacement')}` : '');
@@ -234,4 +234,3 @@ function limited(title: string | undefined, head: string[], body: string[][], ro
   return [...lines, ''];
 }
 
-export { usd } from './markdown-format';

@@ -62,7 +62,7 @@ export interface TrafficFacts {
 }
 
 /** Lambda's MemorySize when a function sets none. */
-export const DEFAULT_LAMBDA_MEMORY_MIB = 128;
+const DEFAULT_LAMBDA_MEMORY_MIB = 128;
 
 export function trafficOf(stacks: readonly StackTemplate[]): TrafficFacts {
   const all = stacks.flatMap((s) => Object.entries(s.template.Resources ?? {}).map(([id, r]) => ({ stack: s, id, r })));
@@ -164,7 +164,7 @@ function bedrockModelId(value: unknown, template: CfnTemplate, unread: string[])
 }
 
 /** `meta.llama3-1-8b-instruct-v1:0` of an id, or of a `foundation-model/` or `inference-profile/` ARN. */
-export function modelIdOfArn(text: string): string | undefined {
+function modelIdOfArn(text: string): string | undefined {
   if (!text.startsWith('arn:')) return /^[\w.-]+(:[\w.-]+)*$/.test(text) && text.includes('.') ? text : undefined;
   const match = /:(foundation-model|inference-profile)\/([^/<>]+)$/.exec(text);
   return match?.[2];

@@ -10,12 +10,12 @@ import {
   BEDROCK_EMBEDDING_PRICES, bedrockTokenPrice, OPENSEARCH_SERVERLESS_MINIMUM_OCUS, USAGE_PRICES, type PriceSourceRef, type ServicePrice, type TokenPrice,
 } from '../../../lib/sizing';
 import type { StackTemplate } from './assembly';
-import { amount, usd } from './markdown-format';
+import { amount, sum, usd } from './markdown-format';
 import { HOURS_PER_MONTH } from './prices';
 import { trafficOf, type ApiTraffic, type TrafficFacts } from './traffic';
 
 /** Output tokens per second one request is assumed to stream: the handler waits for them (Lambda duration). */
-export const ASSUMED_TOKENS_PER_SECOND = 50;
+const ASSUMED_TOKENS_PER_SECOND = 50;
 
 /** Peak hours a month the default traffic assumes: 8 hours on 22 working days. */
 export const PEAK_HOURS_PER_MONTH = 8 * 22;
@@ -85,7 +85,7 @@ export function usageOf(stacks: readonly StackTemplate[], options: UsageOptions 
   return priceUsage(trafficOf(stacks), options);
 }
 
-export function priceUsage(facts: TrafficFacts, options: UsageOptions = {}): UsageReport {
+function priceUsage(facts: TrafficFacts, options: UsageOptions = {}): UsageReport {
   const sources = new Set<string>();
   const cite: Cite = (label, p) => sources.add(`${label}: ${p.source} (read ${p.read}${p.unconfirmed ? `; ⚠ ${p.unconfirmed}` : ''})`);
   const fixed = fixedUsage(facts, cite);
@@ -226,8 +226,4 @@ function notEstimatedOf(facts: TrafficFacts): string[] {
   }
   items.push('free tiers are not subtracted; prices are us-east-1 list prices, first tier');
   return items;
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0);
 }
