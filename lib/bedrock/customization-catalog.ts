@@ -289,7 +289,12 @@ const DATASET_FORMATS: Readonly<Record<BedrockTrainingDataFormat, DatasetFormat>
 /** The dataset format Bedrock customizes this model with, in the kit's names; undefined for a model not in the catalog. */
 export function bedrockDatasetFormat(baseModelId: string): DatasetFormat | undefined {
   const model = findCustomizationModel(baseModelId);
-  return model ? DATASET_FORMATS[model.trainingDataFormat] : undefined;
+  return model ? datasetFormatOf(model) : undefined;
+}
+
+/** The dataset format of a catalog row, in the kit's names. */
+export function datasetFormatOf(model: BedrockCustomizationModel): DatasetFormat {
+  return DATASET_FORMATS[model.trainingDataFormat];
 }
 
 /** The catalog row for a base model id or a customization model id (or a foundation-model ARN of either). */

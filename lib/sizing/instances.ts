@@ -169,13 +169,13 @@ export class InstanceCatalog {
 
   /** The spec of an instance type (`ml.g6e.xlarge`); undefined when the catalog does not have it. */
   public lookup(instanceType: string): InstanceSpec | undefined {
-    return this.byType.get(String(instanceType));
+    return this.byType.get(instanceType);
   }
 
   /** Like `lookup`, but an unknown type is a SizingInputError that lists the known ones. */
   public get(instanceType: string, field = 'instanceType'): InstanceSpec {
     const spec = this.lookup(instanceType);
-    if (spec === undefined) throw new SizingInputError([this.unknownTypeIssue(field, String(instanceType))]);
+    if (spec === undefined) throw new SizingInputError([this.unknownTypeIssue(field, instanceType)]);
     return spec;
   }
 

@@ -5,8 +5,11 @@ import * as path from 'node:path';
 import ts from 'typescript';
 import { isJsiiIgnored, libraryProgram, publicSymbols, ROOT as root } from '../support/library-program';
 
+// One program of lib/ for both tests.
+const { checker, entry } = libraryProgram();
+
 function unexportedTypes(): string[] {
-  const { checker, entry: moduleSymbol } = libraryProgram();
+  const moduleSymbol = entry;
   // The root's exports and the members of its namespaces (`export * as sizing from './sizing'`: jsii submodules).
   const exported = new Set(publicSymbols(checker, moduleSymbol).map((s) => s.symbol));
   const missing = new Map<string, string>();
@@ -61,7 +64,6 @@ test('every type named by an exported signature is exported too', () => {
  * other languages a plain string for them, with no names to choose from, so inputs take enums instead.
  */
 function literalUnionMembers(): string[] {
-  const { checker, entry } = libraryProgram();
   const found: string[] = [];
   const literalUnion = (t: ts.TypeNode | undefined, depth = 0): boolean => {
     if (!t || depth > 3) return false;

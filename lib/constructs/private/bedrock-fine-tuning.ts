@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { bedrockDatasetFormat, checkBedrockCustomization, customizationModelIdentifier, findCustomizationModel } from '../../bedrock/customization-catalog';
+import { checkBedrockCustomization, datasetFormatOf, customizationModelIdentifier, findCustomizationModel } from '../../bedrock/customization-catalog';
 import { DatasetPrefix } from '../../config/dataset-layout';
 import { type BedrockFineTuningOptions, type FineTuningBackendBindOptions, type FineTuningBackendCheckOptions, type FineTuningBackendConfig, ModelApproval } from '../fine-tuning-backend';
 import { justify } from './justifications';
@@ -57,8 +57,7 @@ export function bedrockDefinition(scope: Construct, options: BedrockFineTuningOp
   // Bedrock takes one record shape per base model (prompt/completion or Converse messages): an execution
   // asking for another format fails before any job is created.
   const model = findCustomizationModel(options.baseModelId);
-  const format = bedrockDatasetFormat(options.baseModelId);
-  const formats = format ? [format] : [];
+  const formats = model ? [datasetFormatOf(model)] : [];
   const checkFormat = new sfn.Choice(scope, 'CheckFormat');
   const wrongFormat = new sfn.Pass(scope, 'FormatNotSupported', {
     parameters: { Error: 'FormatNotSupported', 'Cause.$': `States.Format('Format {} is not what ${options.baseModelId} is customized with on Bedrock (${formats.join(' or ') || 'unknown'}).', $.format)` },
